@@ -1,0 +1,288 @@
+"""Load a scenario: read files, resolve ``extends:``, apply ``--set`` overrides, validate.
+
+``extends:`` names one file or a list of files, relative to the file that names
+them; each is merged underneath (mappings merge key by key, the including file
+wins; lists and scalars are replaced). An included file must be a regular
+``.yaml``/``.yml`` file; includes nest at most :data:`MAX_INCLUDE_DEPTH` deep and a
+cycle is an error.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+from ..errors import ConfigError, Mark, Problem, did_you_mean
+from ..model import Scenario, YAML_KEY
+from .schema import Collector, INVALID, build_model
+from .yamlsafe import Node, load_node, parse_yaml
+
+MAX_INCLUDE_DEPTH = 8
+MAX_INCLUDED_FILES = 32
+PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "fp4")
+
+
+def display_path(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return path
+    return rel if not rel.startswith("..") else os.path.normpath(path)
+
+
+def read_tree(path: str, _stack: Tuple[str, ...] = (), _count: Optional[list] = None) -> Tuple[Node, List[str]]:
+    """Read ``path`` and everything it extends, merged into one node tree."""
+    count = _count if _count is not None else [0]
+    real = os.path.realpath(path)
+    name = display_path(path)
+    count[0] += 1
+    if count[0] > MAX_INCLUDED_FILES:
+        raise ConfigError(Problem(f"more than {MAX_INCLUDED_FILES} files included", Mark(name)))
+    node = load_node(path, name)
+    if node.kind != "map":
+        raise ConfigError(Problem("a scenario must be a mapping of keys such as 'scenario:', "
+                                  "'horizon:', 'fleets:'", node.mark, found=node.describe()))
+    files = [name]
+    ext = node.value.pop("extends", None)
+    node.keymarks.pop("extends", None)
+    if ext is None:
+        return node, files
+    targets = _extends_targets(ext)
+    base: Optional[Node] = None
+    for target, mark in targets:
+        if os.path.isabs(target):
+            full = target
+        else:
+            full = os.path.join(os.path.dirname(path), target)
+        if not full.endswith((".yaml", ".yml")):
+            raise ConfigError(Problem(f"extends: '{target}' is not a .yaml or .yml file", mark,
+                                      ("extends",)))
+        if os.path.realpath(full) in _stack + (real,):
+            chain = " -> ".join([display_path(p) for p in _stack + (real,)] + [display_path(full)])
+            raise ConfigError(Problem(f"extends: include cycle: {chain}", mark, ("extends",)))
+        if len(_stack) + 1 >= MAX_INCLUDE_DEPTH:
+            raise ConfigError(Problem(f"extends: includes nest more than {MAX_INCLUDE_DEPTH} deep",
+                                      mark, ("extends",)))
+        if not os.path.exists(full):
+            raise ConfigError(Problem(f"extends: file not found: {display_path(full)}", mark,
+                                      ("extends",)))
+        sub, subfiles = read_tree(full, _stack + (real,), count)
+        files.extend(subfiles)
+        base = sub if base is None else merge(base, sub)
+    return merge(base, node), files
+
+
+def _extends_targets(ext: Node) -> List[Tuple[str, Mark]]:
+    items = ext.value if ext.kind == "seq" else [ext]
+    out = []
+    for item in items:
+        if item.kind != "scalar" or not isinstance(item.value, str) or not item.value:
+            raise ConfigError(Problem("extends: expected a file name or a list of file names",
+                                      item.mark, ("extends",), found=item.describe()))
+        out.append((item.value, item.mark))
+    return out
+
+
+def merge(base: Node, top: Node) -> Node:
+    """Deep-merge two mapping nodes; ``top`` wins. Returns a new node."""
+    if base.kind != "map" or top.kind != "map":
+        return top
+    value = dict(base.value)
+    keymarks = dict(base.keymarks)
+    for key, child in top.value.items():
+        value[key] = merge(value[key], child) if key in value else child
+        keymarks[key] = top.keymarks.get(key, child.mark)
+    merged = Node("map", value, top.mark, keymarks)
+    return merged
+
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_override(text: str) -> Tuple[List, Node]:
+    """``funding.cash=$1B`` -> (['funding', 'cash'], node). Values are read as YAML scalars/flow."""
+    if "=" not in text:
+        raise ConfigError(Problem(f"--set expects PATH=VALUE, got '{text}'", Mark("--set")))
+    path_text, value_text = text.split("=", 1)
+    path_text = path_text.strip()
+    label = f"--set {path_text}"
+    parts: List = []
+    for raw in path_text.split("."):
+        if raw.isdigit():
+            parts.append(int(raw))
+            continue
+        pos = 0
+        for m in _SEGMENT.finditer(raw):
+            if m.start() != pos:
+                break
+            parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+            pos = m.end()
+        if pos != len(raw) or not raw:
+            raise ConfigError(Problem(f"--set: cannot read the path '{path_text}'", Mark(label),
+                                      expected="a dotted path such as funding.cash or "
+                                      "training[0].mfu"))
+    node = parse_yaml(value_text if value_text.strip() else "''", label)
+    _relabel(node, Mark(label))
+    return parts, node
+
+
+def _relabel(node: Node, mark: Mark) -> None:
+    node.mark = mark
+    if node.kind == "map":
+        node.keymarks = {k: mark for k in node.keymarks}
+        for child in node.value.values():
+            _relabel(child, mark)
+    elif node.kind == "seq":
+        for child in node.value:
+            _relabel(child, mark)
+
+
+def apply_override(root: Node, parts: Sequence, value: Node) -> None:
+    label = value.mark
+    node = root
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        where = ".".join(str(p) for p in parts[: i + 1])
+        if node.kind == "seq":
+            if not isinstance(part, int) or not 0 <= part < len(node.value):
+                raise ConfigError(Problem(f"--set: {where}: no list item {part} (the list has "
+                                          f"{len(node.value)})", label))
+            if last:
+                node.value[part] = value
+            else:
+                node = node.value[part]
+            continue
+        if node.kind != "map":
+            raise ConfigError(Problem(f"--set: {where}: cannot set inside {node.describe()}", label))
+        key = str(part)
+        if last:
+            node.value[key] = value
+            node.keymarks[key] = label
+        else:
+            if key not in node.value:
+                node.value[key] = Node("map", {}, label)
+                node.keymarks[key] = label
+            node = node.value[key]
+
+
+def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
+    """Read, merge, override and validate a scenario file into a :class:`Scenario`.
+
+    Raises
+    ------
+    ConfigError
+        With every problem found, each located at ``file:line:col``.
+    """
+    from ..catalog import load_catalog
+
+    root, files = read_tree(path)
+    for text in overrides:
+        parts, value = parse_override(text)
+        apply_override(root, parts, value)
+    out = Collector()
+    scenario = build_model(Scenario, root, (), out)
+    out.raise_if_any()
+    catalog = catalog or load_catalog()
+    check_references(scenario, catalog, out)
+    out.raise_if_any()
+    return dataclasses.replace(scenario, files=tuple(files))
+
+
+def _ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], known, what: str,
+         catalog=None):
+    if name is None or name in known:
+        return
+    expected = f"one of: {', '.join(sorted(known))}" if known else f"no {what}s are defined"
+    hint = did_you_mean(name, known)
+    if hint is None and catalog is not None and what == "server type":
+        # a near-miss of an accelerator name: point at the servers that hold it
+        close = did_you_mean(name, catalog.accelerators)
+        acc = name if name in catalog.accelerators else (close.split("'")[1] if close else None)
+        if acc:
+            holders = [k for k, v in catalog.servers.items() if v.accelerator == acc]
+            hint = (f"'{acc}' is an accelerator; server types that hold it: "
+                    + (", ".join(holders) or "none"))
+    out.add(f"unknown {what} '{name}'", obj.marks.get(attr, obj.marks.get("")),
+            path + (YAML_KEY.get(attr, attr),), expected=expected, hint=hint)
+
+
+def check_references(s: Scenario, catalog, out: Collector) -> None:
+    """Checks that span fields: references, exclusive choices, orderings."""
+    if s.horizon.end < s.horizon.start:
+        out.add(f"the horizon ends ({s.horizon.end}) before it starts ({s.horizon.start})",
+                s.horizon.marks.get("end"), ("horizon", "end"))
+    elif s.horizon.months > 1200:
+        out.add(f"the horizon spans {s.horizon.months} months; the limit is 1200 (100 years)",
+                s.horizon.marks.get("end"), ("horizon", "end"))
+    sites = s.datacenters or {}
+    fleets = s.fleets or {}
+    for name, f in fleets.items():
+        path = ("fleets", name)
+        counts = [k for k in ("accelerators", "servers", "racks") if getattr(f, k) is not None]
+        if len(counts) != 1:
+            out.add("give exactly one of 'accelerators', 'servers' or 'racks'"
+                    + (f" (found {', '.join(counts)})" if counts else ""), f.marks[""], path)
+        if f.rent is None:
+            if f.server is None:
+                out.add("an owned fleet needs 'server' (a server type from the catalog); a rented "
+                        "one needs 'rent' and 'accelerator'", f.marks[""], path)
+            if f.site is None:
+                out.add("an owned fleet needs 'site' (one of the datacenters)",
+                        f.marks[""], path)
+        else:
+            if f.accelerator is None and f.server is None:
+                out.add("a rented fleet needs 'accelerator' (or 'server')", f.marks.get("rent"), path)
+            if f.servers is not None or f.racks is not None:
+                out.add("a rented fleet counts 'accelerators'", f.marks.get("rent"), path)
+        _ref(out, f, "server", path, f.server, catalog.servers, "server type", catalog)
+        _ref(out, f, "accelerator", path, f.accelerator, catalog.accelerators, "accelerator")
+        _ref(out, f, "site", path, f.site, sites, "datacenter")
+    seen = {}
+    for i, r in enumerate(s.training):
+        path = ("training", i)
+        if r.name in seen:
+            out.add(f"two runs are named '{r.name}'", r.marks.get("name"), path + ("name",))
+        seen[r.name] = i
+        if r.compute is None and (r.tokens is None or (r.params is None and r.active_params is None)):
+            out.add("a run needs 'compute', or 'params' (or 'active_params') and 'tokens'",
+                    r.marks.get("name"), path)
+        if r.compute is not None and r.tokens is not None:
+            out.add("give 'compute' or 'params' and 'tokens', not both", r.marks.get("tokens"), path)
+        if r.on is not None and r.rent is not None:
+            out.add("a run is either 'on' a fleet or 'rent's capacity, not both",
+                    r.marks.get("rent"), path)
+        _ref(out, r, "on", path, r.on, fleets, "fleet")
+        _ref(out, r, "accelerator", path, r.accelerator, catalog.accelerators, "accelerator")
+        if r.rent is not None:
+            _ref(out, r.rent, "accelerator", path + ("rent",), r.rent.accelerator,
+                 catalog.accelerators, "accelerator")
+        acc = _run_accelerator(r, s, catalog)
+        if acc is not None and r.precision not in acc.peak:
+            out.add(f"{acc.name} has no published {r.precision} peak",
+                    r.marks.get("precision") or r.marks.get("name"), path + ("precision",),
+                    expected="one of: " + ", ".join(acc.peak))
+    if s.funding is not None:
+        flags = s.funding.flags or {}
+        for i, r in enumerate(s.funding.raises):
+            path = ("funding", "raises", i)
+            _ref(out, r, "if_", path, r.if_, flags, "flag")
+            if r.else_ is not None and r.if_ is None:
+                out.add("'else' needs an 'if' flag", r.marks.get("else_"), path + ("else",))
+        for year in list((s.funding.revenue or {})) + list((s.funding.spending or {})):
+            if not re.fullmatch(r"\d{4}", year):
+                out.add(f"'{year}' is not a year", s.funding.marks.get("revenue"),
+                        ("funding", "revenue"), expected="a year such as 2026")
+
+
+def _run_accelerator(r, s: Scenario, catalog):
+    if r.rent is not None:
+        return catalog.accelerators.get(r.rent.accelerator)
+    if r.on is not None and s.fleets and r.on in s.fleets:
+        f = s.fleets[r.on]
+        if f.server in catalog.servers:
+            return catalog.accelerators.get(catalog.servers[f.server].accelerator)
+        return catalog.accelerators.get(f.accelerator)
+    if r.accelerator is not None:
+        return catalog.accelerators.get(r.accelerator)
+    return None

@@ -1,0 +1,267 @@
+"""Validate located YAML nodes into model objects, and write the JSON Schema, from the specs.
+
+Every problem found is collected (up to :attr:`ConfigError.MAX_PROBLEMS`) with its
+``file:line:col``, key path, what was expected, what was found and a did-you-mean.
+"""
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Dict, List, Optional, Tuple
+
+from .. import units
+from ..errors import ConfigError, Mark, Problem, did_you_mean, UnitError
+from ..model import Month, YAML_KEY
+from ..spec import Spec
+from .yamlsafe import Node
+
+INVALID = object()
+SOURCE_KEYS = ("value", "source", "as_of", "note")
+
+
+@lru_cache(maxsize=None)
+def model_fields(cls) -> Dict[str, Tuple[str, Spec]]:
+    """YAML key -> (attribute, spec) for a model class."""
+    out = {}
+    for f in dc_fields(cls):
+        spec = f.metadata.get("spec")
+        if spec is not None:
+            out[YAML_KEY.get(f.name, f.name)] = (f.name, spec)
+    return out
+
+
+class Collector:
+    """Collects problems; raises them all at once."""
+
+    def __init__(self):
+        self.problems: List[Problem] = []
+
+    def add(self, message: str, mark: Optional[Mark], path, **kw) -> None:
+        self.problems.append(Problem(message, mark, tuple(path), **kw))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            cap = ConfigError.MAX_PROBLEMS
+            ordered = sorted(self.problems, key=lambda p: (
+                p.mark.file if p.mark else "", p.mark.line if p.mark else 0,
+                p.mark.col if p.mark else 0))
+            raise ConfigError(ordered[:cap], truncated=max(0, len(ordered) - cap))
+
+
+def build_model(cls, node: Node, path: tuple, out: Collector):
+    """Build one model object from a mapping node, or return INVALID after recording problems."""
+    if node.kind != "map":
+        out.add(f"expected a mapping ({cls.__name__.lower()})", node.mark, path,
+                expected="a mapping of keys: " + ", ".join(model_fields(cls)), found=node.describe())
+        return INVALID
+    before = len(out.problems)
+    fields = model_fields(cls)
+    values, sources = {}, {}
+    marks = {"": node.mark}   # "" is the mapping itself
+    for key, child in node.value.items():
+        if key not in fields:
+            out.add(f"unknown key '{key}'", node.keymarks.get(key, node.mark), path + (key,),
+                    expected="one of: " + ", ".join(fields), hint=did_you_mean(key, fields))
+            continue
+        attr, spec = fields[key]
+        value = build_value(spec, child, path + (key,), out, sources, attr)
+        marks[attr] = child.mark
+        if value is not INVALID:
+            values[attr] = value
+    for key, (attr, spec) in fields.items():
+        if spec.required and key not in node.value:
+            out.add(f"missing required key '{key}'", node.mark, path,
+                    expected=f"'{key}': {spec.describe()}" + (f" — {spec.doc}" if spec.doc else ""))
+    if len(out.problems) > before:
+        return INVALID
+    return cls(marks=MappingProxyType(marks), sources=MappingProxyType(sources), **values)
+
+
+def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=None, attr=None):
+    kind = spec.kind
+    if kind == "qty":
+        return _quantity(spec, node, path, out, sources, attr)
+    if kind == "model":
+        return build_model(spec.cls, node, path, out)
+    if kind == "map":
+        if node.kind != "map":
+            out.add("expected a mapping", node.mark, path, expected=spec.describe(),
+                    found=node.describe())
+            return INVALID
+        result, ok = {}, True
+        for key, child in node.value.items():
+            v = build_value(spec.item, child, path + (key,), out)
+            if v is INVALID:
+                ok = False
+            result[key] = v
+        return MappingProxyType(result) if ok else INVALID
+    if kind == "list":
+        if node.kind != "seq":
+            out.add("expected a list", node.mark, path, expected=spec.describe(),
+                    found=node.describe())
+            return INVALID
+        items = [build_value(spec.item, child, path + (i,), out) for i, child in enumerate(node.value)]
+        return INVALID if any(v is INVALID for v in items) else tuple(items)
+    if kind == "any":
+        return _freeze(node.plain())
+    if kind == "names" and node.kind == "seq":
+        if all(c.kind == "scalar" and isinstance(c.value, str) for c in node.value):
+            return tuple(c.value for c in node.value)
+        out.add("expected a list of names", node.mark, path, expected=spec.describe(),
+                found=node.describe())
+        return INVALID
+    # scalars from here on
+    if node.kind != "scalar":
+        out.add(f"expected {spec.describe()}", node.mark, path, expected=spec.describe(),
+                found=node.describe())
+        return INVALID
+    v = node.value
+    if kind == "text":
+        if isinstance(v, bool) or v is None or isinstance(v, float):
+            out.add("expected text", node.mark, path, expected="text", found=node.describe())
+            return INVALID
+        return str(v)
+    if kind == "names":
+        if isinstance(v, str):
+            return (v,)
+        out.add("expected a name", node.mark, path, expected=spec.describe(), found=node.describe())
+        return INVALID
+    if kind == "choice":
+        if v in spec.choices:
+            return v
+        out.add(f"'{v}' is not allowed here", node.mark, path, expected=spec.describe(),
+                found=node.describe(), hint=did_you_mean(str(v), spec.choices))
+        return INVALID
+    if kind == "bool":
+        if isinstance(v, bool):
+            return v
+        out.add("expected true or false", node.mark, path, expected="true or false",
+                found=node.describe())
+        return INVALID
+    if kind == "month":
+        try:
+            if not isinstance(v, str):
+                raise ValueError("not a month written YYYY-MM")
+            return Month.parse(v)
+        except ValueError as e:
+            out.add(f"not a valid month: {e}", node.mark, path, expected=spec.describe(),
+                    found=node.describe())
+            return INVALID
+    raise AssertionError(f"unknown spec kind {kind}")  # pragma: no cover
+
+
+def _quantity(spec: Spec, node: Node, path, out: Collector, sources, attr):
+    if node.kind == "map" and spec.sourced and "value" in node.value:
+        extra = [k for k in node.value if k not in SOURCE_KEYS]
+        if extra:
+            out.add(f"unknown key '{extra[0]}' in a sourced value", node.keymarks[extra[0]],
+                    path + (extra[0],), expected="value, source, as_of, note",
+                    hint=did_you_mean(extra[0], SOURCE_KEYS))
+            return INVALID
+        src = node.value.get("source")
+        if sources is not None and attr is not None and src is not None:
+            as_of = node.value.get("as_of")
+            sources[attr] = f"{src.plain()}" + (f" (as of {as_of.plain()})" if as_of else "")
+        node = node.value["value"]
+        path = path + ("value",)
+    if node.kind != "scalar":
+        out.add(f"expected {units.DIMENSIONS[spec.dim].name}", node.mark, path,
+                expected=spec.describe(), found=node.describe())
+        return INVALID
+    try:
+        x = units.parse(node.value, spec.dim, bare=spec.bare)
+    except UnitError as e:
+        out.add(e.message, node.mark, path, expected=spec.describe(), found=e.found)
+        return INVALID
+    bad = None
+    if spec.gt is not None and not x > spec.gt:
+        bad = "must be more than"
+    elif spec.min is not None and x < spec.min:
+        bad = "is below the minimum of"
+    elif spec.max is not None and x > spec.max:
+        bad = "is above the maximum of"
+    if bad:
+        limit = spec.gt if bad == "must be more than" else (spec.min if "minimum" in bad else spec.max)
+        out.add(f"out of range: {node.describe()} {bad} {spec._fmt(limit)}", node.mark, path,
+                expected=spec.describe(), found=node.describe())
+        return INVALID
+    return x
+
+
+def _freeze(v):
+    if isinstance(v, dict):
+        return MappingProxyType({k: _freeze(x) for k, x in v.items()})
+    if isinstance(v, list):
+        return tuple(_freeze(x) for x in v)
+    return v
+
+
+# --------------------------------------------------------------------------- JSON Schema
+
+_MONTH_PATTERN = r"^\d{4}-\d{1,2}$"
+
+
+def json_schema(root_cls, title: str) -> dict:
+    """The JSON Schema (draft 2020-12) of a model class, for editors and validators."""
+    defs: Dict[str, dict] = {}
+
+    def of_model(cls) -> dict:
+        name = cls.__name__
+        if name not in defs:
+            defs[name] = {}  # placeholder against recursion
+            props, required = {}, []
+            for key, (_attr, spec) in model_fields(cls).items():
+                props[key] = of_spec(spec)
+                if spec.required:
+                    required.append(key)
+            body = {"type": "object", "additionalProperties": False, "properties": props}
+            if cls.__doc__:
+                body["description"] = cls.__doc__.strip().splitlines()[0]
+            if required:
+                body["required"] = required
+            defs[name] = body
+        return {"$ref": f"#/$defs/{name}"}
+
+    def of_spec(spec: Spec) -> dict:
+        kind = spec.kind
+        doc = {"description": spec.doc} if spec.doc else {}
+        if kind == "qty":
+            d = units.DIMENSIONS[spec.dim]
+            number: dict = {"type": "integer" if d.integer else "number"}
+            if spec.min is not None and spec.bare is None:
+                number["minimum"] = spec.min
+            if spec.gt is not None and spec.bare is None:
+                number["exclusiveMinimum"] = spec.gt
+            if spec.max is not None and spec.bare is None:
+                number["maximum"] = spec.max
+            plain = {"anyOf": [number, {"type": "string", "minLength": 1}]}
+            sourced = {"type": "object", "additionalProperties": False, "required": ["value"],
+                       "properties": {"value": plain, "source": {"type": "string"},
+                                      "as_of": {"type": ["string", "integer"]},
+                                      "note": {"type": "string"}}}
+            text = f"{spec.doc}. " if spec.doc else ""
+            return {"description": f"{text}{spec.describe()}", "anyOf": [number,
+                    {"type": "string", "minLength": 1}, sourced]}
+        if kind == "text":
+            return {"type": "string", **doc}
+        if kind == "choice":
+            return {"enum": list(spec.choices), **doc}
+        if kind == "bool":
+            return {"type": "boolean", **doc}
+        if kind == "month":
+            return {"type": "string", "pattern": _MONTH_PATTERN, **doc}
+        if kind == "model":
+            return {**of_model(spec.cls), **doc}
+        if kind == "map":
+            return {"type": "object", "additionalProperties": of_spec(spec.item), **doc}
+        if kind == "list":
+            return {"type": "array", "items": of_spec(spec.item), **doc}
+        if kind == "names":
+            return {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                    **doc}
+        return {**doc}
+
+    top = of_model(root_cls)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
+            **defs.pop(root_cls.__name__), "$defs": defs} if top else {}

@@ -1,0 +1,245 @@
+"""A bounded, located YAML reader.
+
+PyYAML's parser produces events; this module composes them into :class:`Node`
+trees itself, so it can refuse what a scenario file never needs and what a
+hostile file uses: object-building tags, merge keys, duplicate keys, alias
+expansion past a budget, nesting past a depth, files past a size, devices,
+several documents. Every node keeps the line and column it came from.
+
+No YAML tag ever builds an object: scalars are resolved to str, int, float,
+bool or None by the rules below (a strict subset of YAML 1.2's core schema,
+so ``no``/``on`` stay strings and ``2025-04`` stays a month string).
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+from typing import Dict, List, Optional, Union
+
+import yaml
+
+from ..errors import ConfigError, Mark, Problem
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000           # after alias expansion
+
+_STD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {None, "!", _STD + "str", _STD + "int", _STD + "float", _STD + "bool",
+                 _STD + "null", _STD + "map", _STD + "seq"}
+
+_INT = re.compile(r"^[-+]?[0-9][0-9_]*$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
+_SPECIAL = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"),
+            ".nan": float("nan")}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+Scalar = Union[str, int, float, bool, None]
+
+
+class Node:
+    """A located YAML value: ``kind`` is 'map', 'seq' or 'scalar'."""
+
+    __slots__ = ("kind", "value", "mark", "keymarks", "size")
+
+    def __init__(self, kind: str, value, mark: Mark, keymarks: Optional[Dict[str, Mark]] = None):
+        self.kind = kind
+        self.value = value            # dict[str, Node] | list[Node] | scalar
+        self.mark = mark
+        self.keymarks = keymarks or {}
+        self.size = 1
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Node({self.kind}, {self.value!r}, {self.mark})"
+
+    def plain(self):
+        """The plain Python value (dicts, lists, scalars)."""
+        if self.kind == "map":
+            return {k: v.plain() for k, v in self.value.items()}
+        if self.kind == "seq":
+            return [v.plain() for v in self.value]
+        return self.value
+
+    def describe(self) -> str:
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "seq":
+            return "a list"
+        v = self.value
+        if v is None:
+            return "nothing (null)"
+        if isinstance(v, bool):
+            return f"{str(v).lower()} (a boolean)"
+        if isinstance(v, str):
+            return repr(v if len(v) <= 60 else v[:57] + "...")
+        return repr(v)
+
+
+def resolve_scalar(text: str, style: Optional[str], tag: Optional[str]) -> Scalar:
+    if tag == _STD + "str" or style not in (None, ""):
+        return text
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if _INT.match(text):
+        return int(text.replace("_", ""))
+    if _FLOAT.match(text) and any(c in text for c in ".eE"):
+        return float(text.replace("_", ""))
+    if text in _SPECIAL or text.lower() in _SPECIAL:
+        return _SPECIAL[text.lower()]
+    return text
+
+
+def _mark(name: str, m) -> Mark:
+    return Mark(name, m.line + 1, m.column + 1)
+
+
+def read_text(path: str, display: Optional[str] = None) -> str:
+    """Read a scenario file as UTF-8 text, refusing anything that is not a small regular file."""
+    name = display or path
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ConfigError(Problem("file not found", Mark(name)))
+    except OSError as e:
+        raise ConfigError(Problem(f"cannot read: {e.strerror}", Mark(name)))
+    if stat.S_ISDIR(st.st_mode):
+        raise ConfigError(Problem("is a directory, not a YAML file", Mark(name)))
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(Problem("not a regular file (a device, pipe or socket)", Mark(name)))
+    if st.st_size > MAX_FILE_BYTES:
+        raise ConfigError(Problem(
+            f"file is too large ({st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})", Mark(name)))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise ConfigError(Problem(f"cannot read: {e.strerror}", Mark(name)))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ConfigError(Problem(
+            f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})", Mark(name, line, col)))
+
+
+def parse_yaml(text: str, name: str) -> Node:
+    """Compose one YAML document into a :class:`Node` tree, within the limits above."""
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    problems: List[Problem] = []
+    anchors: Dict[str, Node] = {}
+    stack: List[list] = []      # frames: [node, pending_key, pending_keymark]
+    root: Optional[Node] = None
+    documents = 0
+    total = 0
+
+    def fail(msg: str, m, **kw):
+        problems.append(Problem(msg, _mark(name, m) if m is not None else Mark(name), **kw))
+        raise ConfigError(problems)
+
+    def attach(node: Node, ev):
+        nonlocal root, total
+        total += node.size
+        if total > MAX_NODES:
+            fail(f"too many values: aliases and nesting expand past {MAX_NODES:,} "
+                 "(an alias bomb?)", ev.start_mark)
+        if not stack:
+            root = node
+            return
+        frame = stack[-1]
+        parent = frame[0]
+        parent.size += node.size
+        if parent.kind == "seq":
+            parent.value.append(node)
+            return
+        if frame[1] is None:
+            # this node is a key
+            if node.kind != "scalar":
+                fail("a mapping key must be plain text, not a list or mapping", ev.start_mark)
+            key = node.value
+            key = "null" if key is None else (str(key).lower() if isinstance(key, bool) else str(key))
+            if key == "<<":
+                fail("merge keys (<<) are not supported; use 'extends:' to share settings",
+                     ev.start_mark)
+            frame[1], frame[2] = key, node.mark
+        else:
+            key, keymark = frame[1], frame[2]
+            if key in parent.value:
+                first = parent.keymarks[key]
+                problems.append(Problem(
+                    f"duplicate key '{key}' (first at line {first.line}); YAML would silently "
+                    "keep only the last", keymark))
+            parent.value[key] = node
+            parent.keymarks[key] = keymark
+            frame[1] = frame[2] = None
+
+    try:
+        events = yaml.parse(text, Loader=loader_cls)
+        for ev in events:
+            if isinstance(ev, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    fail("more than one YAML document in the file ('---'); a scenario is one "
+                         "document", ev.start_mark)
+                continue
+            if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+                continue
+            tag = getattr(ev, "tag", None)
+            if tag not in _ALLOWED_TAGS:
+                fail(f"the tag '{tag}' is not allowed: scenario files hold plain data only",
+                     ev.start_mark)
+            if isinstance(ev, yaml.AliasEvent):
+                target = anchors.get(ev.anchor)
+                if target is None:
+                    fail(f"unknown alias '*{ev.anchor}'", ev.start_mark)
+                if any(frame[0] is target for frame in stack):
+                    fail(f"the alias '*{ev.anchor}' refers to a value that contains it", ev.start_mark)
+                attach(target, ev)
+                continue
+            if isinstance(ev, yaml.ScalarEvent):
+                node = Node("scalar", resolve_scalar(ev.value, ev.style, tag), _mark(name, ev.start_mark))
+                if ev.anchor:
+                    anchors[ev.anchor] = node
+                attach(node, ev)
+                continue
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    fail(f"nested more than {MAX_DEPTH} levels deep", ev.start_mark)
+                kind = "map" if isinstance(ev, yaml.MappingStartEvent) else "seq"
+                node = Node(kind, {} if kind == "map" else [], _mark(name, ev.start_mark))
+                if ev.anchor:
+                    anchors[ev.anchor] = node
+                stack.append([node, None, None, ev])
+                continue
+            if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                attach(frame[0], frame[3])
+                continue
+    except yaml.YAMLError as e:
+        m = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        problem = getattr(e, "problem", None) or str(e)
+        context = getattr(e, "context", None)
+        msg = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
+        hint = None
+        if m is not None and "\t" in (text.splitlines()[m.line:m.line + 1] or [""])[0]:
+            hint = "indent with spaces: YAML does not allow tabs for indentation"
+        problems.append(Problem(msg, _mark(name, m) if m is not None else Mark(name), hint=hint))
+        raise ConfigError(problems)
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise ConfigError(Problem(f"nested too deeply", Mark(name)))
+    if problems:
+        raise ConfigError(problems)
+    if root is None or (root.kind == "scalar" and root.value is None):
+        raise ConfigError(Problem("the file is empty: a scenario is a mapping of keys such as "
+                                  "'scenario:', 'horizon:', 'fleets:'", Mark(name, 1, 1)))
+    return root
+
+
+def load_node(path: str, display: Optional[str] = None) -> Node:
+    """Read and compose a YAML file into a located :class:`Node` tree."""
+    name = display or path
+    return parse_yaml(read_text(path, name), name)

@@ -1,0 +1,117 @@
+"""The library's own exception types.
+
+Only :mod:`estimator.cli` turns these into messages and exit codes; everything
+else raises them and never prints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import difflib
+from typing import Iterable, Optional, Sequence
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a value came from: a file (or ``--set``) and a 1-based line and column."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we can."""
+
+    message: str
+    mark: Optional[Mark] = None
+    path: tuple = ()
+    expected: Optional[str] = None
+    found: Optional[str] = None
+    hint: Optional[str] = None
+
+    def render(self) -> str:
+        head = f"{self.mark}: " if self.mark else ""
+        where = f"at {format_path(self.path)}: " if self.path else ""
+        lines = [f"{head}{where}{self.message}"]
+        if self.expected is not None:
+            lines.append(f"    expected: {self.expected}")
+        if self.found is not None:
+            lines.append(f"    found:    {self.found}")
+        if self.hint:
+            lines.append(f"    hint:     {self.hint}")
+        return "\n".join(lines)
+
+
+def format_path(path: Sequence) -> str:
+    """``('fleets', 'pod', 'accelerators')`` -> ``fleets.pod.accelerators``; list items as ``[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> Optional[str]:
+    """A ``did you mean 'x'?`` hint for a near-miss, or None."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+class EstimatorError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class InputError(EstimatorError):
+    """Bad input: a file, a YAML document, a schema violation, a usage error. Exit code 2."""
+
+
+class ConfigError(InputError):
+    """One or more located problems in a scenario, catalog or override."""
+
+    #: at most this many problems are reported for one load
+    MAX_PROBLEMS = 50
+
+    def __init__(self, problems: Sequence[Problem] | Problem, *, truncated: int = 0):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        self.truncated = truncated
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        text = "\n".join(p.render() for p in self.problems)
+        if self.truncated:
+            text += f"\n... and {self.truncated} more problem(s) not shown"
+        if len(self.problems) + self.truncated > 1:
+            text = f"{len(self.problems) + self.truncated} problems:\n" + text
+        return text
+
+
+class UnitError(InputError):
+    """A quantity that does not parse, or has the wrong dimension."""
+
+    def __init__(self, message: str, *, expected: Optional[str] = None, found: Optional[str] = None):
+        self.message = message
+        self.expected = expected
+        self.found = found
+        super().__init__(message)
+
+
+class UnknownFigure(InputError):
+    """A figure name that the result does not hold."""
+
+
+class OutputError(InputError):
+    """An output file that cannot be written (missing or read-only folder)."""
+
+
+class CheckFailed(EstimatorError):
+    """An expectation or baseline check failed. Exit code 1."""

@@ -1,0 +1,270 @@
+"""The typed, frozen scenario model.
+
+Each field carries its :class:`~estimator.spec.Spec`; the loader validates YAML into
+these objects and writes the JSON Schema from the same specs. A field left out of a
+scenario is ``None`` here and takes its value from ``configs/catalog/defaults.yaml``
+in the engine, which records which default (and its source) was used.
+
+Units inside the model are the base units of :mod:`estimator.units`: USD, W, Wh,
+FLOP, FLOP/s, hours, USD/kWh, USD/W, fractions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import re
+from types import MappingProxyType
+from typing import Mapping, Optional, Tuple
+
+from .errors import Mark
+from .spec import (anything, choice, flag, item_model, item_qty, listing, mapping, model, month,
+                   names, qty, text, Spec)
+
+_EMPTY = MappingProxyType({})
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month. ``index`` counts months since year 0 so differences are month counts."""
+
+    year: int
+    month: int
+
+    PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        m = cls.PATTERN.match(str(text).strip())
+        if not m:
+            raise ValueError("not a month written YYYY-MM")
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise ValueError(f"there is no month {mo} (months run 01 to 12)")
+        if not 1900 <= y <= 2200:
+            raise ValueError(f"year {y} is outside 1900-2200")
+        return cls(y, mo)
+
+    @classmethod
+    def from_index(cls, index: int) -> "Month":
+        return cls(index // 12, index % 12 + 1)
+
+    @property
+    def index(self) -> int:
+        return self.year * 12 + self.month - 1
+
+    def plus(self, months: int) -> "Month":
+        return Month.from_index(self.index + int(months))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Model:
+    """Base of every model object: where each field was written, and any cited source."""
+
+    marks: Mapping[str, Mark] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
+    sources: Mapping[str, str] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
+
+
+# --------------------------------------------------------------------------- datacenters
+
+@dataclass(frozen=True, kw_only=True)
+class Schedule(Model):
+    start: Month = month("first month", required=True)
+    months: int = qty("count", "months over which it spreads", default=1, min=1, max=240)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Staff(Model):
+    headcount: Optional[int] = qty("count", "people on site", min=0)
+    per_mw: Optional[float] = qty("amount", "people per MW of IT capacity (instead of headcount)",
+                                  min=0)
+    cost_per_head: Optional[float] = qty("usd_per_year", "loaded cost per person", min=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Datacenter(Model):
+    it_capacity: float = qty("power", "critical IT load the site can carry", required=True, gt=0)
+    mode: str = choice(("build", "lease"), "build it (capex) or lease colocation space (opex)",
+                       default="build")
+    pue: Optional[float] = qty("amount", "power usage effectiveness: facility / IT power",
+                               min=1, max=3)
+    construction: Optional[float] = qty("usd_per_w", "shell + power + cooling per MW of IT", min=0)
+    land: Optional[float] = qty("money", "land purchase", min=0)
+    power_source: str = choice(("grid", "onsite"), "grid connection or on-site generation",
+                               default="grid")
+    grid_connection: Optional[float] = qty("usd_per_w", "grid interconnection per MW of facility "
+                                           "power", min=0)
+    onsite_generation: Optional[float] = qty("usd_per_w", "on-site generation per MW of facility "
+                                             "power", min=0)
+    colocation: Optional[float] = qty("usd_per_w_month", "colocation lease per kW of IT per month",
+                                      min=0)
+    electricity: Optional[float] = qty("energy_price", "price of electricity", min=0)
+    utilisation: Optional[float] = qty("fraction", "average IT power draw as a share of peak",
+                                       min=0, max=1)
+    maintenance: Optional[float] = qty("fraction", "yearly maintenance as a share of facility "
+                                       "capex", min=0, max=1)
+    insurance: Optional[float] = qty("fraction", "yearly insurance as a share of capex", min=0,
+                                     max=1)
+    property_tax: Optional[float] = qty("fraction", "yearly property tax as a share of capex",
+                                        min=0, max=1)
+    staff: Optional[Staff] = model(Staff, "operations staff")
+    build: Optional[Schedule] = model(Schedule, "construction schedule (default: the horizon's "
+                                      "start, over the default build time)")
+    building_size: Optional[float] = qty("power", "IT capacity of one building", gt=0)
+
+
+# --------------------------------------------------------------------------- fleets
+
+@dataclass(frozen=True, kw_only=True)
+class Rent(Model):
+    price: float = qty("gpu_hour_price", "on-demand price per accelerator-hour", required=True,
+                       min=0)
+    discount: float = qty("fraction", "committed-use discount off that price", default=0.0, min=0,
+                          max=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fleet(Model):
+    server: Optional[str] = text("server type from the catalog (owned capacity)", ref="server")
+    accelerator: Optional[str] = text("accelerator from the catalog (rented capacity)",
+                                      ref="accelerator")
+    accelerators: Optional[int] = qty("count", "number of accelerators", min=0)
+    servers: Optional[int] = qty("count", "number of servers (instead of accelerators)", min=0)
+    racks: Optional[int] = qty("count", "number of racks (instead of accelerators)", min=0)
+    site: Optional[str] = text("datacenter that hosts it", ref="datacenter")
+    delivery: Optional[Schedule] = model(Schedule, "delivery schedule (default: the site's "
+                                         "completion, in one month)")
+    rent: Optional[Rent] = model(Rent, "rented instead of owned")
+    accelerator_price: Optional[float] = qty("money", "price of one accelerator (overrides the "
+                                             "catalog)", min=0)
+    server_price: Optional[float] = qty("money", "price of one whole server incl. accelerators "
+                                        "(overrides the catalog)", min=0)
+    network_share: Optional[float] = qty("fraction", "cluster network as a share of cluster cost",
+                                         min=0, max=0.9)
+    storage_per_accelerator: Optional[float] = qty("money", "storage capex per accelerator", min=0)
+    utilisation: Optional[float] = qty("fraction", "average power draw as a share of peak "
+                                       "(overrides the site)", min=0, max=1)
+
+
+# --------------------------------------------------------------------------- training
+
+@dataclass(frozen=True, kw_only=True)
+class RunRent(Model):
+    accelerator: str = text("accelerator from the catalog", required=True, ref="accelerator")
+    price: float = qty("gpu_hour_price", "price per accelerator-hour", required=True, min=0)
+    discount: float = qty("fraction", "committed-use discount", default=0.0, min=0, max=1)
+    accelerators: Optional[int] = qty("count", "accelerators rented (default: sized to max_days)",
+                                      min=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Run(Model):
+    name: str = text("name of the run", required=True)
+    compute: Optional[float] = qty("compute", "training compute of the final run", gt=0)
+    params: Optional[float] = qty("amount", "parameters (dense), for C = 6 N D", gt=0)
+    active_params: Optional[float] = qty("amount", "active parameters per token (MoE)", gt=0)
+    tokens: Optional[float] = qty("amount", "training tokens", gt=0)
+    precision: str = choice(("fp32", "tf32", "bf16", "fp16", "fp8", "fp4"), "number format",
+                            default="bf16")
+    mfu: Optional[float] = qty("fraction", "model FLOP utilisation", gt=0, max=1)
+    goodput: Optional[float] = qty("fraction", "share of wall-clock time spent making progress",
+                                   gt=0, max=1)
+    experiments: float = qty("amount", "total compute incl. experiments / final run compute",
+                             default=1.0, min=1, max=10)
+    start: Optional[Month] = month("month the run starts")
+    max_days: Optional[float] = qty("amount", "longest acceptable run, in days", gt=0)
+    on: Optional[str] = text("fleet it runs on", ref="fleet")
+    accelerators: Optional[int] = qty("count", "accelerators of the fleet it uses (default: all)",
+                                      min=1)
+    accelerator: Optional[str] = text("accelerator to size the run in (default: the generation "
+                                      "of its year)", ref="accelerator")
+    rent: Optional[RunRent] = model(RunRent, "rented capacity")
+    staff: Optional[float] = qty("money", "staff cost attributed to the run", min=0)
+
+
+# --------------------------------------------------------------------------- funding
+
+@dataclass(frozen=True, kw_only=True)
+class Raise(Model):
+    name: str = text("name of the tranche", required=True)
+    amount: float = qty("money", "amount raised", required=True, min=0)
+    date: Month = month("month the money arrives", required=True)
+    if_: Optional[str] = text("flag that must be true for 'amount' to arrive", ref="flag")
+    else_: Optional[float] = qty("money", "amount that arrives instead when the flag is false",
+                                 min=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Debt(Model):
+    name: str = text("name of the loan", required=True)
+    principal: float = qty("money", "amount borrowed", required=True, min=0)
+    rate: float = qty("fraction", "yearly interest rate", default=0.0, min=0, max=1)
+    term: float = qty("duration", "until repaid in full", default=5 * 8766.0, gt=0, bare="years")
+    date: Month = month("month the money arrives", required=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Funding(Model):
+    cash: float = qty("money", "cash at the horizon's start", default=0.0, min=0)
+    raises: Tuple[Raise, ...] = listing(item_model(Raise), "equity raises, in tranches")
+    flags: Optional[Mapping[str, bool]] = mapping(Spec("bool"), "named conditions: true or false")
+    debt: Tuple[Debt, ...] = listing(item_model(Debt), "loans")
+    revenue: Optional[Mapping[str, float]] = mapping(item_qty("money", min=0),
+                                                     "revenue by year: {2025: $12B, ...}")
+    revenue_growth: Optional[float] = qty("fraction", "yearly revenue growth after the last "
+                                          "year given", min=-1, max=10)
+    spending: Optional[Mapping[str, float]] = mapping(
+        item_qty("money", min=0), "other spending by year (payroll, serving, operations) not "
+        "modelled by fleets: {2025: $8B, ...}")
+
+
+# --------------------------------------------------------------------------- scenario
+
+@dataclass(frozen=True, kw_only=True)
+class Horizon(Model):
+    start: Month = month("first month modelled", required=True)
+    end: Month = month("last month modelled", required=True)
+
+    @property
+    def months(self) -> int:
+        return self.end.index - self.start.index + 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Depreciation(Model):
+    method: str = choice(("straight_line", "exponential"), "straight-line by asset class, or "
+                         "Epoch AI's exponential value decay", default="straight_line")
+    accelerators: Optional[float] = qty("duration", "useful life of accelerators and servers",
+                                        gt=0, bare="years")
+    network: Optional[float] = qty("duration", "useful life of network and storage", gt=0,
+                                   bare="years")
+    buildings: Optional[float] = qty("duration", "useful life of buildings", gt=0, bare="years")
+    power_plant: Optional[float] = qty("duration", "useful life of power equipment", gt=0,
+                                       bare="years")
+    decay: Optional[float] = qty("amount", "value decay in orders of magnitude per year "
+                                 "(exponential method)", gt=0, max=2)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario(Model):
+    scenario: str = text("title of the scenario", required=True)
+    description: Optional[str] = text("what it models and why")
+    extends: Tuple[str, ...] = names("files merged underneath this one (paths relative to it)")
+    horizon: Horizon = model(Horizon, "months modelled", required=True)
+    depreciation: Optional[Depreciation] = model(Depreciation, "asset lives and method")
+    datacenters: Optional[Mapping[str, Datacenter]] = mapping(item_model(Datacenter),
+                                                              "sites by name")
+    fleets: Optional[Mapping[str, Fleet]] = mapping(item_model(Fleet), "fleets by name")
+    training: Tuple[Run, ...] = listing(item_model(Run), "training runs: the plan")
+    funding: Optional[Funding] = model(Funding, "money in")
+    expect: Optional[Mapping[str, object]] = anything("expectations checked by 'estimator check'")
+    tolerances: Optional[Mapping[str, float]] = mapping(
+        item_qty("fraction", min=0), "per-figure tolerances for 'estimator check --baseline'")
+
+    #: set by the loader: the files this scenario was read from, top file first
+    files: Tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+
+#: YAML keys that are Python keywords are stored with a trailing underscore
+YAML_KEY = {"if_": "if", "else_": "else"}

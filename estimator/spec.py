@@ -1,0 +1,135 @@
+"""Field specifications: the scenario schema as data.
+
+Model classes (:mod:`estimator.model`) are frozen dataclasses whose fields carry a
+:class:`Spec` in their metadata. :mod:`estimator.config.schema` walks those specs to
+validate YAML nodes into objects and to write the JSON Schema; nothing else needs to
+know how a field is checked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, MISSING
+from typing import Any, Optional, Tuple
+
+from . import units
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one field is read. ``kind`` is one of:
+
+    ``qty`` (a quantity of ``dim``), ``text``, ``choice`` (one of ``choices``),
+    ``bool``, ``month``, ``model`` (a nested model class ``cls``), ``map`` (names to
+    ``item``), ``list`` (of ``item``), ``names`` (one name or a list of names),
+    ``any`` (kept as plain data, checked elsewhere).
+    """
+
+    kind: str
+    doc: str = ""
+    dim: Optional[str] = None
+    bare: Optional[str] = None
+    min: Optional[float] = None
+    max: Optional[float] = None
+    gt: Optional[float] = None          # strictly greater than
+    choices: Tuple[str, ...] = ()
+    cls: Any = None
+    item: Optional["Spec"] = None
+    required: bool = False
+    ref: Optional[str] = None           # what a name refers to: 'datacenter', 'fleet', 'server', ...
+    sourced: bool = True                # a quantity may be written {value:, source:, as_of:}
+
+    def describe(self) -> str:
+        """What is expected, in words (used in error messages)."""
+        if self.kind == "qty":
+            d = units.DIMENSIONS[self.dim]
+            bare = self.bare or d.base
+            return f"{d.name} such as {d.examples} (a bare number means {bare})" + self._range()
+        if self.kind == "text":
+            return "text"
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "month":
+            return "a month written YYYY-MM, such as 2025-04"
+        if self.kind == "model":
+            return f"a mapping ({self.cls.__name__.lower()})"
+        if self.kind == "map":
+            return "a mapping of names to " + (self.item.describe() if self.item else "values")
+        if self.kind == "list":
+            return "a list of " + (self.item.describe() if self.item else "values")
+        if self.kind == "names":
+            return "a name or a list of names"
+        return "a value"
+
+    def _range(self) -> str:
+        parts = []
+        if self.gt is not None:
+            parts.append(f"> {self._fmt(self.gt)}")
+        if self.min is not None:
+            parts.append(f">= {self._fmt(self.min)}")
+        if self.max is not None:
+            parts.append(f"<= {self._fmt(self.max)}")
+        return (", " + " and ".join(parts)) if parts else ""
+
+    def _fmt(self, v: float) -> str:
+        if self.dim in ("fraction",) and v in (0, 1):
+            return str(v)
+        return units.format_quantity(v, self.dim) if self.dim not in ("amount", "count") else f"{v:g}"
+
+
+def _f(spec: Spec, default=MISSING):
+    if spec.required:
+        return field(metadata={"spec": spec})
+    if isinstance(default, (list, dict)):
+        raise TypeError("use a tuple or None for container defaults")
+    return field(default=default, metadata={"spec": spec})
+
+
+def qty(dim: str, doc: str = "", *, default=None, required=False, min=None, max=None, gt=None,
+        bare=None):
+    return _f(Spec("qty", doc, dim=dim, min=min, max=max, gt=gt, bare=bare, required=required),
+              default)
+
+
+def text(doc: str = "", *, default=None, required=False, ref=None):
+    return _f(Spec("text", doc, required=required, ref=ref), default)
+
+
+def choice(choices, doc: str = "", *, default=None, required=False):
+    return _f(Spec("choice", doc, choices=tuple(choices), required=required), default)
+
+
+def flag(doc: str = "", *, default=None):
+    return _f(Spec("bool", doc), default)
+
+
+def month(doc: str = "", *, default=None, required=False):
+    return _f(Spec("month", doc, required=required), default)
+
+
+def model(cls, doc: str = "", *, required=False):
+    return _f(Spec("model", doc, cls=cls, required=required), None)
+
+
+def mapping(item: Spec, doc: str = "", *, ref=None):
+    return _f(Spec("map", doc, item=item, ref=ref), None)
+
+
+def listing(item: Spec, doc: str = "", *, required=False):
+    return _f(Spec("list", doc, item=item, required=required), ())
+
+
+def names(doc: str = ""):
+    return _f(Spec("names", doc), ())
+
+
+def anything(doc: str = ""):
+    return _f(Spec("any", doc), None)
+
+
+def item_model(cls) -> Spec:
+    return Spec("model", cls=cls)
+
+
+def item_qty(dim: str, **kw) -> Spec:
+    return Spec("qty", dim=dim, **kw)

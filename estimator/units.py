@@ -1,0 +1,322 @@
+"""Quantities: parse what people write (``$40B``, ``1.2 GW``, ``$0.08/kWh``) and format it back.
+
+Every dimension has one base unit, used inside the engine and in JSON output:
+
+=================  ==================  ===========================================
+dimension          base unit           examples accepted
+=================  ==================  ===========================================
+money              USD                 ``$40B``, ``$27k``, ``$1.2T``, ``5e9``
+power              W                   ``700 W``, ``1.2 GW``, ``120 kW``
+energy             Wh                  ``5 MWh``, ``1.2 TWh``
+energy_price       USD/kWh             ``$0.08/kWh``, ``$80/MWh``
+duration           hours               ``90 days``, ``4 years``, ``6 months``
+compute            FLOP                ``3.8e25 FLOP``, ``3e27``
+throughput         FLOP/s              ``989 TFLOP/s``, ``2.5 PFLOP/s``
+gpu_hour_price     USD/GPU-hour        ``$2/GPU-hour``, ``$3.50/GPU-hr``
+usd_per_w          USD/W               ``$11.7M/MW``, ``$2,500/kW``
+usd_per_w_month    USD/W-month         ``$150/kW-month``
+usd_per_year       USD/year            ``$350k/year``
+fraction           1                   ``35%``, ``0.35``
+count              1 (whole number)    ``400_000``, ``16,384``, ``400k``
+amount             1                   ``405B``, ``15.6T tokens``, ``500M users``
+bytes              B                   ``80 GB``, ``96 GiB``
+bandwidth          B/s                 ``3.35 TB/s``
+=================  ==================  ===========================================
+
+A bare number is the base unit, unless a field says otherwise (``bare="years"``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import math
+import re
+from typing import Callable, Dict, Optional
+
+from .errors import UnitError
+
+HOURS_PER_YEAR = 8766.0  # 365.25 days; Epoch AI uses the same (training-cost-trends)
+HOURS_PER_MONTH = HOURS_PER_YEAR / 12
+
+_MONEY_MAG = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9, "T": 1e12}
+_SI = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
+
+
+def _prefixed(unit: str, prefixes: str = "kMGTPE", base: float = 1.0) -> Dict[str, float]:
+    out = {unit: base}
+    for p in prefixes:
+        out[p + unit] = base * _SI[p]
+    return out
+
+
+def _variants(table: Dict[str, float]) -> Dict[str, float]:
+    """Add harmless spelling variants: '$/GPU-hour' also as '$/GPU-hr', '$/gpu-hour', ..."""
+    out = dict(table)
+    for unit, f in table.items():
+        out.setdefault(unit.replace("hour", "hr"), f)
+        out.setdefault(unit.replace("-", " "), f)
+        out.setdefault(unit.replace("GPU", "gpu"), f)
+        out.setdefault(unit.replace("GPU", "gpu").replace("hour", "hr"), f)
+        out.setdefault(unit.replace("year", "yr"), f)
+        out.setdefault(unit.replace("month", "mo"), f)
+    return out
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    base: str
+    units: Dict[str, float]
+    examples: str
+    money: bool = False          # written with a leading '$' and k/M/B/T magnitudes
+    magnitudes: bool = False     # bare k/M/B/T magnitudes allowed (counts and amounts)
+    integer: bool = False
+
+    def accepted(self) -> str:
+        return f"{self.name} such as {self.examples} (a bare number means {self.base})"
+
+
+def _dims() -> Dict[str, Dimension]:
+    d = {}
+
+    def add(*args, **kw):
+        dim = Dimension(*args, **kw)
+        d[dim.name] = dim
+
+    add("money", "USD", {"$": 1.0, "USD": 1.0, "$ USD": 1.0}, "$40B, $27k, $1.2T", money=True)
+    add("power", "W", _prefixed("W"), "700 W, 1.2 GW, 120 kW")
+    add("energy", "Wh", _prefixed("Wh"), "5 MWh, 1.2 TWh")
+    add("energy_price", "USD/kWh", {"$/kWh": 1.0, "$/MWh": 1e-3, "$/Wh": 1e3, "$/GWh": 1e-6},
+        "$0.08/kWh, $80/MWh", money=True)
+    add("duration", "hours", _variants({
+        "hours": 1.0, "hour": 1.0, "h": 1.0, "days": 24.0, "day": 24.0, "d": 24.0,
+        "weeks": 168.0, "week": 168.0, "months": HOURS_PER_MONTH, "month": HOURS_PER_MONTH,
+        "years": HOURS_PER_YEAR, "year": HOURS_PER_YEAR, "y": HOURS_PER_YEAR}),
+        "90 days, 4 years, 6 months")
+    flop = {}
+    for u in ("FLOP", "FLOPs", "flop"):
+        flop.update(_prefixed(u, "kMGTPEZY".replace("Z", "").replace("Y", "")))
+    add("compute", "FLOP", flop, "3.8e25 FLOP, 3e27")
+    tput = {}
+    for u in ("FLOP/s", "FLOPS", "flop/s"):
+        tput.update(_prefixed(u))
+    add("throughput", "FLOP/s", tput, "989 TFLOP/s, 2.5 PFLOP/s")
+    add("gpu_hour_price", "USD/GPU-hour", _variants({
+        "$/GPU-hour": 1.0, "$/accelerator-hour": 1.0, "$/chip-hour": 1.0, "$/hour": 1.0}),
+        "$2/GPU-hour, $3.50/GPU-hr", money=True)
+    add("usd_per_w", "USD/W", {"$/W": 1.0, "$/kW": 1e-3, "$/MW": 1e-6, "$/GW": 1e-9},
+        "$11.7M/MW, $2,500/kW", money=True)
+    add("usd_per_w_month", "USD/W-month", _variants({
+        "$/W-month": 1.0, "$/kW-month": 1e-3, "$/MW-month": 1e-6, "$/kW/month": 1e-3,
+        "$/MW/month": 1e-6}), "$150/kW-month", money=True)
+    add("usd_per_year", "USD/year", _variants({"$/year": 1.0, "$/month": 12.0}),
+        "$350k/year, $30k/month", money=True)
+    add("fraction", "a fraction (0.35 = 35%)", {"%": 0.01, "": 1.0}, "35%, 0.35")
+    add("count", "a whole number", {"": 1.0}, "400_000, 16,384, 400k", magnitudes=True, integer=True)
+    amt = {"": 1.0}
+    for w in ("tokens", "params", "parameters", "users", "people", "FLOP/token"):
+        amt[w] = 1.0
+    add("amount", "a plain number", amt, "405B, 15.6T tokens, 500M users", magnitudes=True)
+    byt = _prefixed("B")
+    byt.update({"KiB": 2.0**10, "MiB": 2.0**20, "GiB": 2.0**30, "TiB": 2.0**40})
+    add("bytes", "bytes", byt, "80 GB, 96 GiB")
+    add("bandwidth", "B/s", _prefixed("B/s"), "3.35 TB/s")
+    return d
+
+
+DIMENSIONS: Dict[str, Dimension] = _dims()
+
+_NUMBER = re.compile(
+    r"^(?P<sign>[-+])?\s*(?P<dollar>\$)?\s*(?P<sign2>[-+])?"
+    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|[\d_]+)(?:\.[\d_]*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+    r"\s*(?P<rest>.*)$"
+)
+
+
+def _unit_key(rest: str) -> str:
+    rest = rest.strip()
+    rest = re.sub(r"\s*/\s*", "/", rest)
+    return re.sub(r"\s+", " ", rest)
+
+
+def parse(value, dim: str, *, bare: Optional[str] = None) -> float:
+    """Parse ``value`` (a number or a string with a unit) into the base unit of ``dim``.
+
+    Parameters
+    ----------
+    value : str, int or float
+        What the user wrote.
+    dim : str
+        A key of :data:`DIMENSIONS`.
+    bare : str, optional
+        The unit a bare number is in, when not the base unit (for example ``"years"``).
+
+    Raises
+    ------
+    UnitError
+        Unknown unit, wrong dimension, not a number, or not finite.
+    """
+    d = DIMENSIONS[dim]
+    if isinstance(value, bool) or value is None or not isinstance(value, (int, float, str)):
+        raise UnitError("not a quantity", expected=d.accepted(), found=_show(value))
+    if isinstance(value, (int, float)):
+        x = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
+        factor = d.units[bare] if bare else 1.0
+        return _finish(x * factor, d, value)
+    text = value.strip()
+    m = _NUMBER.match(text)
+    if not m:
+        raise UnitError("not a number with a unit", expected=d.accepted(), found=_show(value))
+    num = float(m.group("num").replace("_", "").replace(",", ""))
+    if (m.group("sign") or m.group("sign2") or "") == "-":
+        num = -num
+    rest = m.group("rest")
+    dollar = bool(m.group("dollar"))
+    mag = 1.0
+    if dollar or d.magnitudes:
+        mm = re.match(r"^(bn|[kKMBT])(?=$|[\s/])", rest)
+        if mm:
+            mag = _MONEY_MAG[mm.group(1)]
+            rest = rest[mm.end():]
+    key = ("$" if dollar else "") + _unit_key(rest)
+    if key == "":  # a number written as a string ("3e27", "400_000"): the bare unit
+        return _finish(num * mag * (d.units[bare] if bare else 1.0), d, value)
+    if key not in d.units:
+        other = _which_dimension(key)
+        why = f"'{key}' is a unit of {other}, not {d.name}" if other else f"unknown unit '{key}'"
+        if key == "$" and not d.money:
+            why = f"money where {d.name} belongs"
+        raise UnitError(why, expected=d.accepted(), found=_show(value))
+    return _finish(num * mag * d.units[key], d, value)
+
+
+def _which_dimension(key: str) -> Optional[str]:
+    for name, d in DIMENSIONS.items():
+        if key and key in d.units:
+            return name
+    return None
+
+
+def _finish(x: float, d: Dimension, original) -> float:
+    if not math.isfinite(x):
+        raise UnitError("not a finite number", expected=d.accepted(), found=_show(original))
+    if d.integer:
+        if x != int(x):
+            raise UnitError("not a whole number", expected=d.accepted(), found=_show(original))
+        return int(x)
+    return x
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return repr(value)
+
+
+# --------------------------------------------------------------------------- formatting
+
+def _fixed3(v: float) -> str:
+    """Three significant figures, keeping trailing zeros: 40.0, 1.20, 270."""
+    a = abs(v)
+    if a >= 100 or a == 0:
+        return f"{v:.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    if a >= 1:
+        return f"{v:.2f}"
+    return f"{v:.3g}"
+
+
+def _trim3(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def _scaled(v: float, steps, fmt=_fixed3) -> str:
+    a = abs(v)
+    for factor, suffix in steps:
+        if a >= factor * 0.9995:
+            return fmt(v / factor) + suffix
+    factor, suffix = steps[-1]
+    return fmt(v / factor) + suffix
+
+
+_MONEY_STEPS = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"), (1.0, "")]
+
+
+def format_money(v: float) -> str:
+    if abs(v) < 1:
+        return ("-" if v < 0 else "") + f"${abs(v):.3g}"
+    s = _scaled(abs(v), _MONEY_STEPS)
+    return ("-" if v < 0 else "") + "$" + s
+
+
+def _si(v: float, unit: str, prefixes="kMGTPE") -> str:
+    steps = [(_SI[p], f" {p}{unit}") for p in reversed(prefixes)] + [(1.0, f" {unit}")]
+    return _scaled(v, steps)
+
+
+def format_compute(v: float) -> str:
+    if v == 0:
+        return "0 FLOP"
+    exp = int(math.floor(math.log10(abs(v))))
+    mant = v / 10**exp
+    if round(mant, 2) >= 10:
+        mant, exp = mant / 10, exp + 1
+    m = f"{mant:.2f}".rstrip("0").rstrip(".")
+    return f"{m}e{exp} FLOP"
+
+
+def format_fraction(v: float) -> str:
+    return f"{v * 100:.3g}%"
+
+
+def format_count(v: float) -> str:
+    return f"{int(round(v)):,}"
+
+
+def format_amount(v: float) -> str:
+    a = abs(v)
+    if a < 1000:
+        return _trim3(v)
+    return _scaled(v, [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")], _trim3)
+
+
+def format_duration(hours: float) -> str:
+    a = abs(hours)
+    if a >= HOURS_PER_YEAR:
+        return f"{_trim3(hours / HOURS_PER_YEAR)} years"
+    if a >= 48:
+        return f"{_trim3(hours / 24)} days"
+    return f"{_trim3(hours)} hours"
+
+
+_FORMATTERS: Dict[str, Callable[[float], str]] = {
+    "money": format_money,
+    "power": lambda v: _si(v, "W"),
+    "energy": lambda v: _si(v, "Wh"),
+    "energy_price": lambda v: f"${v:.3g}/kWh",
+    "duration": format_duration,
+    "compute": format_compute,
+    "throughput": lambda v: _si(v, "FLOP/s"),
+    "gpu_hour_price": lambda v: f"${v:.2f}/GPU-hour",
+    "usd_per_w": lambda v: format_money(v * 1e6) + "/MW",
+    "usd_per_w_month": lambda v: format_money(v * 1e3) + "/kW-month",
+    "usd_per_year": lambda v: format_money(v) + "/year",
+    "fraction": format_fraction,
+    "count": format_count,
+    "amount": format_amount,
+    "bytes": lambda v: _si(v, "B"),
+    "bandwidth": lambda v: _si(v, "B/s"),
+}
+
+
+def format_quantity(value: float, dim: str) -> str:
+    """Format a base-unit value for a report: ``$40.0B``, ``1.20 GW``, ``3.8e25 FLOP``."""
+    if value is None:
+        return "–"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return _FORMATTERS[dim](value)
