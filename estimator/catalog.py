@@ -66,6 +66,7 @@ class Defaults(Model):
     server_factor: float = qty("amount", required=True, min=1)
     network_share: float = qty("fraction", required=True, min=0, max=0.9)
     storage_per_accelerator: float = qty("money", required=True, min=0)
+    network_power_share: float = qty("fraction", required=True, min=0, max=1)
     chip_to_server_power: float = qty("amount", required=True, min=1)
     life_accelerators: float = qty("duration", required=True, gt=0, bare="years")
     life_network: float = qty("duration", required=True, gt=0, bare="years")

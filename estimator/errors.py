@@ -115,3 +115,7 @@ class OutputError(InputError):
 
 class CheckFailed(EstimatorError):
     """An expectation or baseline check failed. Exit code 1."""
+
+
+class CapacityError(ConfigError):
+    """Fleets that do not fit their site, or a plan that cannot be met. Exit code 2."""

@@ -1,0 +1,23 @@
+"""The engine: pure functions over the model, and the rollup that records figures.
+
+``estimate(scenario)`` returns a :class:`~estimator.result.Result`. Every engine
+function accepts floats or numpy arrays and broadcasts, so the same code computes one
+scenario or many Monte Carlo samples.
+"""
+from __future__ import annotations
+
+from ..result import Ledger, Result
+from .costing import Context, estimate_costs
+
+
+def estimate(scenario, catalog=None) -> Result:
+    """Compute every figure of a loaded scenario."""
+    if catalog is None:
+        from ..catalog import load_catalog
+        catalog = load_catalog()
+    h = scenario.horizon
+    months = [str(h.start.plus(i)) for i in range(h.months)]
+    result = Result(title=scenario.scenario, files=scenario.files, months=months)
+    ctx = Context(scenario, catalog, Ledger(result), n=h.months, start=h.start.index)
+    estimate_costs(ctx)
+    return result

@@ -1,0 +1,79 @@
+"""Monthly series: schedules, depreciation and book value.
+
+Series have the horizon's months on their last axis. Amounts may carry leading
+(Monte Carlo sample) axes; schedules and lives are plain integers or floats.
+
+References
+----------
+.. [1] Cottier et al. 2024 (Epoch AI), arXiv:2405.21015: hardware value decays
+   0.14 orders of magnitude per year.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _col(x):
+    return np.asarray(x, dtype=float)[..., None]
+
+
+def spread(amount, start: int, months: int, n: int):
+    """Spread ``amount`` evenly over ``months`` months from month ``start`` (0 = horizon start).
+
+    Months outside ``[0, n)`` are dropped; see :func:`outside_share` for how much.
+    """
+    t = np.arange(n)
+    mask = ((t >= start) & (t < start + months)).astype(float)
+    return _col(amount) * mask / months
+
+
+def outside_share(start: int, months: int, n: int) -> float:
+    """Share of a spread schedule that falls outside the horizon. [1]"""
+    inside = max(0, min(start + months, n) - max(start, 0))
+    return 1.0 - inside / months
+
+
+def ramp(start: int, months: int, n: int):
+    """Share of a delivery in service each month: rises by 1/months a month from ``start``."""
+    t = np.arange(n)
+    return np.clip((t - start + 1) / months, 0.0, 1.0)
+
+
+def step(start: int, n: int):
+    """1 from month ``start`` on, 0 before."""
+    return (np.arange(n) >= start).astype(float)
+
+
+def straight_line(additions, life_months):
+    """Straight-line depreciation of monthly additions over a life in months. [USD/month]
+
+    Each month's addition depreciates evenly over the ``life_months`` months that
+    start with it, so over a full life it depreciates exactly its own amount.
+    """
+    add = np.asarray(additions, dtype=float)
+    life = max(int(round(life_months)), 1)
+    cum = np.cumsum(add, axis=-1)
+    lagged = np.zeros_like(cum)
+    if life < add.shape[-1]:
+        lagged[..., life:] = cum[..., :-life]
+    return (cum - lagged) / life
+
+
+def exponential(additions, decay_oom_per_year):
+    """Value decay: book value falls by ``10**(-decay/12)`` each month [1]. [USD/month]"""
+    add = np.asarray(additions, dtype=float)
+    keep = 10.0 ** (-np.asarray(decay_oom_per_year, dtype=float) / 12.0)
+    keep = np.asarray(keep)[..., None] if np.ndim(keep) else keep
+    dep = np.zeros_like(add)
+    book = np.zeros(add.shape[:-1])
+    for t in range(add.shape[-1]):
+        book = book + add[..., t]
+        d = book * (1.0 - (keep[..., 0] if np.ndim(keep) else keep))
+        dep[..., t] = d
+        book = book - d
+    return dep
+
+
+def book_value(additions, depreciation):
+    """Gross additions so far less depreciation so far, each month. [USD]"""
+    return np.cumsum(additions, axis=-1) - np.cumsum(depreciation, axis=-1)
