@@ -81,6 +81,8 @@ class Defaults(Model):
 
 @dataclass(frozen=True, kw_only=True)
 class _AcceleratorFile(Model):
+    reference: str = text("accelerator that projected generations start from", required=True,
+                          ref="accelerator")
     accelerators: Mapping[str, Accelerator] = mapping(item_model(Accelerator))
 
 
@@ -100,6 +102,7 @@ class Catalog:
     servers: Mapping[str, Server]
     defaults: Defaults
     directory: str
+    reference: str = "gb200"
 
     def default(self, name: str):
         """(value, source) of a default."""
@@ -131,6 +134,8 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         node = load_node(str(path), _display(path))
         obj = build_model(cls, node, (), out)
         parts[key] = None if obj is INVALID else getattr(obj, key)
+        if key == "accelerators" and obj is not INVALID:
+            parts["reference"] = obj.reference
         if key == "defaults" and obj is not INVALID:
             dnode = node.value["defaults"]
             for name in (f.name for f in dc_fields(Defaults) if "spec" in f.metadata):
@@ -144,9 +149,11 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         if s.accelerator not in accs:
             out.add(f"unknown accelerator '{s.accelerator}'", s.marks.get("accelerator"),
                     ("servers", sid, "accelerator"), hint=did_you_mean(s.accelerator, accs))
+    if parts["reference"] not in accs:
+        out.add(f"unknown accelerator '{parts['reference']}'", None, ("reference",))
     out.raise_if_any()
     return Catalog(accelerators=accs, servers=servers, defaults=parts["defaults"],
-                   directory=str(base))
+                   directory=str(base), reference=parts["reference"])
 
 
 def _display(path: Path) -> str:

@@ -247,6 +247,18 @@ class Depreciation(Model):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Trends(Model):
+    """Hardware trends used to size runs in 'the generation of their year'."""
+
+    reference: Optional[str] = text("accelerator the projection starts from (default: the newest "
+                                    "in the catalog with a server type)", ref="accelerator")
+    price_performance_doubling: Optional[float] = qty(
+        "duration", "FLOP/s per dollar doubles every", gt=0, bare="years")
+    energy_efficiency_doubling: Optional[float] = qty(
+        "duration", "FLOP/s per watt doubles every", gt=0, bare="years")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scenario(Model):
     scenario: str = text("title of the scenario", required=True)
     description: Optional[str] = text("what it models and why")
@@ -257,6 +269,8 @@ class Scenario(Model):
                                                               "sites by name")
     fleets: Optional[Mapping[str, Fleet]] = mapping(item_model(Fleet), "fleets by name")
     training: Tuple[Run, ...] = listing(item_model(Run), "training runs: the plan")
+    trends: Optional[Trends] = model(Trends, "hardware trends for runs sized in the generation "
+                                     "of their year")
     funding: Optional[Funding] = model(Funding, "money in")
     expect: Optional[Mapping[str, object]] = anything("expectations checked by 'estimator check'")
     tolerances: Optional[Mapping[str, float]] = mapping(

@@ -12,6 +12,7 @@ energy_price       USD/kWh             ``$0.08/kWh``, ``$80/MWh``
 duration           hours               ``90 days``, ``4 years``, ``6 months``
 compute            FLOP                ``3.8e25 FLOP``, ``3e27``
 throughput         FLOP/s              ``989 TFLOP/s``, ``2.5 PFLOP/s``
+gpu_hours          GPU-hours           ``30.84M GPU-hours``
 gpu_hour_price     USD/GPU-hour        ``$2/GPU-hour``, ``$3.50/GPU-hr``
 usd_per_w          USD/W               ``$11.7M/MW``, ``$2,500/kW``
 usd_per_w_month    USD/W-month         ``$150/kW-month``
@@ -100,6 +101,9 @@ def _dims() -> Dict[str, Dimension]:
     for u in ("FLOP/s", "FLOPS", "flop/s"):
         tput.update(_prefixed(u))
     add("throughput", "FLOP/s", tput, "989 TFLOP/s, 2.5 PFLOP/s")
+    add("gpu_hours", "accelerator-hours", _variants({
+        "GPU-hours": 1.0, "GPU-hour": 1.0, "hours": 1.0, "accelerator-hours": 1.0,
+        "chip-hours": 1.0}), "30.84M GPU-hours", magnitudes=True)
     add("gpu_hour_price", "USD/GPU-hour", _variants({
         "$/GPU-hour": 1.0, "$/accelerator-hour": 1.0, "$/chip-hour": 1.0, "$/hour": 1.0}),
         "$2/GPU-hour, $3.50/GPU-hr", money=True)
@@ -302,6 +306,7 @@ _FORMATTERS: Dict[str, Callable[[float], str]] = {
     "compute": format_compute,
     "throughput": lambda v: _si(v, "FLOP/s"),
     "gpu_hour_price": lambda v: f"${v:.2f}/GPU-hour",
+    "gpu_hours": lambda v: format_amount(v) + " GPU-hours",
     "usd_per_w": lambda v: format_money(v * 1e6) + "/MW",
     "usd_per_w_month": lambda v: format_money(v * 1e3) + "/kW-month",
     "usd_per_year": lambda v: format_money(v) + "/year",

@@ -217,6 +217,14 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
                 s.horizon.marks.get("end"), ("horizon", "end"))
     sites = s.datacenters or {}
     fleets = s.fleets or {}
+    for group, names in (("datacenters", sites), ("fleets", fleets)):
+        for name in names:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
+                out.add(f"'{name}' is not a usable name", s.marks.get(group), (group, name),
+                        expected="letters, digits, '-' and '_' (it becomes part of figure names)")
+    if s.trends is not None:
+        _ref(out, s.trends, "reference", ("trends",), s.trends.reference, catalog.accelerators,
+             "accelerator")
     for name, f in fleets.items():
         path = ("fleets", name)
         counts = [k for k in ("accelerators", "servers", "racks") if getattr(f, k) is not None]
@@ -257,6 +265,9 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
         if r.rent is not None:
             _ref(out, r.rent, "accelerator", path + ("rent",), r.rent.accelerator,
                  catalog.accelerators, "accelerator")
+        if r.on is None and r.max_days is None and (r.rent is None or r.rent.accelerators is None):
+            out.add("a run sized by the tool needs 'max_days' (its time window), or run it 'on' a "
+                    "fleet, or rent a fixed number of 'accelerators'", r.marks[""], path)
         acc = _run_accelerator(r, s, catalog)
         if acc is not None and r.precision not in acc.peak:
             out.add(f"{acc.name} has no published {r.precision} peak",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..result import Ledger, Result
 from .costing import Context, estimate_costs
+from .plan import estimate_training
 
 
 def estimate(scenario, catalog=None) -> Result:
@@ -20,4 +21,5 @@ def estimate(scenario, catalog=None) -> Result:
     result = Result(title=scenario.scenario, files=scenario.files, months=months)
     ctx = Context(scenario, catalog, Ledger(result), n=h.months, start=h.start.index)
     estimate_costs(ctx)
+    estimate_training(ctx)
     return result

@@ -171,13 +171,16 @@ def _fleets(ctx: Context) -> None:
                                        "price", "money")
         if f.accelerator_price is not None:
             aprice = ctx.given(f"{p}.accelerator_price_usd", f, "accelerator_price", "money")
-        elif acc.price is not None:
-            aprice = ctx.catalog_input(f"{p}.accelerator_price_usd", acc, "accelerator",
-                                       server.accelerator, "price", "money")
         else:
-            factor, src = cat.default("server_factor")
-            aprice = L.input(f"{p}.accelerator_price_usd", sprice / per / factor, "money",
-                             f"server price / accelerators / server factor {factor}: {src}")
+            # Epoch AI's method: a server costs ~1.64x its accelerators, so the accelerators'
+            # part of a quoted server price is price / (accelerators x factor)
+            factor = ctx.pick(f"{p}.server_factor", None, "server_factor", "server_factor",
+                              "amount")
+            aprice = L.add(f"{p}.accelerator_price_usd", sprice / per / factor, "money",
+                           "server price / accelerators per server / server factor "
+                           "(Epoch AI: a server costs ~1.64x its accelerators)",
+                           [f"{p}.server_price_usd", f"{p}.accelerators_per_server",
+                            f"{p}.server_factor"])
         share = ctx.pick(f"{p}.network_share", f, "network_share", "network_share", "fraction")
         storage = ctx.pick(f"{p}.storage_per_accelerator_usd", f, "storage_per_accelerator",
                            "storage_per_accelerator", "money")
@@ -414,7 +417,8 @@ def _series(ctx: Context) -> None:
     L.add("monthly.energy_wh", energy, "energy",
           "fleets' IT power online x utilisation x PUE x hours in the month",
           [f"power.fleets.{k}.it_w" for k in fleet_names]
-          + [f["util_name"] for f in owned], series=True)
+          + [f["util_name"] for f in owned]
+          + [f"inputs.datacenters.{f['site']}.pue" for f in owned], series=True)
     L.add("energy.total_wh", np.sum(energy, axis=-1), "energy",
           "sum of monthly facility energy over the horizon", ["monthly.energy_wh"], headline=True)
     for line, series in opex.items():

@@ -1,0 +1,234 @@
+"""Command line: parses options, calls the library, maps errors to exit codes.
+
+Exit codes: 0 ok; 1 a check or expectation failed; 2 bad input (file, YAML,
+schema, usage); 3 an internal error. Only this module talks to click.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Optional
+
+import click
+
+EXIT_OK, EXIT_CHECK, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_SCENARIO = "openai-40b.yaml"
+
+
+def _scenarios_dir() -> str:
+    from .catalog import configs_dir
+    return str(configs_dir() / "scenarios")
+
+
+def default_scenario() -> str:
+    return os.path.join(_scenarios_dir(), DEFAULT_SCENARIO)
+
+
+def _err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def handle_errors(fn):
+    """Turn library errors into messages and exit codes; never a traceback unless --debug."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .errors import CheckFailed, InputError
+        ctx = click.get_current_context()
+        debug = (ctx.find_root().params or {}).get("debug", False)
+        try:
+            return fn(*args, **kwargs)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except InputError as e:
+            _err(f"error: {e}")
+            sys.exit(EXIT_INPUT)
+        except CheckFailed as e:
+            if str(e):
+                _err(str(e))
+            sys.exit(EXIT_CHECK)
+        except KeyboardInterrupt:
+            _err("interrupted; no file was written")
+            sys.exit(130)
+        except RecursionError:
+            if debug:
+                raise
+            _err("error: input nested too deeply to process")
+            sys.exit(EXIT_INPUT)
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            if debug:
+                raise
+            _err(f"internal error: {type(e).__name__}: {e}\n"
+                 "hint: this is a bug in estimator; run again with --debug for the traceback")
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.version_option(package_name="estimator")
+def main(debug: bool) -> None:
+    """Estimate what AI compute costs, and whether the money raised covers it.
+
+    \b
+    Example:
+        estimator report                      # the shipped OpenAI $40B scenario
+        estimator report configs/scenarios/gb200-campus-1gw.yaml --format json
+    """
+
+
+def scenario_options(fn):
+    fn = click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+                      help="Override a value, e.g. --set funding.cash='$1B' "
+                           "--set training[0].mfu=0.4 (repeatable).")(fn)
+    return fn
+
+
+def _load(path: Optional[str], overrides):
+    from .config.loader import load
+    return load(path or default_scenario(), overrides)
+
+
+def _estimate(path: Optional[str], overrides):
+    from .engine import estimate
+    return estimate(_load(path, overrides))
+
+
+def _emit(text: str, output: Optional[str]) -> None:
+    if output:
+        from .fileio import write_atomic
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _console(width: Optional[int] = None):
+    from rich.console import Console
+    return Console(width=width, no_color=bool(os.environ.get("NO_COLOR")) or None,
+                   highlight=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@scenario_options
+@handle_errors
+def validate(files, overrides):
+    """Check scenario files: schema, references, and that fleets fit their sites.
+
+    Reports every problem in a file at once, each at file:line:col with the key
+    path, what was expected, what was found and a did-you-mean.
+
+    \b
+    Example:
+        estimator validate configs/scenarios/*.yaml
+    """
+    from .config.loader import load
+    from .errors import ConfigError
+    from .catalog import load_catalog
+    from .engine import estimate
+    catalog = load_catalog()
+    failed = 0
+    for f in files:
+        try:
+            estimate(load(f, overrides, catalog=catalog), catalog)
+        except ConfigError as e:
+            failed += 1
+            _err(f"error: {e}")
+            continue
+        click.echo(f"ok: {f}")
+    if failed:
+        sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=True))
+@scenario_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE (whole or not at all).")
+@click.option("--width", type=click.IntRange(40, 400), help="Terminal width for the table.")
+@handle_errors
+def report(scenario, overrides, fmt, output, width):
+    """Compute a scenario and print its report.
+
+    With no SCENARIO, the shipped OpenAI $40B scenario.
+
+    \b
+    Example:
+        estimator report configs/scenarios/h100-100k-cluster.yaml
+        estimator report --set funding.cash='$1B' --format json
+    """
+    result = _estimate(scenario, overrides)
+    if fmt == "json":
+        from .report import json as jr
+        _emit(jr.render(result), output)
+        return
+    from .report import terminal
+    if output:
+        _emit(terminal.render_text(result, width or 100), output)
+    else:
+        terminal.render(result, _console(width))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=True))
+@click.argument("figure")
+@scenario_options
+@handle_errors
+def explain(scenario, figure, overrides):
+    """Show how a figure is computed, down to the YAML lines and catalog sources.
+
+    \b
+    Example:
+        estimator explain configs/scenarios/h100-100k-cluster.yaml capex.total_usd
+    """
+    from .report import explain as ex
+    result = _estimate(scenario, overrides)
+    click.echo(ex.render(result, figure), nl=False)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@handle_errors
+def catalog(fmt):
+    """List the accelerators, server types and defaults in the catalog, with sources.
+
+    \b
+    Example:
+        estimator catalog
+        estimator catalog --format json
+    """
+    from .catalog import load_catalog
+    from .report import catalog as rc
+    cat = load_catalog()
+    if fmt == "json":
+        click.echo(rc.render_json(cat), nl=False)
+    else:
+        _console().print(rc.tables(cat))
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@handle_errors
+def schema(output):
+    """Print the JSON Schema of the scenario format, for editors and validators.
+
+    \b
+    Example:
+        estimator schema -o scenario.schema.json
+        # VS Code (YAML extension):  # yaml-language-server: $schema=scenario.schema.json
+    """
+    import json
+    from .config.schema import json_schema
+    from .model import Scenario
+    text = json.dumps(json_schema(Scenario, "estimator scenario"), indent=2) + "\n"
+    _emit(text, output)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Renderers: each turns a Result into text. They format; they compute nothing."""

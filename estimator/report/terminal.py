@@ -1,0 +1,195 @@
+"""Terminal report with rich: panels and tables built from a Result. Formatting only."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..result import Result, to_plain
+from ..units import format_quantity
+
+CAPEX_LINES = [("accelerators", "Accelerators"), ("servers", "Servers (rest of server)"),
+               ("network", "Cluster network"), ("storage", "Storage"),
+               ("construction", "Buildings (shell, power, cooling)"), ("land", "Land"),
+               ("power", "Grid connection / generation")]
+OPEX_LINES = [("electricity", "Electricity"), ("maintenance", "Maintenance"),
+              ("staff", "Staff"), ("insurance", "Insurance"), ("property_tax", "Property tax"),
+              ("colocation", "Colocation leases"), ("rental", "Cloud rental")]
+
+
+def fmt(result: Result, name: str) -> str:
+    fig = result[name]
+    return format_quantity(to_plain(fig.value), fig.unit)
+
+
+def bar(share: float, width: int = 12) -> Text:
+    share = min(max(share, 0.0), 1.0)
+    full = int(round(share * width))
+    return Text("█" * full + "·" * (width - full), style="cyan")
+
+
+def _money_table(result: Result, title: str, lines, prefix: str, total_name: str,
+                 note: Optional[str] = None) -> Table:
+    t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+              caption=note, caption_justify="left")
+    t.add_column("line")
+    t.add_column("USD", justify="right")
+    t.add_column("share", justify="right")
+    t.add_column("", no_wrap=True)
+    tot = to_plain(result.value(total_name)) or 0.0
+    for key, label in lines:
+        name = f"{prefix}.{key}_usd"
+        if name not in result:
+            continue
+        v = to_plain(result.value(name))
+        if not v:
+            continue
+        share = v / tot if tot else 0.0
+        t.add_row(label, fmt(result, name), f"{share:.0%}", bar(share))
+    t.add_row(Text("Total", style="bold"), Text(fmt(result, total_name), style="bold"), "", "")
+    return t
+
+
+def header(result: Result) -> Panel:
+    body = Text()
+    body.append(result.title, style="bold")
+    body.append(f"\n{result.months[0]} to {result.months[-1]} ({len(result.months)} months)")
+    if result.files:
+        body.append("\nfrom " + ", ".join(result.files), style="dim")
+    return Panel(body, box=box.ROUNDED, expand=True)
+
+
+def fleets_table(result: Result) -> Optional[Table]:
+    names = sorted({f.name.split(".")[1] for f in result.under("fleets.")
+                    if f.name.count(".") == 2})
+    if not names:
+        return None
+    t = Table(title="Fleets", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    for col, just in (("fleet", "left"), ("accelerators", "right"), ("servers", "right"),
+                      ("IT power", "right"), ("per accel.", "right"), ("capex", "right")):
+        t.add_column(col, justify=just)
+    for n in names:
+        def get(name):
+            return fmt(result, name) if name in result else "rented"
+        t.add_row(n, get(f"fleets.{n}.accelerators"), get(f"fleets.{n}.servers"),
+                  get(f"power.fleets.{n}.it_w"), get(f"power.fleets.{n}.per_accelerator_w"),
+                  get(f"capex.fleets.{n}.total_usd"))
+    return t
+
+
+def power_table(result: Result) -> Table:
+    t = Table(title="Power and energy", box=box.SIMPLE_HEAD, title_justify="left",
+              title_style="bold", show_header=False)
+    t.add_column("")
+    t.add_column("", justify="right")
+    for name, label in (("power.it_w", "IT power (peak)"),
+                        ("power.facility_w", "Facility power (IT x PUE)"),
+                        ("power.site_capacity_w", "Datacenter IT capacity"),
+                        ("energy.total_wh", "Energy over the horizon")):
+        if name in result:
+            t.add_row(label, fmt(result, name))
+    return t
+
+
+def depreciation_table(result: Result) -> Table:
+    t = Table(title="Depreciation over the horizon", box=box.SIMPLE_HEAD, title_justify="left",
+              title_style="bold", show_header=False)
+    t.add_column("")
+    t.add_column("", justify="right")
+    for key, label in (("accelerators", "Accelerators and servers"), ("network", "Network and storage"),
+                       ("buildings", "Buildings"), ("power_plant", "Power plant")):
+        t.add_row(label, fmt(result, f"depreciation.{key}_usd"))
+    t.add_row(Text("Total", style="bold"), Text(fmt(result, "depreciation.total_usd"), style="bold"))
+    t.add_row("Book value at the end", fmt(result, "book_value.end_usd"))
+    return t
+
+
+def training_table(result: Result) -> Optional[Table]:
+    rows = result.tables.get("training")
+    if not rows:
+        return None
+    t = Table(title="Training runs: cost three ways", box=box.SIMPLE_HEAD, title_justify="left",
+              title_style="bold", pad_edge=False, collapse_padding=True, caption="FLOP include experiments; power is facility power "
+              "(IT x PUE)", caption_justify="left")
+    t.add_column("run", overflow="ellipsis", no_wrap=True, min_width=8)
+    for col in ("FLOP", "accel.", "power", "days", "amortized", "rental", "build"):
+        t.add_column(col, justify="right", no_wrap=True)
+
+    def get(name):
+        return fmt(result, name) if name in result else "–"
+
+    for row in rows:
+        p = f"training.{row['key']}"
+        days = result.value(f"{p}.days")
+        t.add_row(row["run"], get(f"{p}.total_compute_flop").replace(" FLOP", ""),
+                  get(f"{p}.accelerators"), get(f"{p}.facility_power_w"),
+                  f"{to_plain(days):.0f}",
+                  get(f"{p}.cost.amortized_usd"), get(f"{p}.cost.rental_usd"),
+                  get(f"{p}.cost.build_usd"))
+    t.add_row(Text("Total", style="bold"), get("training.total_compute_flop").replace(" FLOP", ""),
+              "", "", "", get("training.cost.amortized_usd"), get("training.cost.rental_usd"),
+              get("training.cost.build_usd"), style="bold")
+    return t
+
+
+def plan_table(result: Result) -> Optional[Table]:
+    if "training.peak_facility_w" not in result:
+        return None
+    t = Table(title="Plan totals", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+              show_header=False)
+    t.add_column("")
+    t.add_column("", justify="right")
+    t.add_row("Peak facility power of any run", fmt(result, "training.peak_facility_w"))
+    t.add_row("Energy of all runs", fmt(result, "training.energy_wh"))
+    t.add_row("Accelerator-hours", fmt(result, "training.gpu_hours"))
+    if "training.capex_usd" in result:
+        t.add_row("Capex of planned capacity", fmt(result, "training.capex_usd"))
+        for fig in result.under("training.capex."):
+            year = fig.name.split(".")[2].replace("_usd", "")
+            t.add_row(f"  paid in {year}", fmt(result, fig.name))
+    return t
+
+
+def _has_costing(result: Result) -> bool:
+    return bool(to_plain(result.value("capex.total_usd")) or to_plain(result.value("opex.total_usd")))
+
+
+def sections(result: Result) -> List:
+    """The report's parts, top to bottom."""
+    parts: List = [header(result)]
+    for table in (training_table(result), plan_table(result)):
+        if table is not None:
+            parts.append(table)
+    if _has_costing(result):
+        parts.append(_money_table(result, "Capex of fleets and datacenters", CAPEX_LINES, "capex",
+                                  "capex.total_usd"))
+        parts.append(_money_table(
+            result, "Opex over the horizon", OPEX_LINES, "opex", "opex.total_usd",
+            note=f"annual run rate at the end: {fmt(result, 'opex.annual_run_rate_usd')}"))
+        ft = fleets_table(result)
+        if ft is not None:
+            parts.append(ft)
+        parts.append(power_table(result))
+        parts.append(depreciation_table(result))
+    if result.warnings:
+        parts.append(Panel(Text("\n".join(result.warnings)), title="warnings", box=box.ROUNDED,
+                           border_style="yellow", title_align="left"))
+    return parts
+
+
+def render(result: Result, console: Console) -> None:
+    console.print(Group(*sections(result)))
+
+
+def render_text(result: Result, width: int = 100) -> str:
+    """The report as plain text (no escape codes) at a given width."""
+    import io
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, no_color=True, color_system=None,
+                      force_terminal=False, legacy_windows=False)
+    render(result, console)
+    return buf.getvalue()

@@ -1,0 +1,48 @@
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "configs" / "scenarios"
+SHARED_BAD = ROOT.parent / "shared" / "bad-inputs"
+BAD_CORPUS = Path(__file__).resolve().parent / "bad"
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    from estimator.catalog import load_catalog
+    return load_catalog()
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a dedented YAML file into tmp_path and return its path."""
+    def _write(text: str, name: str = "s.yaml") -> str:
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text))
+        return str(p)
+    return _write
+
+
+def shipped():
+    return sorted(SCENARIOS.glob("*.yaml"))
+
+
+BASE = """\
+scenario: test
+horizon: {start: 2025-01, end: 2026-12}
+"""
+
+
+@pytest.fixture
+def estimate_text(write, catalog):
+    """Load and estimate a scenario given as YAML text."""
+    from estimator.config.loader import load
+    from estimator.engine import estimate
+
+    def _run(text: str, overrides=()):
+        return estimate(load(write(text), overrides, catalog=catalog), catalog)
+    return _run

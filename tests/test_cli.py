@@ -1,0 +1,150 @@
+"""The command line: exit codes, formats, --set, explain, schema, catalog, docs."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, shipped
+from estimator.cli import main
+
+COMMANDS = sorted(main.commands)
+
+
+def invoke(*args, ok=True):
+    res = CliRunner().invoke(main, list(args), catch_exceptions=not ok)
+    if ok:
+        assert res.exit_code == 0, res.output
+    return res
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command):
+    res = invoke(command, "--help")
+    assert "Example:" in res.output
+    assert "estimator " + command in res.output
+
+
+def test_readme_lists_every_command():
+    readme = (ROOT / "README.md").read_text()
+    for command in COMMANDS:
+        assert f"estimator {command}" in readme, command
+
+
+def test_report_json_carries_schema_version_and_figures():
+    data = json.loads(invoke("report", str(shipped()[0]), "--format", "json").output)
+    assert data["schema_version"] == 1
+    fig = data["figures"]["capex.total_usd"]
+    assert fig["unit"] == "money" and fig["value"] > 0 and fig["display"].startswith("$")
+
+
+def test_report_table_shows_the_capex_total():
+    path = [p for p in shipped() if p.name == "h100-100k-cluster.yaml"][0]
+    out = invoke("report", str(path), "--width", "100").output
+    assert "Capex" in out and "Total" in out and "100,000" in out
+
+
+def test_set_override_reaches_the_result():
+    path = str([p for p in shipped() if p.name == "h100-100k-cluster.yaml"][0])
+    a = json.loads(invoke("report", path, "--format", "json").output)
+    b = json.loads(invoke("report", path, "--format", "json", "--set",
+                          "fleets.h100.accelerators=50_000").output)
+    assert b["figures"]["fleets.h100.accelerators"]["value"] == 50_000
+    assert b["figures"]["capex.total_usd"]["value"] < a["figures"]["capex.total_usd"]["value"]
+
+
+def test_bad_input_exits_2_without_traceback(tmp_path):
+    res = invoke("report", str(tmp_path / "missing.yaml"), ok=False)
+    assert res.exit_code == 2 and "file not found" in res.output and "Traceback" not in res.output
+    res = invoke("report", str(shipped()[0]), "--set", "nonsense", ok=False)
+    assert res.exit_code == 2 and "PATH=VALUE" in res.output
+
+
+def test_usage_errors_exit_2():
+    assert invoke("report", "--format", "pdf", ok=False).exit_code == 2
+    assert invoke("no-such-command", ok=False).exit_code == 2
+
+
+def test_internal_errors_exit_3_with_a_hint(monkeypatch):
+    import estimator.engine
+    monkeypatch.setattr(estimator.engine, "estimate", lambda *a, **k: 1 / 0)
+    res = invoke("report", str(shipped()[0]), ok=False)
+    assert res.exit_code == 3
+    assert "internal error: ZeroDivisionError" in res.output and "--debug" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_output_file_is_written_whole(tmp_path):
+    out = tmp_path / "r.json"
+    invoke("report", str(shipped()[0]), "--format", "json", "--output", str(out))
+    assert json.loads(out.read_text())["schema_version"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_output_into_a_missing_folder_exits_2(tmp_path):
+    res = invoke("report", str(shipped()[0]), "--output", str(tmp_path / "no" / "r.txt"), ok=False)
+    assert res.exit_code == 2 and "does not exist" in res.output
+
+
+def test_explain_works_for_every_figure_in_the_json():
+    for path in shipped():
+        data = json.loads(invoke("report", str(path), "--format", "json").output)
+        from estimator.config.loader import load
+        from estimator.engine import estimate
+        from estimator.report.explain import render
+        result = estimate(load(str(path)))
+        for name in data["figures"]:
+            text = render(result, name)
+            assert text.startswith(f"{name} = ")
+
+
+def test_explain_reaches_yaml_lines_and_catalog_sources():
+    path = str([p for p in shipped() if p.name == "h100-100k-cluster.yaml"][0])
+    out = invoke("explain", path, "capex.total_usd").output
+    assert re.search(r"h100-100k-cluster\.yaml:\d+:\d+", out)
+    assert "catalog server 'hgx-h100'" in out
+    assert "Cushman & Wakefield" in out
+
+
+def test_explain_unknown_figure_suggests_a_name():
+    path = str(shipped()[0])
+    res = invoke("explain", path, "capex.totl_usd", ok=False)
+    assert res.exit_code == 2 and "did you mean 'capex.total_usd'" in res.output
+
+
+def test_schema_validates_every_shipped_scenario():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+    schema = json.loads(invoke("schema").output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in shipped():
+        doc = yaml.safe_load(path.read_text())
+        doc = json.loads(json.dumps(doc, default=str))
+        errors = list(validator.iter_errors(doc))
+        assert not errors, (path.name, [e.message for e in errors[:3]])
+
+
+def test_schema_rejects_an_unknown_key():
+    import jsonschema
+    schema = json.loads(invoke("schema").output)
+    doc = {"scenario": "x", "horizon": {"start": "2025-01", "end": "2025-12"}, "fleetz": {}}
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+
+
+def test_catalog_lists_every_entry_with_sources():
+    out = invoke("catalog", "--format", "json").output
+    data = json.loads(out)
+    assert {"h100-sxm", "gb200", "mi300x", "tpu-v5p", "trainium2"} <= set(data["accelerators"])
+    assert "dgx-h100" in data["servers"] and "gb200-nvl72" in data["servers"]
+    table = invoke("catalog").output
+    assert "h100-sxm" in table and "Cushman" in table
+
+
+def test_python_dash_m_works():
+    import subprocess
+    import sys
+    res = subprocess.run([sys.executable, "-m", "estimator", "--help"], capture_output=True,
+                         text=True, timeout=30)
+    assert res.returncode == 0 and "Usage: estimator" in res.stdout
