@@ -75,6 +75,7 @@ class Defaults(Model):
     decay: float = qty("amount", required=True, gt=0)
     mfu: float = qty("fraction", required=True, gt=0, max=1)
     goodput: float = qty("fraction", required=True, gt=0, max=1)
+    inference_utilisation: float = qty("fraction", required=True, gt=0, max=1)
     price_performance_doubling: float = qty("duration", required=True, gt=0, bare="years")
     energy_efficiency_doubling: float = qty("duration", required=True, gt=0, bare="years")
 

@@ -192,6 +192,36 @@ def explain(scenario, figure, overrides):
 
 
 @main.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=True))
+@scenario_options
+@click.option("--last-run", is_flag=True, help="Scale only the plan's last run, not every run.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@handle_errors
+def solve(scenario, overrides, last_run, fmt):
+    """Find the largest plan the money covers, and what the full plan lacks.
+
+    Scales the plan's compute (every run, or --last-run) by bisection over the
+    engine; reports the extra raise the full plan needs and how far the money goes.
+
+    \b
+    Example:
+        estimator solve configs/scenarios/openai-40b.yaml
+        estimator solve --last-run --format json
+    """
+    from .catalog import load_catalog
+    from .engine.solve import solve as run_solve
+    from .report import solve as rs
+    catalog = load_catalog()
+    from .config.loader import load
+    scn = load(scenario or default_scenario(), overrides, catalog=catalog)
+    solution = run_solve(scn, catalog, last_only=last_run)
+    text = rs.render_json(scn.scenario, solution) if fmt == "json" else \
+        rs.render_text(scn.scenario, solution)
+    click.echo(text, nl=False)
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @handle_errors

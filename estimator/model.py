@@ -205,6 +205,39 @@ class Debt(Model):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Inference(Model):
+    """Serving users: users x tokens per user per day x FLOP per token -> accelerators -> cost."""
+
+    users: Mapping[str, float] = mapping(item_qty("amount", min=0),
+                                         "users by year: {2025: 500M, 2026: 800M}")
+    users_growth: float = qty("fraction", "yearly user growth after the last year given",
+                              default=0.0, min=-1, max=10)
+    tokens_per_user_per_day: float = qty("amount", "tokens generated and read per user per day",
+                                         required=True, min=0)
+    active_params: float = qty("amount", "active parameters of the served model (2 FLOP per "
+                               "parameter per token)", required=True, gt=0)
+    accelerator: str = text("accelerator it is served on", required=True, ref="accelerator")
+    precision: str = choice(("bf16", "fp16", "fp8", "fp4"), "number format", default="fp8")
+    utilisation: Optional[float] = qty("fraction", "share of peak FLOP/s achieved in serving",
+                                       gt=0, max=1)
+    price: Optional[float] = qty("gpu_hour_price", "price per accelerator-hour (default: the "
+                                 "catalog's rental price)", min=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Operations(Model):
+    """Spending that fleets and runs do not model: payroll, serving, everything else."""
+
+    payroll: Optional[Mapping[str, float]] = mapping(item_qty("money", min=0),
+                                                     "R&D and staff payroll by year")
+    other: Optional[Mapping[str, float]] = mapping(item_qty("money", min=0),
+                                                   "other operating costs by year")
+    growth: float = qty("fraction", "yearly growth of payroll and other costs after the last "
+                        "year given", default=0.0, min=-1, max=10)
+    inference: Optional[Inference] = model(Inference, "serving users")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Funding(Model):
     cash: float = qty("money", "cash at the horizon's start", default=0.0, min=0)
     raises: Tuple[Raise, ...] = listing(item_model(Raise), "equity raises, in tranches")
@@ -212,11 +245,10 @@ class Funding(Model):
     debt: Tuple[Debt, ...] = listing(item_model(Debt), "loans")
     revenue: Optional[Mapping[str, float]] = mapping(item_qty("money", min=0),
                                                      "revenue by year: {2025: $12B, ...}")
-    revenue_growth: Optional[float] = qty("fraction", "yearly revenue growth after the last "
-                                          "year given", min=-1, max=10)
-    spending: Optional[Mapping[str, float]] = mapping(
-        item_qty("money", min=0), "other spending by year (payroll, serving, operations) not "
-        "modelled by fleets: {2025: $8B, ...}")
+    revenue_growth: float = qty("fraction", "yearly revenue growth after the last year given",
+                                default=0.0, min=-1, max=10)
+    operations: Optional[Operations] = model(Operations, "spending not modelled by fleets and "
+                                             "runs")
 
 
 # --------------------------------------------------------------------------- scenario

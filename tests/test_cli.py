@@ -33,7 +33,8 @@ def test_readme_lists_every_command():
 
 
 def test_report_json_carries_schema_version_and_figures():
-    data = json.loads(invoke("report", str(shipped()[0]), "--format", "json").output)
+    path = [p for p in shipped() if p.name == "h100-server.yaml"][0]
+    data = json.loads(invoke("report", str(path), "--format", "json").output)
     assert data["schema_version"] == 1
     fig = data["figures"]["capex.total_usd"]
     assert fig["unit"] == "money" and fig["value"] > 0 and fig["display"].startswith("$")

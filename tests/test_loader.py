@@ -184,7 +184,7 @@ def test_list_items_can_be_overridden(write):
     path = write("""\
         scenario: t
         horizon: {start: 2025-01, end: 2025-12}
-        training: [{name: a, compute: 1e24 FLOP, accelerator: h100-sxm}]
+        training: [{name: a, compute: 1e24 FLOP, accelerator: h100-sxm, max_days: 30}]
         """)
     assert load(path, ["training[0].mfu=0.4"]).training[0].mfu == 0.4
     assert load(path, ["training.0.mfu=40%"]).training[0].mfu == 0.4

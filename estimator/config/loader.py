@@ -280,10 +280,20 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
             _ref(out, r, "if_", path, r.if_, flags, "flag")
             if r.else_ is not None and r.if_ is None:
                 out.add("'else' needs an 'if' flag", r.marks.get("else_"), path + ("else",))
-        for year in list((s.funding.revenue or {})) + list((s.funding.spending or {})):
-            if not re.fullmatch(r"\d{4}", year):
-                out.add(f"'{year}' is not a year", s.funding.marks.get("revenue"),
-                        ("funding", "revenue"), expected="a year such as 2026")
+        ops = s.funding.operations
+        by_year = [("revenue", s.funding, s.funding.revenue)]
+        if ops is not None:
+            by_year += [("operations.payroll", ops, ops.payroll), ("operations.other", ops, ops.other)]
+            if ops.inference is not None:
+                by_year.append(("operations.inference.users", ops.inference, ops.inference.users))
+                _ref(out, ops.inference, "accelerator", ("funding", "operations", "inference"),
+                     ops.inference.accelerator, catalog.accelerators, "accelerator")
+        for where, obj, years in by_year:
+            for year in years or {}:
+                if not re.fullmatch(r"(19|20|21)\d\d", year):
+                    out.add(f"'{year}' is not a year", obj.marks.get(where.split(".")[-1]),
+                            ("funding",) + tuple(where.split(".")) + (year,),
+                            expected="a year such as 2026")
 
 
 def _run_accelerator(r, s: Scenario, catalog):

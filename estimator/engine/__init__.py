@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..result import Ledger, Result
 from .costing import Context, estimate_costs
+from .funding import estimate_funding
 from .plan import estimate_training
 
 
@@ -22,4 +23,5 @@ def estimate(scenario, catalog=None) -> Result:
     ctx = Context(scenario, catalog, Ledger(result), n=h.months, start=h.start.index)
     estimate_costs(ctx)
     estimate_training(ctx)
+    estimate_funding(ctx)
     return result

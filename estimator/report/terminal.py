@@ -154,14 +154,97 @@ def plan_table(result: Result) -> Optional[Table]:
     return t
 
 
+USE_LINES = [("infrastructure", "Fleets and datacenters (capex + opex)"),
+             ("training_capex", "Planned training capacity (capex)"),
+             ("training_energy", "Training energy"),
+             ("training_operations", "Operating planned capacity"),
+             ("training_rental", "Rented training runs"),
+             ("payroll", "Payroll"), ("inference", "Serving users"), ("other", "Other costs"),
+             ("debt_service", "Debt service")]
+SOURCE_LINES = [("raises", "Raises"), ("loans", "Loans"), ("revenue", "Revenue")]
+
+
+def verdict_panel(result: Result) -> Optional[Panel]:
+    if "funding.covered" not in result:
+        return None
+    covered = bool(result.value("funding.covered"))
+    end = result.value("funding.window_end")
+    body = Text()
+    if covered:
+        body.append("COVERED", style="bold green")
+        body.append(f"  through {end}: the cash balance never drops below zero.\n")
+        body.append(f"Lowest balance {fmt(result, 'funding.min_balance_usd')} in "
+                    f"{result.value('funding.min_balance_month')}.")
+    else:
+        body.append("NOT COVERED", style="bold red")
+        body.append(f"  short by {fmt(result, 'funding.shortfall_usd')} through {end}.\n")
+        body.append(f"Cash runs out in {result.value('funding.gap_month')} (lasts until "
+                    f"{result.value('funding.lasts_until')}).")
+    body.append(f"\nSources {fmt(result, 'funding.sources_usd')} vs uses "
+                f"{fmt(result, 'funding.uses_usd')}: coverage "
+                f"{to_plain(result.value('funding.coverage_ratio')):.2f}x.")
+    year = result.value("funding.cash_positive_year") if "funding.cash_positive_year" in result \
+        else None
+    if "funding.cash_positive_year" in result:
+        body.append("\nFirst cash-flow-positive year: " + (year or "none in the horizon") + ".")
+    body.append(f"\nThe money raised ({fmt(result, 'funding.money_raised_usd')}) could instead buy "
+                f"{fmt(result, 'funding.could_buy.accelerators')} accelerators "
+                f"({fmt(result, 'funding.could_buy.facility_w')}), enough for a "
+                f"{fmt(result, 'funding.could_buy.compute_flop')} run in 150 days.")
+    return Panel(body, title="Funding verdict", title_align="left", box=box.HEAVY,
+                 border_style="green" if covered else "red")
+
+
+def branches_table(result: Result) -> Optional[Table]:
+    rows = result.tables.get("branches")
+    if not rows:
+        return None
+    t = Table(title="Conditions: both branches", box=box.SIMPLE_HEAD, title_justify="left",
+              title_style="bold")
+    for col in ("flag", "branch", "verdict", "shortfall", "cash runs out"):
+        t.add_column(col, justify="right" if col == "shortfall" else "left")
+    for row in rows:
+        for branch in (True, False):
+            p = f"funding.branches.{row['flag']}.{str(branch).lower()}"
+            ok = bool(result.value(f"{p}.covered"))
+            label = str(branch).lower() + (" (as set)" if branch == row["value"] else "")
+            t.add_row(row["flag"], label, Text("covered" if ok else "not covered",
+                                               style="green" if ok else "red"),
+                      fmt(result, f"{p}.shortfall_usd"), result.value(f"{p}.gap_month") or "–")
+    return t
+
+
+def money_flow_table(result: Result) -> Optional[Table]:
+    if "funding.covered" not in result:
+        return None
+    t = Table(title=f"Sources and uses through {result.value('funding.window_end')}",
+              box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    t.add_column("")
+    t.add_column("USD", justify="right")
+    t.add_row(Text("Sources", style="bold"), Text(fmt(result, "funding.sources_usd"), style="bold"))
+    t.add_row("  Cash at the start", fmt(result, "inputs.funding.cash_usd"))
+    for key, label in SOURCE_LINES:
+        name = f"funding.sources.{key}_usd"
+        if name in result and to_plain(result.value(name)):
+            t.add_row(f"  {label}", fmt(result, name))
+    t.add_row(Text("Uses", style="bold"), Text(fmt(result, "funding.uses_usd"), style="bold"))
+    for key, label in USE_LINES:
+        name = f"funding.uses.{key}_usd"
+        if name in result and to_plain(result.value(name)):
+            t.add_row(f"  {label}", fmt(result, name))
+    return t
+
+
 def _has_costing(result: Result) -> bool:
     return bool(to_plain(result.value("capex.total_usd")) or to_plain(result.value("opex.total_usd")))
 
 
 def sections(result: Result) -> List:
     """The report's parts, top to bottom."""
-    parts: List = [header(result)]
-    for table in (training_table(result), plan_table(result)):
+    verdict = verdict_panel(result)
+    parts: List = [verdict, header(result)] if verdict is not None else [header(result)]
+    for table in (money_flow_table(result), branches_table(result),
+                  training_table(result), plan_table(result)):
         if table is not None:
             parts.append(table)
     if _has_costing(result):
