@@ -6,17 +6,16 @@ bounded loader and validated with the same specs as scenarios.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields as dc_fields
 import os
 from pathlib import Path
 from typing import Mapping, Optional
 
 from .errors import ConfigError, Mark, Problem, did_you_mean
 from .model import Model
+from .record import fields
 from .spec import item_model, item_qty, mapping, qty, text, model as submodel
 
 
-@dataclass(frozen=True, kw_only=True)
 class Accelerator(Model):
     name: str = text("marketing name", required=True)
     vendor: str = text("maker", required=True)
@@ -31,7 +30,6 @@ class Accelerator(Model):
     as_of: str = text("date of the source", required=True)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Server(Model):
     name: str = text("marketing name", required=True)
     accelerator: str = text("accelerator it holds", required=True, ref="accelerator")
@@ -44,7 +42,6 @@ class Server(Model):
     as_of: str = text("date of the source", required=True)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Defaults(Model):
     """Values used when a scenario leaves them out (see configs/catalog/defaults.yaml)."""
 
@@ -80,30 +77,30 @@ class Defaults(Model):
     energy_efficiency_doubling: float = qty("duration", required=True, gt=0, bare="years")
 
 
-@dataclass(frozen=True, kw_only=True)
 class _AcceleratorFile(Model):
     reference: str = text("accelerator that projected generations start from", required=True,
                           ref="accelerator")
     accelerators: Mapping[str, Accelerator] = mapping(item_model(Accelerator))
 
 
-@dataclass(frozen=True, kw_only=True)
 class _ServerFile(Model):
     servers: Mapping[str, Server] = mapping(item_model(Server))
 
 
-@dataclass(frozen=True, kw_only=True)
 class _DefaultsFile(Model):
     defaults: Defaults = submodel(Defaults, required=True)
 
 
-@dataclass(frozen=True)
 class Catalog:
-    accelerators: Mapping[str, Accelerator]
-    servers: Mapping[str, Server]
-    defaults: Defaults
-    directory: str
-    reference: str = "gb200"
+    """Accelerators, server types and defaults, as loaded from configs/catalog/."""
+
+    def __init__(self, accelerators: Mapping[str, Accelerator], servers: Mapping[str, Server],
+                 defaults: "Defaults", directory: str, reference: str):
+        self.accelerators = accelerators
+        self.servers = servers
+        self.defaults = defaults
+        self.directory = directory
+        self.reference = reference
 
     def default(self, name: str):
         """(value, source) of a default."""
@@ -139,7 +136,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
             parts["reference"] = obj.reference
         if key == "defaults" and obj is not INVALID:
             dnode = node.value["defaults"]
-            for name in (f.name for f in dc_fields(Defaults) if "spec" in f.metadata):
+            for name in (f.name for f in fields(Defaults) if f.spec is not None):
                 v = dnode.value.get(name)
                 if v is None or v.kind != "map" or "source" not in v.value or "as_of" not in v.value:
                     out.add("a default needs {value:, source:, as_of:}",

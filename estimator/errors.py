@@ -5,13 +5,10 @@ else raises them and never prints.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-import difflib
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
     """Where a value came from: a file (or ``--set``) and a 1-based line and column."""
 
     file: str
@@ -24,8 +21,7 @@ class Mark:
         return self.file
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with an input, located as precisely as we can."""
 
     message: str
@@ -61,6 +57,7 @@ def format_path(path: Sequence) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> Optional[str]:
     """A ``did you mean 'x'?`` hint for a near-miss, or None."""
+    import difflib  # only when a suggestion is needed: keeps start-up fast
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 

@@ -10,26 +10,30 @@ FLOP, FLOP/s, hours, USD/kWh, USD/W, fractions.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
 from types import MappingProxyType
 from typing import Mapping, Optional, Tuple
 
 from .errors import Mark
+from .record import Field, Record
 from .spec import (anything, choice, flag, item_model, item_qty, listing, mapping, model, month,
                    names, qty, text, Spec)
 
 _EMPTY = MappingProxyType({})
 
 
-@dataclass(frozen=True, order=True)
 class Month:
     """A calendar month. ``index`` counts months since year 0 so differences are month counts."""
 
-    year: int
-    month: int
-
+    __slots__ = ("year", "month")
     PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+    def __init__(self, year: int, month: int):
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "month", month)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Month is frozen")
 
     @classmethod
     def parse(cls, text: str) -> "Month":
@@ -54,27 +58,45 @@ class Month:
     def plus(self, months: int) -> "Month":
         return Month.from_index(self.index + int(months))
 
+    def __eq__(self, other):
+        return isinstance(other, Month) and self.index == other.index
+
+    def __lt__(self, other):
+        return self.index < other.index
+
+    def __le__(self, other):
+        return self.index <= other.index
+
+    def __gt__(self, other):
+        return self.index > other.index
+
+    def __ge__(self, other):
+        return self.index >= other.index
+
+    def __hash__(self):
+        return hash(self.index)
+
+    def __repr__(self) -> str:
+        return f"Month({self})"
+
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Model:
+class Model(Record):
     """Base of every model object: where each field was written, and any cited source."""
 
-    marks: Mapping[str, Mark] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
-    sources: Mapping[str, str] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
+    marks: Mapping[str, Mark] = Field(_EMPTY, compare=False, show=False)
+    sources: Mapping[str, str] = Field(_EMPTY, compare=False, show=False)
 
 
 # --------------------------------------------------------------------------- datacenters
 
-@dataclass(frozen=True, kw_only=True)
 class Schedule(Model):
     start: Month = month("first month", required=True)
     months: int = qty("count", "months over which it spreads", default=1, min=1, max=240)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Staff(Model):
     headcount: Optional[int] = qty("count", "people on site", min=0)
     per_mw: Optional[float] = qty("amount", "people per MW of IT capacity (instead of headcount)",
@@ -82,7 +104,6 @@ class Staff(Model):
     cost_per_head: Optional[float] = qty("usd_per_year", "loaded cost per person", min=0)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Datacenter(Model):
     it_capacity: float = qty("power", "critical IT load the site can carry", required=True, gt=0)
     mode: str = choice(("build", "lease"), "build it (capex) or lease colocation space (opex)",
@@ -116,7 +137,6 @@ class Datacenter(Model):
 
 # --------------------------------------------------------------------------- fleets
 
-@dataclass(frozen=True, kw_only=True)
 class Rent(Model):
     price: float = qty("gpu_hour_price", "on-demand price per accelerator-hour", required=True,
                        min=0)
@@ -124,7 +144,6 @@ class Rent(Model):
                           max=1)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Fleet(Model):
     server: Optional[str] = text("server type from the catalog (owned capacity)", ref="server")
     accelerator: Optional[str] = text("accelerator from the catalog (rented capacity)",
@@ -149,7 +168,6 @@ class Fleet(Model):
 
 # --------------------------------------------------------------------------- training
 
-@dataclass(frozen=True, kw_only=True)
 class RunRent(Model):
     accelerator: str = text("accelerator from the catalog", required=True, ref="accelerator")
     price: float = qty("gpu_hour_price", "price per accelerator-hour", required=True, min=0)
@@ -158,7 +176,6 @@ class RunRent(Model):
                                       min=1)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Run(Model):
     name: str = text("name of the run", required=True)
     compute: Optional[float] = qty("compute", "training compute of the final run", gt=0)
@@ -185,7 +202,6 @@ class Run(Model):
 
 # --------------------------------------------------------------------------- funding
 
-@dataclass(frozen=True, kw_only=True)
 class Raise(Model):
     name: str = text("name of the tranche", required=True)
     amount: float = qty("money", "amount raised", required=True, min=0)
@@ -195,7 +211,6 @@ class Raise(Model):
                                  min=0)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Debt(Model):
     name: str = text("name of the loan", required=True)
     principal: float = qty("money", "amount borrowed", required=True, min=0)
@@ -204,7 +219,6 @@ class Debt(Model):
     date: Month = month("month the money arrives", required=True)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Inference(Model):
     """Serving users: users x tokens per user per day x FLOP per token -> accelerators -> cost."""
 
@@ -224,7 +238,6 @@ class Inference(Model):
                                  "catalog's rental price)", min=0)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Operations(Model):
     """Spending that fleets and runs do not model: payroll, serving, everything else."""
 
@@ -237,7 +250,6 @@ class Operations(Model):
     inference: Optional[Inference] = model(Inference, "serving users")
 
 
-@dataclass(frozen=True, kw_only=True)
 class Funding(Model):
     cash: float = qty("money", "cash at the horizon's start", default=0.0, min=0)
     raises: Tuple[Raise, ...] = listing(item_model(Raise), "equity raises, in tranches")
@@ -253,7 +265,6 @@ class Funding(Model):
 
 # --------------------------------------------------------------------------- scenario
 
-@dataclass(frozen=True, kw_only=True)
 class Horizon(Model):
     start: Month = month("first month modelled", required=True)
     end: Month = month("last month modelled", required=True)
@@ -263,7 +274,6 @@ class Horizon(Model):
         return self.end.index - self.start.index + 1
 
 
-@dataclass(frozen=True, kw_only=True)
 class Depreciation(Model):
     method: str = choice(("straight_line", "exponential"), "straight-line by asset class, or "
                          "Epoch AI's exponential value decay", default="straight_line")
@@ -278,7 +288,6 @@ class Depreciation(Model):
                                  "(exponential method)", gt=0, max=2)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Trends(Model):
     """Hardware trends used to size runs in 'the generation of their year'."""
 
@@ -290,7 +299,6 @@ class Trends(Model):
         "duration", "FLOP/s per watt doubles every", gt=0, bare="years")
 
 
-@dataclass(frozen=True, kw_only=True)
 class Scenario(Model):
     scenario: str = text("title of the scenario", required=True)
     description: Optional[str] = text("what it models and why")
@@ -309,7 +317,7 @@ class Scenario(Model):
         item_qty("fraction", min=0), "per-figure tolerances for 'estimator check --baseline'")
 
     #: set by the loader: the files this scenario was read from, top file first
-    files: Tuple[str, ...] = field(default=(), repr=False, compare=False)
+    files: Tuple[str, ...] = Field((), compare=False, show=False)
 
 
 #: YAML keys that are Python keywords are stored with a trailing underscore

@@ -7,8 +7,7 @@ its last axis; Monte Carlo samples, when present, come first.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Tuple
 
 import numpy as np
 
@@ -17,8 +16,7 @@ from .errors import UnknownFigure, did_you_mean
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     name: str
     value: object                 # float | bool | str | np.ndarray
     unit: str                     # a dimension of estimator.units, or 'flag', 'text', 'month'
@@ -29,14 +27,16 @@ class Figure:
     headline: bool = False        # checked by baselines by default
 
 
-@dataclass
 class Result:
-    title: str
-    files: Tuple[str, ...]
-    months: List[str]
-    figures: Dict[str, Figure] = field(default_factory=dict)
-    warnings: List[str] = field(default_factory=list)
-    tables: Dict[str, List[dict]] = field(default_factory=dict)
+    """The figures of one estimate, by name, with the months of its series."""
+
+    def __init__(self, title: str, files: Tuple[str, ...], months: List[str]):
+        self.title = title
+        self.files = files
+        self.months = months
+        self.figures: Dict[str, Figure] = {}
+        self.warnings: List[str] = []
+        self.tables: Dict[str, List[dict]] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self.figures

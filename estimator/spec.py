@@ -1,19 +1,18 @@
 """Field specifications: the scenario schema as data.
 
-Model classes (:mod:`estimator.model`) are frozen dataclasses whose fields carry a
+Model classes (:mod:`estimator.model`) are frozen records whose fields carry a
 :class:`Spec` in their metadata. :mod:`estimator.config.schema` walks those specs to
 validate YAML nodes into objects and to write the JSON Schema; nothing else needs to
 know how a field is checked.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, MISSING
 from typing import Any, Optional, Tuple
 
 from . import units
+from .record import Field, MISSING
 
 
-@dataclass(frozen=True)
 class Spec:
     """How one field is read. ``kind`` is one of:
 
@@ -23,19 +22,20 @@ class Spec:
     ``any`` (kept as plain data, checked elsewhere).
     """
 
-    kind: str
-    doc: str = ""
-    dim: Optional[str] = None
-    bare: Optional[str] = None
-    min: Optional[float] = None
-    max: Optional[float] = None
-    gt: Optional[float] = None          # strictly greater than
-    choices: Tuple[str, ...] = ()
-    cls: Any = None
-    item: Optional["Spec"] = None
-    required: bool = False
-    ref: Optional[str] = None           # what a name refers to: 'datacenter', 'fleet', 'server', ...
-    sourced: bool = True                # a quantity may be written {value:, source:, as_of:}
+    __slots__ = ("kind", "doc", "dim", "bare", "min", "max", "gt", "choices", "cls", "item",
+                 "required", "ref", "sourced")
+
+    def __init__(self, kind: str, doc: str = "", *, dim: Optional[str] = None,
+                 bare: Optional[str] = None, min: Optional[float] = None,
+                 max: Optional[float] = None, gt: Optional[float] = None,
+                 choices: Tuple[str, ...] = (), cls: Any = None, item: Optional["Spec"] = None,
+                 required: bool = False, ref: Optional[str] = None, sourced: bool = True):
+        self.kind, self.doc, self.dim, self.bare = kind, doc, dim, bare
+        self.min, self.max, self.gt = min, max, gt          # gt: strictly greater than
+        self.choices, self.cls, self.item = choices, cls, item
+        self.required = required
+        self.ref = ref              # what a name refers to: 'datacenter', 'fleet', 'server', ...
+        self.sourced = sourced      # a quantity may be written {value:, source:, as_of:}
 
     def describe(self) -> str:
         """What is expected, in words (used in error messages)."""
@@ -77,12 +77,12 @@ class Spec:
         return units.format_quantity(v, self.dim) if self.dim not in ("amount", "count") else f"{v:g}"
 
 
-def _f(spec: Spec, default=MISSING):
+def _f(spec: Spec, default=MISSING) -> Field:
     if spec.required:
-        return field(metadata={"spec": spec})
+        return Field(spec=spec)
     if isinstance(default, (list, dict)):
         raise TypeError("use a tuple or None for container defaults")
-    return field(default=default, metadata={"spec": spec})
+    return Field(default, spec=spec)
 
 
 def qty(dim: str, doc: str = "", *, default=None, required=False, min=None, max=None, gt=None,

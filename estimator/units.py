@@ -28,10 +28,9 @@ A bare number is the base unit, unless a field says otherwise (``bare="years"``)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
 import re
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, NamedTuple, Optional
 
 from .errors import UnitError
 
@@ -62,8 +61,7 @@ def _variants(table: Dict[str, float]) -> Dict[str, float]:
     return out
 
 
-@dataclass(frozen=True)
-class Dimension:
+class Dimension(NamedTuple):
     name: str
     base: str
     units: Dict[str, float]

@@ -209,9 +209,9 @@ def test_catalog_entries_all_carry_source_and_date(catalog):
         assert acc.source and acc.as_of, key
     for key, srv in catalog.servers.items():
         assert srv.source and srv.as_of and "price" in srv.sources, key
-    from dataclasses import fields
+    from estimator.record import fields
     for f in fields(catalog.defaults):
-        if "spec" in f.metadata:
+        if f.spec is not None:
             assert "(as of " in catalog.defaults.sources[f.name], f.name
 
 

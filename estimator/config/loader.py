@@ -8,13 +8,13 @@ cycle is an error.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ..errors import ConfigError, Mark, Problem, did_you_mean
 from ..model import Scenario, YAML_KEY
+from ..record import replace
 from .schema import Collector, INVALID, build_model
 from .yamlsafe import Node, load_node, parse_yaml
 
@@ -186,7 +186,7 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     catalog = catalog or load_catalog()
     check_references(scenario, catalog, out)
     out.raise_if_any()
-    return dataclasses.replace(scenario, files=tuple(files))
+    return replace(scenario, files=tuple(files))
 
 
 def _ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], known, what: str,

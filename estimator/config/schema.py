@@ -5,7 +5,6 @@ Every problem found is collected (up to :attr:`ConfigError.MAX_PROBLEMS`) with i
 """
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Dict, List, Optional, Tuple
@@ -13,6 +12,7 @@ from typing import Dict, List, Optional, Tuple
 from .. import units
 from ..errors import ConfigError, Mark, Problem, did_you_mean, UnitError
 from ..model import Month, YAML_KEY
+from ..record import fields as record_fields
 from ..spec import Spec
 from .yamlsafe import Node
 
@@ -24,8 +24,8 @@ SOURCE_KEYS = ("value", "source", "as_of", "note")
 def model_fields(cls) -> Dict[str, Tuple[str, Spec]]:
     """YAML key -> (attribute, spec) for a model class."""
     out = {}
-    for f in dc_fields(cls):
-        spec = f.metadata.get("spec")
+    for f in record_fields(cls):
+        spec = f.spec
         if spec is not None:
             out[YAML_KEY.get(f.name, f.name)] = (f.name, spec)
     return out

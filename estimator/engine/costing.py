@@ -6,7 +6,6 @@ This module wires the model to the pure functions in :mod:`.fleet`,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -25,17 +24,17 @@ def source_of(obj, attr: str) -> str:
     return f"{text} ({cited})" if cited else text
 
 
-@dataclass
 class Context:
     """What every part of the estimate needs: the scenario, the catalog, the ledger, the timeline."""
 
-    scenario: object
-    catalog: object
-    ledger: Ledger
-    n: int                       # months in the horizon
-    start: int                   # month index of the horizon's first month
-    sites: Dict[str, dict] = field(default_factory=dict)
-    fleets: Dict[str, dict] = field(default_factory=dict)
+    def __init__(self, scenario, catalog, ledger: Ledger, n: int, start: int):
+        self.scenario = scenario
+        self.catalog = catalog
+        self.ledger = ledger
+        self.n = n                  # months in the horizon
+        self.start = start          # month index of the horizon's first month
+        self.sites: Dict[str, dict] = {}
+        self.fleets: Dict[str, dict] = {}
 
     def month(self, m) -> int:
         """Month offset from the horizon's start."""

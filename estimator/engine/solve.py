@@ -7,7 +7,6 @@ the largest covered ``k`` to a relative precision of ``tol``.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import List, Optional
 
@@ -15,6 +14,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Month
+from ..record import replace
 
 MAX_SCALE = 1024.0
 
@@ -44,10 +44,10 @@ def scaled(scenario, k: float, last_only: bool = False):
     for i in targets:
         r = runs[i]
         if r.compute is not None:
-            runs[i] = dataclasses.replace(r, compute=r.compute * k)
+            runs[i] = replace(r, compute=r.compute * k)
         else:
-            runs[i] = dataclasses.replace(r, tokens=r.tokens * k)
-    return dataclasses.replace(scenario, training=tuple(runs))
+            runs[i] = replace(r, tokens=r.tokens * k)
+    return replace(scenario, training=tuple(runs))
 
 
 def _run_ends(result) -> List[tuple]:

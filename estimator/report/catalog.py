@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 
 from rich import box
 from rich.console import Group
 from rich.table import Table
 
+from ..record import fields
 from ..units import format_quantity
 
 
@@ -33,7 +33,7 @@ def tables(cat) -> Group:
     for col in ("name", "value", "source"):
         d.add_column(col, overflow="fold")
     for f in fields(cat.defaults):
-        spec = f.metadata.get("spec")
+        spec = f.spec
         if spec is None:
             continue
         d.add_row(f.name, format_quantity(getattr(cat.defaults, f.name), spec.dim),
@@ -45,7 +45,7 @@ def as_dict(cat) -> dict:
     def entry(obj):
         out = {}
         for f in fields(obj):
-            if f.metadata.get("spec") is None:
+            if f.spec is None:
                 continue
             v = getattr(obj, f.name)
             out[f.name] = dict(v) if hasattr(v, "items") else v
