@@ -70,8 +70,12 @@ def handle_errors(fn):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.option("--catalog", "catalog_dir", type=click.Path(file_okay=False), envvar="ESTIMATOR_CATALOG",
+              help="Catalog folder to use instead of the shipped configs/catalog "
+                   "(env: ESTIMATOR_CATALOG).")
 @click.version_option(package_name="estimator")
-def main(debug: bool) -> None:
+@click.pass_context
+def main(ctx, debug: bool, catalog_dir: Optional[str]) -> None:
     """Estimate what AI compute costs, and whether the money raised covers it.
 
     \b
@@ -88,14 +92,22 @@ def scenario_options(fn):
     return fn
 
 
-def _load(path: Optional[str], overrides):
+def _catalog():
+    """The catalog: --catalog DIR (or ESTIMATOR_CATALOG) when given, else the shipped one."""
+    from .catalog import load_catalog
+    ctx = click.get_current_context()
+    return load_catalog(ctx.find_root().params.get("catalog_dir"))
+
+
+def _load(path: Optional[str], overrides, catalog=None):
     from .config.loader import load
-    return load(path or default_scenario(), overrides)
+    return load(path or default_scenario(), overrides, catalog=catalog or _catalog())
 
 
 def _estimate(path: Optional[str], overrides):
     from .engine import estimate
-    return estimate(_load(path, overrides))
+    catalog = _catalog()
+    return estimate(_load(path, overrides, catalog), catalog)
 
 
 def _emit(text: str, output: Optional[str]) -> None:
@@ -128,9 +140,8 @@ def validate(files, overrides):
     """
     from .config.loader import load
     from .errors import ConfigError
-    from .catalog import load_catalog
     from .engine import estimate
-    catalog = load_catalog()
+    catalog = _catalog()
     failed = 0
     for f in files:
         try:
@@ -175,6 +186,138 @@ def report(scenario, overrides, fmt, output, width):
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@scenario_options
+@click.option("--baseline", type=click.Path(file_okay=False),
+              help="Folder of saved snapshots (one JSON per scenario) to compare against.")
+@click.option("--tolerance", default="2%", show_default=True,
+              help="How far a headline figure may move before the check fails; a scenario's "
+                   "'tolerances:' overrides it per figure.")
+@click.option("--update-baseline", is_flag=True, help="Rewrite the snapshots (atomically).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@handle_errors
+def check(files, overrides, baseline, tolerance, update_baseline, fmt, output):
+    """Check expectations and baselines; exit 1 when one fails.
+
+    Evaluates each scenario's 'expect:' block. With --baseline, compares every
+    figure with the saved snapshot and fails when a headline figure moves past
+    its tolerance, listing what moved, largest move first.
+
+    \b
+    Example:
+        estimator check configs/scenarios/*.yaml
+        estimator check --baseline baselines/ --tolerance 1% configs/scenarios/*.yaml
+        estimator check --baseline baselines/ --update-baseline configs/scenarios/*.yaml
+    """
+    import json
+    from . import check as ck
+    from .config.loader import load
+    from .engine import estimate
+    from .errors import CheckFailed, InputError, UnitError
+    from .fileio import write_atomic
+    from .report import check as rc
+    from .units import parse
+    try:
+        tol = parse(tolerance, "fraction")
+    except UnitError as e:
+        raise InputError(f"--tolerance: {e.message} (expected {e.expected})") from None
+    catalog = _catalog()
+    records = []
+    if baseline and update_baseline:
+        os.makedirs(baseline, exist_ok=True)
+    for f in files:
+        scn = load(f, overrides, catalog=catalog)
+        result = estimate(scn, catalog)
+        outcomes = ck.evaluate(result, scn.expect)
+        moves, note, ok = [], "", True
+        if baseline:
+            path = ck.baseline_path(baseline, f)
+            snap = ck.snapshot(result)
+            if update_baseline:
+                write_atomic(path, json.dumps(snap, indent=2, sort_keys=True) + "\n")
+                note = f"baseline written: {path}"
+            else:
+                old = ck.read_baseline(path)
+                if old is None:
+                    note, ok = f"no baseline at {path}: run with --update-baseline", False
+                else:
+                    moves = ck.compare(old, snap, tol, dict(scn.tolerances or {}))
+                    note = f"baseline {path}: {len(moves)} figure(s) moved"
+        passed = ok and all(o.passed for o in outcomes) and not any(m.failed for m in moves)
+        records.append({"file": f, "passed": passed, "baseline": note, "outcomes": outcomes,
+                        "moves": moves})
+    if fmt == "json":
+        _emit(rc.check_json(records), output)
+    elif fmt == "markdown":
+        _emit(rc.check_markdown(records), output)
+    else:
+        console = _console()
+        for r in records:
+            if r["outcomes"]:
+                console.print(rc.outcomes_table(r["file"], r["outcomes"]))
+            if r["moves"]:
+                console.print(rc.moves_table(f"Moved since the baseline: {r['file']}", r["moves"]))
+            status = "passed" if r["passed"] else "FAILED"
+            console.print(f"{status}: {r['file']}" + (f" ({r['baseline']})" if r["baseline"] else ""),
+                          style="green" if r["passed"] else "bold red")
+    failed = [r["file"] for r in records if not r["passed"]]
+    if failed:
+        raise CheckFailed(f"check failed: {', '.join(failed)}")
+
+
+@main.command()
+@click.argument("base", type=click.Path(dir_okay=True))
+@click.argument("head", required=False, type=click.Path(dir_okay=True))
+@click.option("--rev", help="Compare BASE with its own version at this git revision.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@handle_errors
+def diff(base, head, rev, fmt, output):
+    """Show which inputs changed between two scenarios and which figures they moved.
+
+    Two files, or one file against its version at a git revision (--rev).
+    Sorted by impact, absolute and relative.
+
+    \b
+    Example:
+        estimator diff configs/scenarios/h100-100k-cluster.yaml mine.yaml
+        estimator diff configs/scenarios/openai-40b.yaml --rev origin/main --format markdown
+    """
+    from . import check as ck
+    from .config.loader import load
+    from .engine import estimate
+    from .errors import InputError
+    from .report import check as rc
+    catalog = _catalog()
+    if rev:
+        if head:
+            raise InputError("give HEAD or --rev, not both")
+        from .gitrev import at_revision
+        with at_revision(base, rev) as old_path:
+            a = estimate(load(old_path, catalog=catalog), catalog)
+        base_label, head_label, b = f"{base}@{rev}", base, estimate(load(base, catalog=catalog), catalog)
+    else:
+        if not head:
+            raise InputError("diff needs BASE and HEAD files, or BASE with --rev REVISION")
+        a = estimate(load(base, catalog=catalog), catalog)
+        b = estimate(load(head, catalog=catalog), catalog)
+        base_label, head_label = base, head
+    d = ck.diff(a, b)
+    if fmt == "json":
+        _emit(rc.diff_json(base_label, head_label, d), output)
+    elif fmt == "markdown":
+        _emit(rc.diff_markdown(base_label, head_label, d, b.title), output)
+    else:
+        console = _console()
+        console.print(f"{base_label} -> {head_label}")
+        console.print(rc.moves_table(f"Inputs that changed ({len(d.inputs)})", d.inputs))
+        console.print(rc.moves_table(f"Figures that moved ({len(d.figures)})", d.figures))
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(dir_okay=True))
 @click.argument("figure")
 @scenario_options
@@ -209,12 +352,10 @@ def solve(scenario, overrides, last_run, fmt):
         estimator solve configs/scenarios/openai-40b.yaml
         estimator solve --last-run --format json
     """
-    from .catalog import load_catalog
     from .engine.solve import solve as run_solve
     from .report import solve as rs
-    catalog = load_catalog()
-    from .config.loader import load
-    scn = load(scenario or default_scenario(), overrides, catalog=catalog)
+    catalog = _catalog()
+    scn = _load(scenario, overrides, catalog)
     solution = run_solve(scn, catalog, last_only=last_run)
     text = rs.render_json(scn.scenario, solution) if fmt == "json" else \
         rs.render_text(scn.scenario, solution)
@@ -233,9 +374,8 @@ def catalog(fmt):
         estimator catalog
         estimator catalog --format json
     """
-    from .catalog import load_catalog
     from .report import catalog as rc
-    cat = load_catalog()
+    cat = _catalog()
     if fmt == "json":
         click.echo(rc.render_json(cat), nl=False)
     else:

@@ -16,7 +16,7 @@ from typing import Mapping, Optional, Tuple
 
 from .errors import Mark
 from .record import Field, Record
-from .spec import (anything, choice, flag, item_model, item_qty, listing, mapping, model, month,
+from .spec import (choice, flag, item_model, item_qty, listing, mapping, model, month,
                    names, qty, text, Spec)
 
 _EMPTY = MappingProxyType({})
@@ -81,6 +81,22 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+class Raw:
+    """A YAML value kept as plain data, with where it was written (expectations)."""
+
+    __slots__ = ("value", "mark")
+
+    def __init__(self, value, mark: Mark):
+        self.value = value
+        self.mark = mark
+
+    def __eq__(self, other):
+        return isinstance(other, Raw) and self.value == other.value
+
+    def __repr__(self) -> str:
+        return f"Raw({self.value!r})"
 
 
 class Model(Record):
@@ -312,7 +328,9 @@ class Scenario(Model):
     trends: Optional[Trends] = model(Trends, "hardware trends for runs sized in the generation "
                                      "of their year")
     funding: Optional[Funding] = model(Funding, "money in")
-    expect: Optional[Mapping[str, object]] = anything("expectations checked by 'estimator check'")
+    expect: Optional[Mapping[str, Raw]] = mapping(
+        Spec("raw"), "expectations checked by 'estimator check': figure name -> a value, or "
+        "{min:, max:, between: [a, b], approx:, rel:, abs:, equals:}")
     tolerances: Optional[Mapping[str, float]] = mapping(
         item_qty("fraction", min=0), "per-figure tolerances for 'estimator check --baseline'")
 

@@ -46,3 +46,20 @@ def estimate_text(write, catalog):
     def _run(text: str, overrides=()):
         return estimate(load(write(text), overrides, catalog=catalog), catalog)
     return _run
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.fixture
+def golden():
+    """Compare text with tests/golden/NAME; regenerate with ESTIMATOR_UPDATE_GOLDEN=1 pytest."""
+    def _check(name: str, text: str):
+        path = GOLDEN / name
+        if os.environ.get("ESTIMATOR_UPDATE_GOLDEN"):
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+            return
+        assert path.exists(), f"no golden file {name}: run ESTIMATOR_UPDATE_GOLDEN=1 pytest"
+        assert text == path.read_text(), f"{name} differs: run ESTIMATOR_UPDATE_GOLDEN=1 pytest and review the diff"
+    return _check

@@ -105,6 +105,9 @@ def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=Non
         return INVALID if any(v is INVALID for v in items) else tuple(items)
     if kind == "any":
         return _freeze(node.plain())
+    if kind == "raw":
+        from ..model import Raw
+        return Raw(node.plain(), node.mark)
     if kind == "names" and node.kind == "seq":
         if all(c.kind == "scalar" and isinstance(c.value, str) for c in node.value):
             return tuple(c.value for c in node.value)

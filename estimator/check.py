@@ -1,0 +1,241 @@
+"""Expectations, baselines and diffs: what CI compares.
+
+* :func:`evaluate` checks a scenario's ``expect:`` block against its result.
+* :func:`snapshot` and :func:`compare` save every scalar figure and report what moved
+  since; a *headline* figure moving past its tolerance fails the check.
+* :func:`diff` compares two results: which inputs changed and which figures they moved.
+
+Everything here computes; rendering lives in :mod:`estimator.report.check`.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Dict, List, NamedTuple, Optional
+
+from . import units
+from .errors import ConfigError, InputError, Problem, UnitError, did_you_mean
+from .result import SCHEMA_VERSION, Result, to_plain
+
+EXPECT_KEYS = ("min", "max", "between", "approx", "rel", "abs", "equals")
+
+
+class Outcome(NamedTuple):
+    name: str
+    expected: str
+    actual: str
+    passed: bool
+    where: str
+
+
+class Move(NamedTuple):
+    name: str
+    unit: str
+    old: object
+    new: object
+    change: Optional[float]          # new - old, for numbers
+    relative: Optional[float]        # (new - old) / |old|; inf when old is 0
+    tolerance: Optional[float]
+    headline: bool
+    failed: bool
+    status: str                      # 'moved', 'changed', 'new', 'removed'
+
+
+# --------------------------------------------------------------------------- expectations
+
+def _show(value, unit: str) -> str:
+    if isinstance(value, (bool, str)) or value is None:
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    try:
+        return units.format_quantity(value, unit)
+    except (KeyError, TypeError, ValueError):
+        return repr(value)
+
+
+def _number(raw, value, unit: str, path) -> float:
+    try:
+        if unit in units.DIMENSIONS:
+            return units.parse(value, unit)
+        return units.parse(value, "amount")
+    except UnitError as e:
+        raise ConfigError(Problem(e.message, raw.mark, path, expected=e.expected, found=e.found))
+
+
+def evaluate(result: Result, expectations) -> List[Outcome]:
+    """Check each expectation against the result. Bad expectations raise ConfigError (exit 2)."""
+    outcomes, problems = [], []
+    for name, raw in (expectations or {}).items():
+        path = ("expect", name)
+        if name not in result.figures:
+            problems.append(Problem(f"no figure named '{name}'", raw.mark, path,
+                                    hint=did_you_mean(name, result.figures)))
+            continue
+        fig = result.figures[name]
+        if fig.series:
+            problems.append(Problem(f"'{name}' is a monthly series; expect a total or a single "
+                                    "figure instead", raw.mark, path))
+            continue
+        try:
+            outcomes.append(_evaluate_one(name, raw, fig, path))
+        except ConfigError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise ConfigError(problems)
+    return outcomes
+
+
+def _evaluate_one(name: str, raw, fig, path) -> Outcome:
+    actual = to_plain(fig.value)
+    spec = raw.value
+    where = str(raw.mark)
+    if not isinstance(spec, dict):
+        spec = {"equals": spec}
+    unknown = [k for k in spec if k not in EXPECT_KEYS]
+    if unknown:
+        raise ConfigError(Problem(f"unknown expectation '{unknown[0]}'", raw.mark, path,
+                                  expected="one of: " + ", ".join(EXPECT_KEYS),
+                                  hint=did_you_mean(unknown[0], EXPECT_KEYS)))
+    if "equals" in spec and (isinstance(actual, (bool, str)) or actual is None):
+        want = spec["equals"]
+        return Outcome(name, _show(want, fig.unit), _show(actual, fig.unit),
+                       want == actual or str(want) == str(actual), where)
+    if not isinstance(actual, (int, float)):
+        raise ConfigError(Problem(f"'{name}' is {_show(actual, fig.unit)}; only numbers take "
+                                  "bounds", raw.mark, path))
+    checks, text = [], []
+    if "equals" in spec:
+        want = _number(raw, spec["equals"], fig.unit, path)
+        checks.append(math.isclose(actual, want, rel_tol=1e-9, abs_tol=1e-9))
+        text.append(f"= {_show(want, fig.unit)}")
+    if "between" in spec:
+        pair = spec["between"]
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ConfigError(Problem("'between' takes two values: [low, high]", raw.mark, path))
+        lo, hi = (_number(raw, v, fig.unit, path) for v in pair)
+        checks.append(lo <= actual <= hi)
+        text.append(f"between {_show(lo, fig.unit)} and {_show(hi, fig.unit)}")
+    if "min" in spec:
+        lo = _number(raw, spec["min"], fig.unit, path)
+        checks.append(actual >= lo)
+        text.append(f">= {_show(lo, fig.unit)}")
+    if "max" in spec:
+        hi = _number(raw, spec["max"], fig.unit, path)
+        checks.append(actual <= hi)
+        text.append(f"<= {_show(hi, fig.unit)}")
+    if "approx" in spec:
+        want = _number(raw, spec["approx"], fig.unit, path)
+        rel = units.parse(spec["rel"], "fraction") if "rel" in spec else 0.0
+        ab = _number(raw, spec["abs"], fig.unit, path) if "abs" in spec else 0.0
+        if "rel" not in spec and "abs" not in spec:
+            rel = 0.01
+        checks.append(math.isclose(actual, want, rel_tol=rel, abs_tol=ab))
+        tol = ([f"±{rel * 100:.3g}%"] if rel else []) + ([f"±{_show(ab, fig.unit)}"] if ab else [])
+        text.append(f"≈ {_show(want, fig.unit)} ({', '.join(tol) or 'exact'})")
+    elif "rel" in spec or "abs" in spec:
+        raise ConfigError(Problem("'rel' and 'abs' go with 'approx'", raw.mark, path))
+    if not checks:
+        raise ConfigError(Problem("an expectation needs min, max, between, approx or equals",
+                                  raw.mark, path))
+    return Outcome(name, ", ".join(text), _show(actual, fig.unit), all(checks), where)
+
+
+# --------------------------------------------------------------------------- baselines
+
+def snapshot(result: Result) -> dict:
+    """Every scalar figure (not the monthly series) with its unit, as a baseline."""
+    figures = {}
+    for fig in result:
+        if fig.series:
+            continue
+        entry = {"value": to_plain(fig.value), "unit": fig.unit}
+        if fig.headline:
+            entry["headline"] = True
+        figures[fig.name] = entry
+    return {"schema_version": SCHEMA_VERSION, "scenario": result.title, "figures": figures}
+
+
+def baseline_path(directory: str, scenario_path: str) -> str:
+    stem = os.path.splitext(os.path.basename(scenario_path))[0]
+    return os.path.join(directory, f"{stem}.json")
+
+
+def read_baseline(path: str) -> Optional[dict]:
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: not a readable baseline ({e})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("figures"), dict):
+        raise InputError(f"{path}: not a baseline written by 'estimator check --update-baseline'")
+    return data
+
+
+def _relative(old, new) -> Optional[float]:
+    if old == new:
+        return 0.0
+    if old == 0:
+        return math.inf
+    return (new - old) / abs(old)
+
+
+def compare(old: dict, new: dict, tolerance: float,
+            tolerances: Optional[Dict[str, float]] = None) -> List[Move]:
+    """What moved between two snapshots, sorted by impact (largest relative change first)."""
+    tolerances = tolerances or {}
+    moves = []
+    a, b = old.get("figures", {}), new.get("figures", {})
+    for name in sorted(set(a) | set(b)):
+        ea, eb = a.get(name), b.get(name)
+        headline = bool((eb or ea).get("headline"))
+        unit = (eb or ea).get("unit", "")
+        tol = tolerances.get(name, tolerance)
+        if ea is None:
+            moves.append(Move(name, unit, None, eb["value"], None, None, tol, headline, False, "new"))
+            continue
+        if eb is None:
+            moves.append(Move(name, unit, ea["value"], None, None, None, tol, headline, headline,
+                              "removed"))
+            continue
+        va, vb = ea["value"], eb["value"]
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (va, vb))
+        if numeric:
+            if va == vb:
+                continue
+            rel = _relative(va, vb)
+            failed = headline and abs(rel) > tol
+            moves.append(Move(name, unit, va, vb, vb - va, rel, tol, headline, failed, "moved"))
+        elif va != vb:
+            moves.append(Move(name, unit, va, vb, None, None, tol, headline, headline, "changed"))
+    return sorted(moves, key=_impact)
+
+
+_STATUS_ORDER = {"moved": 0, "changed": 1, "removed": 2, "new": 3}
+
+
+def _impact(m: Move):
+    """Failures first; then numbers by the size of their relative move; then the rest."""
+    size = -abs(m.relative) if m.relative is not None else 0.0
+    return (0 if m.failed else 1, _STATUS_ORDER[m.status], size, m.name)
+
+
+# --------------------------------------------------------------------------- diffs
+
+class Diff(NamedTuple):
+    inputs: List[Move]
+    figures: List[Move]
+
+
+def diff(base: Result, head: Result) -> Diff:
+    """Inputs that changed and figures that moved, from base to head, sorted by impact."""
+    moves = compare(snapshot(base), snapshot(head), tolerance=math.inf)
+    inputs = [m for m in moves if _is_input(base, head, m.name)]
+    figures = [m for m in moves if not _is_input(base, head, m.name)]
+    return Diff(inputs, figures)
+
+
+def _is_input(a: Result, b: Result, name: str) -> bool:
+    fig = b.figures.get(name) or a.figures.get(name)
+    return fig is not None and fig.formula == "input"
