@@ -118,6 +118,37 @@ def _emit(text: str, output: Optional[str]) -> None:
         click.echo(text, nl=False)
 
 
+class _NoProgress:
+    def __enter__(self):
+        return lambda done: None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(label: str, total: Optional[int]):
+    """A progress bar on stderr when it is a terminal; silent otherwise.
+
+    Yields a callback taking the amount done so far.
+    """
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return _NoProgress()
+    import contextlib
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, \
+        TextColumn, TimeElapsedColumn
+
+    @contextlib.contextmanager
+    def bar():
+        columns = [SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn()]
+        with Progress(*columns, console=Console(stderr=True), transient=True) as p:
+            task = p.add_task(label, total=total)
+            yield lambda done: p.update(task, completed=done)
+
+    return bar()
+
+
 def _console(width: Optional[int] = None):
     from rich.console import Console
     return Console(width=width, no_color=bool(os.environ.get("NO_COLOR")) or None,
@@ -156,33 +187,65 @@ def validate(files, overrides):
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(dir_okay=True))
+@click.argument("scenarios", nargs=-1, type=click.Path(dir_okay=True))
 @scenario_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE (whole or not at all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write to FILE (whole or not at all).")
+@click.option("--svg", "svg", type=click.Path(dir_okay=False), help="Also save the table as SVG.")
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="Also save the table as HTML.")
 @click.option("--width", type=click.IntRange(40, 400), help="Terminal width for the table.")
 @handle_errors
-def report(scenario, overrides, fmt, output, width):
-    """Compute a scenario and print its report.
+def report(scenarios, overrides, fmt, output, svg, html, width):
+    """Compute scenarios and print their report; several side by side.
 
-    With no SCENARIO, the shipped OpenAI $40B scenario.
+    With no SCENARIO, the shipped OpenAI $40B scenario. With several, their
+    headline figures side by side (--set applies to each).
 
     \b
     Example:
         estimator report configs/scenarios/h100-100k-cluster.yaml
         estimator report --set funding.cash='$1B' --format json
+        estimator report configs/scenarios/openai-40b.yaml configs/scenarios/stargate-500b.yaml
+        estimator report --svg report.svg --format markdown -o report.md
     """
-    result = _estimate(scenario, overrides)
-    if fmt == "json":
-        from .report import json as jr
-        _emit(jr.render(result), output)
-        return
-    from .report import terminal
-    if output:
-        _emit(terminal.render_text(result, width or 100), output)
+    from .engine import estimate
+    catalog = _catalog()
+    results = [estimate(_load(path, overrides, catalog), catalog) for path in (scenarios or [None])]
+    compare = len(results) > 1
+    if compare:
+        from .report import compare as rc
+        renderable = rc.table(results)
     else:
-        terminal.render(result, _console(width))
+        from .report import terminal
+        renderable = terminal.Group(*terminal.sections(results[0]))
+    for path, kind in ((svg, "svg"), (html, "html")):
+        if path:
+            from .fileio import write_atomic
+            from .report.terminal import export
+            write_atomic(path, export(renderable, kind, width or 100, results[0].title))
+    if fmt == "table":
+        if output:
+            from .report.terminal import plain_text
+            _emit(plain_text(renderable, width or 100), output)
+        else:
+            _console(width).print(renderable)
+        return
+    if compare:
+        if fmt == "json":
+            text = rc.render_json(results)
+        elif fmt == "markdown":
+            text = rc.markdown(results)
+        else:
+            from .report import csv as rcsv
+            parts = [rcsv.render(r) for r in results]
+            text = parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
+    else:
+        from importlib import import_module
+        module = import_module(f".report.{fmt}", __package__)
+        text = module.render(results[0])
+    _emit(text, output)
 
 
 @main.command()
@@ -356,7 +419,8 @@ def solve(scenario, overrides, last_run, fmt):
     from .report import solve as rs
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
-    solution = run_solve(scn, catalog, last_only=last_run)
+    with _progress("solving", total=None) as tick:
+        solution = run_solve(scn, catalog, last_only=last_run, progress=tick)
     text = rs.render_json(scn.scenario, solution) if fmt == "json" else \
         rs.render_text(scn.scenario, solution)
     click.echo(text, nl=False)
@@ -383,21 +447,29 @@ def catalog(fmt):
 
 
 @main.command()
+@click.option("--results", is_flag=True, help="The schema of report --format json instead.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
 @handle_errors
-def schema(output):
+def schema(results, output):
     """Print the JSON Schema of the scenario format, for editors and validators.
+
+    With --results, the schema of the JSON report (schema_version 1).
 
     \b
     Example:
         estimator schema -o scenario.schema.json
         # VS Code (YAML extension):  # yaml-language-server: $schema=scenario.schema.json
+        estimator schema --results -o results.schema.json
     """
     import json
-    from .config.schema import json_schema
-    from .model import Scenario
-    text = json.dumps(json_schema(Scenario, "estimator scenario"), indent=2) + "\n"
-    _emit(text, output)
+    if results:
+        from .report.json import results_schema
+        data = results_schema()
+    else:
+        from .config.schema import json_schema
+        from .model import Scenario
+        data = json_schema(Scenario, "estimator scenario")
+    _emit(json.dumps(data, indent=2) + "\n", output)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,7 @@ the largest covered ``k`` to a relative precision of ``tol``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import numpy as np
 
@@ -60,8 +60,12 @@ def _run_ends(result) -> List[tuple]:
     return ends
 
 
-def solve(scenario, catalog, *, last_only: bool = False, tol: float = 1e-4) -> Solution:
-    """Largest covered scale of the plan, the extra raise it needs, and how far the money goes."""
+def solve(scenario, catalog, *, last_only: bool = False, tol: float = 1e-4,
+          progress: Optional[Callable[[int], None]] = None) -> Solution:
+    """Largest covered scale of the plan, the extra raise it needs, and how far the money goes.
+
+    ``progress``, when given, is called with the number of engine evaluations so far.
+    """
     from . import estimate
     if scenario.funding is None:
         raise InputError("the scenario has no 'funding:' section to solve against")
@@ -69,6 +73,8 @@ def solve(scenario, catalog, *, last_only: bool = False, tol: float = 1e-4) -> S
 
     def covered(k: float) -> bool:
         count[0] += 1
+        if progress is not None:
+            progress(count[0])
         return bool(estimate(scaled(scenario, k, last_only), catalog).value("funding.covered"))
 
     base = estimate(scenario, catalog)

@@ -46,3 +46,47 @@ def as_dict(result: Result) -> dict:
 
 def render(result: Result) -> str:
     return json.dumps(as_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def results_schema() -> dict:
+    """JSON Schema (draft 2020-12) of `estimator report --format json`, schema_version 1."""
+    from ..units import DIMENSIONS
+    figure = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["value", "unit", "formula"],
+        "properties": {
+            "value": {"description": "in the unit's base unit; a list of months for series",
+                      "type": ["number", "boolean", "string", "null", "array"]},
+            "unit": {"enum": sorted(DIMENSIONS) + ["flag", "text", "month"]},
+            "display": {"type": "string", "description": "the value formatted for people"},
+            "formula": {"type": "string", "description": "how it is computed, in words; "
+                        "'input' for a value from a scenario, the catalog or the defaults"},
+            "inputs": {"type": "array", "items": {"type": "string"},
+                       "description": "names of the figures it is computed from"},
+            "sources": {"type": "array", "items": {"type": "string"},
+                        "description": "file:line:col of the value, or the catalog/default source"},
+            "series": {"const": "monthly"},
+            "headline": {"const": True},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://estimator.invalid/results/v1.json",
+        "title": "estimator result",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["schema_version", "scenario", "files", "months", "warnings", "tables",
+                     "figures"],
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "scenario": {"type": "string"},
+            "files": {"type": "array", "items": {"type": "string"}},
+            "months": {"type": "array", "items": {"type": "string",
+                                                  "pattern": r"^\d{4}-\d{2}$"}},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+            "tables": {"type": "object", "additionalProperties": {"type": "array",
+                                                                  "items": {"type": "object"}}},
+            "figures": {"type": "object", "additionalProperties": figure},
+        },
+    }

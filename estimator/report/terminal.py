@@ -8,6 +8,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 from ..result import Result, to_plain
 from ..units import format_quantity
@@ -235,6 +236,84 @@ def money_flow_table(result: Result) -> Optional[Table]:
     return t
 
 
+CHART_ROWS = 8
+
+
+def balance_chart(result: Result, width: int = 60) -> Optional[Panel]:
+    """The monthly cash balance (or cumulative spending) as a block chart, zero marked."""
+    if "monthly.funding.balance_usd" in result:
+        name, title = "monthly.funding.balance_usd", "Cash balance, month by month"
+    elif "monthly.cash_out_usd" in result and to_plain(result.value("capex.total_usd")):
+        name, title = "monthly.cash_out_usd", "Spending, month by month"
+    else:
+        return None
+    values = [float(v) for v in to_plain(result.value(name))]
+    months = result.months
+    if not values:
+        return None
+    cols = min(width, len(values))
+    # one column per month, or the month at the end of each column's span
+    picks = [min(len(values) - 1, round((i + 1) * len(values) / cols) - 1) for i in range(cols)]
+    series = [values[i] for i in picks]
+    lo, hi = min(min(series), 0.0), max(max(series), 0.0)
+    span = (hi - lo) or 1.0
+    rows = CHART_ROWS
+    zero_row = int(round((0.0 - lo) / span * rows))
+    lines = []
+    for r in range(rows, -1, -1):
+        line = Text()
+        for v in series:
+            h = (v - lo) / span * rows
+            if r == zero_row:
+                ch, style = ("━", "dim") if not (zero_row < h or (v < 0 and h <= r)) else ("█", None)
+                if v < 0 and h <= r:
+                    ch, style = "█", "red"
+                elif v >= 0 and h > r:
+                    ch, style = "█", "green" if name.endswith("balance_usd") else "cyan"
+            elif v >= 0 and zero_row < r < h + 0.5:
+                ch, style = "█", "green" if name.endswith("balance_usd") else "cyan"
+            elif v < 0 and h - 0.5 < r < zero_row:
+                ch, style = "█", "red"
+            else:
+                ch, style = " ", None
+            line.append(ch, style=style)
+        if r == zero_row:
+            label = "$0"
+        elif r in (0, rows):
+            label = format_quantity(lo + span * r / rows, "money")
+        else:
+            label = ""
+        line.append(f" {label}", style="dim")
+        lines.append(line)
+    axis = Text(months[0])
+    gap = result.value("funding.gap_month") if "funding.gap_month" in result else None
+    pad = max(cols - len(months[0]) - len(months[-1]), 1)
+    axis.append(" " * pad + months[-1])
+    body = Text("\n").join(lines + [axis])
+    if gap:
+        pos = picks.index(min(picks, key=lambda i: abs(i - months.index(gap))))
+        body.append("\n" + " " * pos + "▲ ", style="red")
+        body.append(f"cash runs out {gap}", style="red")
+    return Panel(body, title=title, title_align="left", box=box.ROUNDED, expand=False)
+
+
+def breakdown_tree(result: Result) -> Optional[Tree]:
+    """Capex by datacenter and fleet, line by line."""
+    sites = sorted({f.name.split(".")[2] for f in result.under("capex.datacenters.")})
+    fleets = sorted({f.name.split(".")[2] for f in result.under("capex.fleets.")})
+    if not sites and not fleets:
+        return None
+    tree = Tree(Text(f"Capex {fmt(result, 'capex.total_usd')}", style="bold"))
+    for group, names, lines in (("datacenters", sites, ("construction", "land", "power")),
+                                ("fleets", fleets, ("accelerators", "servers", "network",
+                                                    "storage"))):
+        for n in names:
+            branch = tree.add(f"{n}: {fmt(result, f'capex.{group}.{n}.total_usd')}")
+            for line in lines:
+                branch.add(f"{line} {fmt(result, f'capex.{group}.{n}.{line}_usd')}", style="dim")
+    return tree
+
+
 def _has_costing(result: Result) -> bool:
     return bool(to_plain(result.value("capex.total_usd")) or to_plain(result.value("opex.total_usd")))
 
@@ -253,11 +332,14 @@ def sections(result: Result) -> List:
         parts.append(_money_table(
             result, "Opex over the horizon", OPEX_LINES, "opex", "opex.total_usd",
             note=f"annual run rate at the end: {fmt(result, 'opex.annual_run_rate_usd')}"))
-        ft = fleets_table(result)
-        if ft is not None:
-            parts.append(ft)
+        for extra in (breakdown_tree(result), fleets_table(result)):
+            if extra is not None:
+                parts.append(extra)
         parts.append(power_table(result))
         parts.append(depreciation_table(result))
+    chart = balance_chart(result)
+    if chart is not None:
+        parts.insert(2 if verdict is not None else 1, chart)
     if result.warnings:
         parts.append(Panel(Text("\n".join(result.warnings)), title="warnings", box=box.ROUNDED,
                            border_style="yellow", title_align="left"))
@@ -268,11 +350,27 @@ def render(result: Result, console: Console) -> None:
     console.print(Group(*sections(result)))
 
 
-def render_text(result: Result, width: int = 100) -> str:
-    """The report as plain text (no escape codes) at a given width."""
+def plain_text(renderable, width: int = 100) -> str:
+    """A renderable as plain text (no escape codes) at a given width."""
     import io
     buf = io.StringIO()
     console = Console(file=buf, width=width, no_color=True, color_system=None,
                       force_terminal=False, legacy_windows=False)
-    render(result, console)
+    console.print(renderable)
     return buf.getvalue()
+
+
+def render_text(result: Result, width: int = 100) -> str:
+    """The report of one result as plain text."""
+    return plain_text(Group(*sections(result)), width)
+
+
+def export(renderable, kind: str, width: int, title: str) -> str:
+    """The rendered report as an SVG picture or an HTML page."""
+    import io
+    console = Console(file=io.StringIO(), width=width, record=True, force_terminal=True,
+                      color_system="truecolor", legacy_windows=False)
+    console.print(renderable)
+    if kind == "svg":
+        return console.export_svg(title=title)
+    return console.export_html(inline_styles=True)

@@ -1,0 +1,34 @@
+"""CSV for spreadsheets: one row per figure and month (long format, easy to pivot)."""
+from __future__ import annotations
+
+import csv
+import io
+
+from ..result import Result, to_plain
+from .json import _display
+
+
+def render(result: Result) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["scenario", "figure", "month", "value", "unit", "display"])
+    for fig in result:
+        value = to_plain(fig.value)
+        if fig.series:
+            if value and isinstance(value[0], list):
+                continue   # sampled series are not exported row by row
+            for month, v in zip(result.months, value):
+                w.writerow([result.title, fig.name, month, _cell(v), fig.unit, ""])
+        else:
+            w.writerow([result.title, fig.name, "", _cell(value), fig.unit, _display(fig) or ""])
+    return buf.getvalue()
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
