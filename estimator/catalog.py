@@ -123,7 +123,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
     from .config.yamlsafe import load_node
 
     base = Path(directory) if directory else configs_dir() / "catalog"
-    out = Collector()
+    out = Collector(allow_distributions=False)
     parts = {}
     for key, cls, fname in (("accelerators", _AcceleratorFile, "accelerators.yaml"),
                             ("servers", _ServerFile, "servers.yaml"),

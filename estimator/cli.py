@@ -427,6 +427,78 @@ def solve(scenario, overrides, last_run, fmt):
 
 
 @main.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=True))
+@scenario_options
+@click.option("--samples", "-n", type=click.IntRange(1, 10_000_000), default=10_000,
+              show_default=True, help="Number of Monte Carlo samples.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="Random seed: the same seed gives the same output, byte for byte.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@handle_errors
+def simulate(scenario, overrides, samples, seed, fmt, output):
+    """Monte Carlo over the scenario's distributions, on the same engine.
+
+    Draws every uncertain input (a distribution written where a number goes, or
+    an 'uncertainty:' entry), runs the engine on arrays in chunks, and reports
+    P10/P50/P90 of the headline figures and the probability that the money
+    covers the plan.
+
+    \b
+    Example:
+        estimator simulate configs/scenarios/openai-40b.yaml --samples 1000000 --seed 1
+        estimator simulate --format json -o sim.json
+    """
+    from .engine.uncertainty import simulate as run
+    from .report import uncertainty as ru
+    catalog = _catalog()
+    scn = _load(scenario, overrides, catalog)
+    with _progress("sampling", total=samples) as tick:
+        sim = run(scn, catalog, samples, seed, progress=tick)
+    if fmt == "json":
+        _emit(ru.simulation_json(scn.scenario, sim), output)
+    elif output:
+        from .report.terminal import plain_text
+        _emit(plain_text(ru.simulation_table(scn.scenario, sim)), output)
+    else:
+        _console().print(ru.simulation_table(scn.scenario, sim))
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=True))
+@scenario_options
+@click.option("--figure", help="Figure to swing (default: funding.shortfall_usd, or the total "
+                               "cost when there is no funding).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@handle_errors
+def sensitivity(scenario, overrides, figure, fmt, output):
+    """Swing each uncertain input from its P10 to its P90, one at a time.
+
+    Sorted by impact on the chosen figure and drawn as a tornado.
+
+    \b
+    Example:
+        estimator sensitivity configs/scenarios/openai-40b.yaml
+        estimator sensitivity --figure training.cost.build_usd --format json
+    """
+    from .engine.uncertainty import sensitivity as run
+    from .report import uncertainty as ru
+    catalog = _catalog()
+    scn = _load(scenario, overrides, catalog)
+    sens = run(scn, catalog, figure)
+    if fmt == "json":
+        _emit(ru.sensitivity_json(scn.scenario, sens), output)
+    elif output:
+        from .report.terminal import plain_text
+        _emit(plain_text(ru.tornado(scn.scenario, sens)), output)
+    else:
+        _console().print(ru.tornado(scn.scenario, sens))
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @handle_errors

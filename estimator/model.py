@@ -110,7 +110,8 @@ class Model(Record):
 
 class Schedule(Model):
     start: Month = month("first month", required=True)
-    months: int = qty("count", "months over which it spreads", default=1, min=1, max=240)
+    months: int = qty("count", "months over which it spreads", default=1, min=1, max=240,
+                      fixed=True)
 
 
 class Staff(Model):
@@ -206,7 +207,7 @@ class Run(Model):
     experiments: float = qty("amount", "total compute incl. experiments / final run compute",
                              default=1.0, min=1, max=10)
     start: Optional[Month] = month("month the run starts")
-    max_days: Optional[float] = qty("amount", "longest acceptable run, in days", gt=0)
+    max_days: Optional[float] = qty("amount", "longest acceptable run, in days", gt=0, fixed=True)
     on: Optional[str] = text("fleet it runs on", ref="fleet")
     accelerators: Optional[int] = qty("count", "accelerators of the fleet it uses (default: all)",
                                       min=1)
@@ -231,7 +232,8 @@ class Debt(Model):
     name: str = text("name of the loan", required=True)
     principal: float = qty("money", "amount borrowed", required=True, min=0)
     rate: float = qty("fraction", "yearly interest rate", default=0.0, min=0, max=1)
-    term: float = qty("duration", "until repaid in full", default=5 * 8766.0, gt=0, bare="years")
+    term: float = qty("duration", "until repaid in full", default=5 * 8766.0, gt=0, bare="years",
+                      fixed=True)
     date: Month = month("month the money arrives", required=True)
 
 
@@ -294,12 +296,13 @@ class Depreciation(Model):
     method: str = choice(("straight_line", "exponential"), "straight-line by asset class, or "
                          "Epoch AI's exponential value decay", default="straight_line")
     accelerators: Optional[float] = qty("duration", "useful life of accelerators and servers",
-                                        gt=0, bare="years")
+                                        gt=0, bare="years", fixed=True)
     network: Optional[float] = qty("duration", "useful life of network and storage", gt=0,
-                                   bare="years")
-    buildings: Optional[float] = qty("duration", "useful life of buildings", gt=0, bare="years")
+                                   bare="years", fixed=True)
+    buildings: Optional[float] = qty("duration", "useful life of buildings", gt=0, bare="years",
+                                     fixed=True)
     power_plant: Optional[float] = qty("duration", "useful life of power equipment", gt=0,
-                                       bare="years")
+                                       bare="years", fixed=True)
     decay: Optional[float] = qty("amount", "value decay in orders of magnitude per year "
                                  "(exponential method)", gt=0, max=2)
 
@@ -331,11 +334,16 @@ class Scenario(Model):
     expect: Optional[Mapping[str, Raw]] = mapping(
         Spec("raw"), "expectations checked by 'estimator check': figure name -> a value, or "
         "{min:, max:, between: [a, b], approx:, rel:, abs:, equals:}")
+    uncertainty: Optional[Mapping[str, Raw]] = mapping(
+        Spec("raw"), "distributions attached to paths without editing the base values: "
+        "{'training[*].mfu': {low: 30%, high: 50%}, 'funding.revenue.2027': {p10: $40B, p90: $90B}}")
     tolerances: Optional[Mapping[str, float]] = mapping(
         item_qty("fraction", min=0), "per-figure tolerances for 'estimator check --baseline'")
 
     #: set by the loader: the files this scenario was read from, top file first
     files: Tuple[str, ...] = Field((), compare=False, show=False)
+    #: set by the loader: whether any value is a distribution
+    uncertain: bool = Field(False, compare=False, show=False)
 
 
 #: YAML keys that are Python keywords are stored with a trailing underscore

@@ -23,19 +23,21 @@ class Spec:
     """
 
     __slots__ = ("kind", "doc", "dim", "bare", "min", "max", "gt", "choices", "cls", "item",
-                 "required", "ref", "sourced")
+                 "required", "ref", "sourced", "uncertain")
 
     def __init__(self, kind: str, doc: str = "", *, dim: Optional[str] = None,
                  bare: Optional[str] = None, min: Optional[float] = None,
                  max: Optional[float] = None, gt: Optional[float] = None,
                  choices: Tuple[str, ...] = (), cls: Any = None, item: Optional["Spec"] = None,
-                 required: bool = False, ref: Optional[str] = None, sourced: bool = True):
+                 required: bool = False, ref: Optional[str] = None, sourced: bool = True,
+                 uncertain: bool = True):
         self.kind, self.doc, self.dim, self.bare = kind, doc, dim, bare
         self.min, self.max, self.gt = min, max, gt          # gt: strictly greater than
         self.choices, self.cls, self.item = choices, cls, item
         self.required = required
         self.ref = ref              # what a name refers to: 'datacenter', 'fleet', 'server', ...
         self.sourced = sourced      # a quantity may be written {value:, source:, as_of:}
+        self.uncertain = uncertain  # a quantity may be a distribution {low:, high:} ...
 
     def describe(self) -> str:
         """What is expected, in words (used in error messages)."""
@@ -86,9 +88,10 @@ def _f(spec: Spec, default=MISSING) -> Field:
 
 
 def qty(dim: str, doc: str = "", *, default=None, required=False, min=None, max=None, gt=None,
-        bare=None):
-    return _f(Spec("qty", doc, dim=dim, min=min, max=max, gt=gt, bare=bare, required=required),
-              default)
+        bare=None, fixed=False):
+    """A quantity field; ``fixed`` ones (schedules, lives, windows) take no distribution."""
+    return _f(Spec("qty", doc, dim=dim, min=min, max=max, gt=gt, bare=bare, required=required,
+                   uncertain=not fixed), default)
 
 
 def text(doc: str = "", *, default=None, required=False, ref=None):

@@ -97,16 +97,11 @@ def merge(base: Node, top: Node) -> Node:
     return merged
 
 
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+|\*)\]")
 
 
-def parse_override(text: str) -> Tuple[List, Node]:
-    """``funding.cash=$1B`` -> (['funding', 'cash'], node). Values are read as YAML scalars/flow."""
-    if "=" not in text:
-        raise ConfigError(Problem(f"--set expects PATH=VALUE, got '{text}'", Mark("--set")))
-    path_text, value_text = text.split("=", 1)
-    path_text = path_text.strip()
-    label = f"--set {path_text}"
+def parse_path(path_text: str, label: str) -> List:
+    """``training[0].mfu`` / ``training.0.mfu`` / ``training[*].mfu`` -> ['training', 0, 'mfu']."""
     parts: List = []
     for raw in path_text.split("."):
         if raw.isdigit():
@@ -116,12 +111,26 @@ def parse_override(text: str) -> Tuple[List, Node]:
         for m in _SEGMENT.finditer(raw):
             if m.start() != pos:
                 break
-            parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+            parts.append(m.group(1) if m.group(1) is not None else
+                         ("*" if m.group(2) == "*" else int(m.group(2))))
             pos = m.end()
         if pos != len(raw) or not raw:
-            raise ConfigError(Problem(f"--set: cannot read the path '{path_text}'", Mark(label),
+            raise ConfigError(Problem(f"cannot read the path '{path_text}'", Mark(label),
                                       expected="a dotted path such as funding.cash or "
                                       "training[0].mfu"))
+    return parts
+
+
+def parse_override(text: str) -> Tuple[List, Node]:
+    """``funding.cash=$1B`` -> (['funding', 'cash'], node). Values are read as YAML scalars/flow."""
+    if "=" not in text:
+        raise ConfigError(Problem(f"--set expects PATH=VALUE, got '{text}'", Mark("--set")))
+    path_text, value_text = text.split("=", 1)
+    path_text = path_text.strip()
+    label = f"--set {path_text}"
+    parts = parse_path(path_text, label)
+    if "*" in parts:
+        raise ConfigError(Problem("--set: '[*]' is for 'uncertainty:' paths", Mark(label)))
     node = parse_yaml(value_text if value_text.strip() else "''", label)
     _relabel(node, Mark(label))
     return parts, node
@@ -166,6 +175,66 @@ def apply_override(root: Node, parts: Sequence, value: Node) -> None:
             node = node.value[key]
 
 
+def apply_uncertainty(root: Node) -> None:
+    """Attach each 'uncertainty:' entry's distribution at its path, keeping the base value."""
+    block = root.value.get("uncertainty")
+    if block is None or block.kind != "map":
+        return
+    for pattern, dist in block.value.items():
+        mark = block.keymarks.get(pattern, block.mark)
+        if dist.kind != "map":
+            raise ConfigError(Problem("an uncertainty entry is a distribution such as "
+                                      "{low: a, high: b}", dist.mark, ("uncertainty", pattern),
+                                      found=dist.describe()))
+        parts = parse_path(pattern, mark.file)
+        targets = _expand(root, parts, [], mark, pattern)
+        for parent, key in targets:
+            original = parent.value[key] if (parent.kind == "map" and key in parent.value) or \
+                (parent.kind == "seq") else None
+            value = dict(dist.value)
+            if original is not None and original.kind == "scalar" and "base" not in value:
+                value["base"] = original
+            node = Node("map", value, dist.mark, dict(dist.keymarks))
+            node.key = pattern
+            if parent.kind == "seq":
+                parent.value[key] = node
+            else:
+                parent.value[key] = node
+                parent.keymarks.setdefault(key, mark)
+
+
+def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str):
+    """(parent, key) pairs a path pattern names; maps on the way are created as needed."""
+    head, rest = parts[0], parts[1:]
+    where = ".".join(str(p) for p in done + [head])
+    if node.kind == "seq":
+        if head == "*":
+            keys = range(len(node.value))
+        elif isinstance(head, int) and 0 <= head < len(node.value):
+            keys = [head]
+        else:
+            raise ConfigError(Problem(f"uncertainty: {where}: no such list item (the list has "
+                                      f"{len(node.value)})", mark, ("uncertainty", pattern)))
+    elif node.kind == "map":
+        if head == "*":
+            keys = list(node.value)
+        else:
+            keys = [str(head)]
+    else:
+        raise ConfigError(Problem(f"uncertainty: {where}: cannot reach inside "
+                                  f"{node.describe()}", mark, ("uncertainty", pattern)))
+    out = []
+    for k in keys:
+        if not rest:
+            out.append((node, k))
+            continue
+        if node.kind == "map" and k not in node.value:
+            node.value[k] = Node("map", {}, mark)
+            node.keymarks[k] = mark
+        out.extend(_expand(node.value[k], rest, done + [k], mark, pattern))
+    return out
+
+
 def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     """Read, merge, override and validate a scenario file into a :class:`Scenario`.
 
@@ -180,13 +249,15 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     for text in overrides:
         parts, value = parse_override(text)
         apply_override(root, parts, value)
+    apply_uncertainty(root)
     out = Collector()
     scenario = build_model(Scenario, root, (), out)
     out.raise_if_any()
     catalog = catalog or load_catalog()
     check_references(scenario, catalog, out)
     out.raise_if_any()
-    return replace(scenario, files=tuple(files))
+    from ..distributions import has_distributions
+    return replace(scenario, files=tuple(files), uncertain=has_distributions(scenario))
 
 
 def _ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], known, what: str,

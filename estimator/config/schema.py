@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from types import MappingProxyType
+import math
 from typing import Dict, List, Optional, Tuple
 
 from .. import units
@@ -18,6 +19,7 @@ from .yamlsafe import Node
 
 INVALID = object()
 SOURCE_KEYS = ("value", "source", "as_of", "note")
+DIST_KEYS = ("low", "high", "mode", "p10", "p90", "mean", "sd", "choices", "base")
 
 
 @lru_cache(maxsize=None)
@@ -34,8 +36,9 @@ def model_fields(cls) -> Dict[str, Tuple[str, Spec]]:
 class Collector:
     """Collects problems; raises them all at once."""
 
-    def __init__(self):
+    def __init__(self, allow_distributions: bool = True):
         self.problems: List[Problem] = []
+        self.allow_distributions = allow_distributions
 
     def add(self, message: str, mark: Optional[Mark], path, **kw) -> None:
         self.problems.append(Problem(message, mark, tuple(path), **kw))
@@ -155,28 +158,45 @@ def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=Non
 
 
 def _quantity(spec: Spec, node: Node, path, out: Collector, sources, attr):
-    if node.kind == "map" and spec.sourced and "value" in node.value:
+    if node.kind == "map" and spec.sourced and any(k in node.value for k in ("value", "source")) \
+            and not any(k in node.value for k in DIST_KEYS):
         extra = [k for k in node.value if k not in SOURCE_KEYS]
-        if extra:
-            out.add(f"unknown key '{extra[0]}' in a sourced value", node.keymarks[extra[0]],
-                    path + (extra[0],), expected="value, source, as_of, note",
-                    hint=did_you_mean(extra[0], SOURCE_KEYS))
+        if extra or "value" not in node.value:
+            key = extra[0] if extra else "value"
+            out.add(f"unknown key '{key}' in a sourced value" if extra else
+                    "a sourced value needs 'value:'", node.keymarks.get(key, node.mark),
+                    path + (key,), expected="value, source, as_of, note",
+                    hint=did_you_mean(key, SOURCE_KEYS + DIST_KEYS) if extra else None)
             return INVALID
-        src = node.value.get("source")
-        if sources is not None and attr is not None and src is not None:
-            as_of = node.value.get("as_of")
-            sources[attr] = f"{src.plain()}" + (f" (as of {as_of.plain()})" if as_of else "")
+        _cite(node, sources, attr)
         node = node.value["value"]
         path = path + ("value",)
+    if node.kind == "map" and any(k in node.value for k in DIST_KEYS):
+        _cite(node, sources, attr)
+        return _distribution(spec, node, path, out)
+    return _scalar_quantity(spec, node, path, out)
+
+
+def _cite(node: Node, sources, attr) -> None:
+    src = node.value.get("source")
+    if sources is not None and attr is not None and src is not None:
+        as_of = node.value.get("as_of")
+        sources[attr] = f"{src.plain()}" + (f" (as of {as_of.plain()})" if as_of else "")
+
+
+def _scalar_quantity(spec: Spec, node: Node, path, out: Collector, check_range: bool = True):
     if node.kind != "scalar":
         out.add(f"expected {units.DIMENSIONS[spec.dim].name}", node.mark, path,
-                expected=spec.describe(), found=node.describe())
+                expected=spec.describe() + (" or a distribution such as {low: a, high: b}"
+                                            if spec.uncertain else ""), found=node.describe())
         return INVALID
     try:
         x = units.parse(node.value, spec.dim, bare=spec.bare)
     except UnitError as e:
         out.add(e.message, node.mark, path, expected=spec.describe(), found=e.found)
         return INVALID
+    if not check_range:
+        return x
     bad = None
     if spec.gt is not None and not x > spec.gt:
         bad = "must be more than"
@@ -190,6 +210,75 @@ def _quantity(spec: Spec, node: Node, path, out: Collector, sources, attr):
                 expected=spec.describe(), found=node.describe())
         return INVALID
     return x
+
+
+_DIST_FORMS = {
+    frozenset({"low", "high"}): "uniform", frozenset({"low", "mode", "high"}): "triangular",
+    frozenset({"p10", "p90"}): "lognormal", frozenset({"mean", "sd"}): "normal",
+    frozenset({"choices"}): "choice",
+}
+_DIST_HELP = ("{low: a, high: b} (uniform), {low: a, mode: m, high: b} (triangular), "
+              "{p10: a, p90: b} (lognormal), {mean: m, sd: s} (normal), {choices: [a, b, ...]}; "
+              "optional base: (the deterministic value), source:, as_of:")
+
+
+def _distribution(spec: Spec, node: Node, path, out: Collector):
+    from ..distributions import Dist
+    if not spec.uncertain:
+        out.add("this value cannot be uncertain: it sets a schedule, a life or a time window",
+                node.mark, path, expected=spec.describe())
+        return INVALID
+    if not out.allow_distributions:
+        out.add("distributions are not allowed here", node.mark, path, expected=spec.describe())
+        return INVALID
+    keys = [k for k in node.value if k not in ("base", "source", "as_of", "note")]
+    unknown = [k for k in keys if k not in DIST_KEYS]
+    kind = _DIST_FORMS.get(frozenset(keys))
+    if unknown or kind is None:
+        k = unknown[0] if unknown else None
+        out.add(f"unknown key '{k}' in a distribution" if k else
+                "not a distribution: " + ", ".join(sorted(keys)), node.keymarks.get(k, node.mark),
+                path + ((k,) if k else ()), expected=_DIST_HELP,
+                hint=did_you_mean(k, DIST_KEYS) if k else None)
+        return INVALID
+    params, before = {}, len(out.problems)
+    for k in keys:
+        child = node.value[k]
+        if k == "choices":
+            if child.kind != "seq" or not child.value:
+                out.add("'choices' takes a non-empty list", child.mark, path + (k,))
+                continue
+            vals = [_scalar_quantity(spec, c, path + (k, i), out) for i, c in enumerate(child.value)]
+            params[k] = tuple(vals)
+        else:
+            # spreads may reach past the field's range (samples are clipped); centres may not
+            params[k] = _scalar_quantity(spec, child, path + (k,), out,
+                                         check_range=k in ("mode", "mean"))
+    base = None
+    if "base" in node.value:
+        base = _scalar_quantity(spec, node.value["base"], path + ("base",), out)
+    if len(out.problems) > before:
+        return INVALID
+    p = params
+    why = None
+    if kind in ("uniform", "triangular") and not p["low"] <= p["high"]:
+        why = "low must not exceed high"
+    elif kind == "triangular" and not p["low"] <= p["mode"] <= p["high"]:
+        why = "mode must lie between low and high"
+    elif kind == "lognormal" and not 0 < p["p10"] < p["p90"]:
+        why = "a lognormal needs 0 < p10 < p90"
+    elif kind == "normal" and p["sd"] < 0:
+        why = "sd must not be negative"
+    if why:
+        out.add(f"not a valid distribution: {why}", node.mark, path, expected=_DIST_HELP)
+        return INVALID
+    if spec.gt is not None:     # samples stay strictly above a 'more than' bound
+        lo = spec.gt + max(abs(spec.gt) * 1e-9, 1e-12)
+    else:
+        lo = spec.min if spec.min is not None else -math.inf
+    hi = spec.max if spec.max is not None else math.inf
+    return Dist(kind, params, base, key=getattr(node, "key", None), mark=node.mark, lo=lo, hi=hi,
+                integer=units.DIMENSIONS[spec.dim].integer, dim=spec.dim)
 
 
 def _freeze(v):

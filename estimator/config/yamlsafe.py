@@ -42,7 +42,7 @@ Scalar = Union[str, int, float, bool, None]
 class Node:
     """A located YAML value: ``kind`` is 'map', 'seq' or 'scalar'."""
 
-    __slots__ = ("kind", "value", "mark", "keymarks", "size")
+    __slots__ = ("kind", "value", "mark", "keymarks", "size", "key")
 
     def __init__(self, kind: str, value, mark: Mark, keymarks: Optional[Dict[str, Mark]] = None):
         self.kind = kind
@@ -50,6 +50,7 @@ class Node:
         self.mark = mark
         self.keymarks = keymarks or {}
         self.size = 1
+        self.key = None               # ties distributions of one 'uncertainty:' entry together
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Node({self.kind}, {self.value!r}, {self.mark})"

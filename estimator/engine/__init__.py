@@ -17,6 +17,14 @@ def estimate(scenario, catalog=None) -> Result:
     if catalog is None:
         from ..catalog import load_catalog
         catalog = load_catalog()
+    if scenario.uncertain:
+        from ..distributions import Dist, substitute
+        scenario = substitute(scenario, lambda d: d.base if isinstance(d, Dist) else d)
+    return estimate_values(scenario, catalog)
+
+
+def estimate_values(scenario, catalog) -> Result:
+    """The engine proper: every value is a number or an array of samples (no distributions)."""
     h = scenario.horizon
     months = [str(h.start.plus(i)) for i in range(h.months)]
     result = Result(title=scenario.scenario, files=scenario.files, months=months)

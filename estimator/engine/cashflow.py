@@ -17,6 +17,22 @@ def _col(x):
     return np.asarray(x, dtype=float)[..., None]
 
 
+def running_sum(x, inplace: bool = False):
+    """Cumulative sum over months (the last axis).
+
+    Same result as ``np.cumsum(x, axis=-1)``, added in the same order; with sample axes it
+    adds month by month across all samples at once, several times faster than numpy's
+    row-by-row cumsum over short rows. ``inplace`` reuses ``x`` (a float array it owns).
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim < 2:
+        return np.cumsum(x, axis=-1)
+    out = x if inplace else np.array(x, copy=True)
+    for t in range(1, out.shape[-1]):
+        out[..., t] += out[..., t - 1]
+    return out
+
+
 def spread(amount, start: int, months: int, n: int):
     """Spread ``amount`` evenly over ``months`` months from month ``start`` (0 = horizon start).
 
@@ -25,6 +41,44 @@ def spread(amount, start: int, months: int, n: int):
     t = np.arange(n)
     mask = ((t >= start) & (t < start + months)).astype(float)
     return _col(amount) * mask / months
+
+
+def spread_row(start: int, months: int, n: int):
+    """The monthly weights of :func:`spread`: 1/months over the schedule, 0 elsewhere."""
+    t = np.arange(n)
+    return ((t >= start) & (t < start + months)).astype(float) / months
+
+
+def weighted_rows(terms, n: int):
+    """Sum of amount x row over ``terms`` [(amount, row), ...].
+
+    Amounts may carry sample axes; rows are monthly weights. Elementwise products and sums
+    only (no BLAS), so the result is the same on every machine. Each row is touched only over
+    its nonzero span; with sampled amounts, rows that are constant over their span (schedules
+    and service lives) are added as steps and integrated with one cumulative sum, which is
+    exact up to rounding (about 1e-16 of the largest amount).
+    """
+    if not terms:
+        return np.zeros(n)
+    shape = np.broadcast_shapes(*[np.shape(a) for a, _ in terms])
+    out = np.zeros(shape + (n,))
+    steps = np.zeros(shape + (n + 1,)) if shape else None
+    stepped = False
+    for amount, row in terms:
+        nz = np.flatnonzero(row)
+        if nz.size == 0:
+            continue
+        lo, hi = nz[0], nz[-1] + 1
+        a = np.asarray(amount, dtype=float)
+        if steps is not None and np.all(row[lo:hi] == row[lo]):
+            steps[..., lo] += a * row[lo]
+            steps[..., hi] -= a * row[lo]
+            stepped = True
+        else:
+            out[..., lo:hi] += a[..., None] * row[lo:hi]
+    if stepped:
+        out += running_sum(steps[..., :n], inplace=True)
+    return out
 
 
 def outside_share(start: int, months: int, n: int) -> float:
@@ -52,7 +106,7 @@ def straight_line(additions, life_months):
     """
     add = np.asarray(additions, dtype=float)
     life = max(int(round(life_months)), 1)
-    cum = np.cumsum(add, axis=-1)
+    cum = running_sum(add)
     lagged = np.zeros_like(cum)
     if life < add.shape[-1]:
         lagged[..., life:] = cum[..., :-life]
@@ -76,4 +130,4 @@ def exponential(additions, decay_oom_per_year):
 
 def book_value(additions, depreciation):
     """Gross additions so far less depreciation so far, each month. [USD]"""
-    return np.cumsum(additions, axis=-1) - np.cumsum(depreciation, axis=-1)
+    return running_sum(additions) - running_sum(depreciation)

@@ -17,6 +17,8 @@ import numpy as np
 
 from ..model import Month
 from ..units import HOURS_PER_MONTH
+from ..result import total
+from .cashflow import running_sum
 from .costing import Context
 from .plan import _building_usd_per_it_w, _default, _peak, _reference
 
@@ -32,19 +34,22 @@ def year_levels(values: Dict[str, float], growth, years: List[int]):
     if not values:
         return np.zeros(len(years))
     given = sorted((int(k), v) for k, v in values.items())
-    out = []
-    for y in years:
+    distinct = sorted(set(years))
+    per_year = []
+    for y in distinct:
         before = [(k, v) for k, v in given if k <= y]
         after = [(k, v) for k, v in given if k >= y]
         if not before:
-            out.append(0.0 * given[0][1])
+            per_year.append(0.0 * given[0][1])
         elif not after:
             k, v = before[-1]
-            out.append(v * (1.0 + growth) ** (y - k))
+            per_year.append(v * (1.0 + growth) ** (y - k))
         else:
             (k0, v0), (k1, v1) = before[-1], after[0]
-            out.append(v0 if k1 == k0 else v0 + (v1 - v0) * (y - k0) / (k1 - k0))
-    return np.stack(np.broadcast_arrays(*out), axis=-1)
+            per_year.append(v0 if k1 == k0 else v0 + (v1 - v0) * (y - k0) / (k1 - k0))
+    table = np.stack(np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in per_year]),
+                     axis=-1)
+    return table[..., [distinct.index(y) for y in years]]
 
 
 def serving_accelerators(users, tokens_per_user_per_day, active_params, peak_flop_per_s,
@@ -57,9 +62,16 @@ def serving_accelerators(users, tokens_per_user_per_day, active_params, peak_flo
     return flop_per_s / (peak_flop_per_s * utilisation)
 
 
+def _col(x):
+    """A per-sample scalar as a column, to combine with monthly series."""
+    return np.asarray(x, dtype=float)[..., None]
+
+
 def balance(cash, sources, uses):
     """Cash balance at the end of each month. [USD]"""
-    return np.asarray(cash, dtype=float)[..., None] + np.cumsum(sources - uses, axis=-1)
+    bal = running_sum(np.subtract(sources, uses), inplace=True)
+    bal += _col(cash)
+    return bal
 
 
 def first_below_zero(bal):
@@ -85,8 +97,9 @@ def estimate_funding(ctx: Context) -> None:
         uses[f"training_{key}"] = f[name].value if name in f else np.zeros(n)
     ops = fnd.operations
     for key in ("payroll", "other"):
-        levels = year_levels(getattr(ops, key) or {}, ops.growth, years) if ops else np.zeros(n)
-        uses[key] = L.add(f"monthly.funding.{key}_usd", levels / 12.0, "money",
+        monthly = {y: v / 12.0 for y, v in (getattr(ops, key) or {}).items()} if ops else {}
+        levels = year_levels(monthly, ops.growth, years) if ops else np.zeros(n)
+        uses[key] = L.add(f"monthly.funding.{key}_usd", levels, "money",
                           f"{key} of each year / 12 (years between those given interpolated, "
                           "later years grown by operations.growth)", [], series=True)
     uses["inference"] = _inference(ctx, ops, years) if ops and ops.inference else np.zeros(n)
@@ -96,7 +109,8 @@ def estimate_funding(ctx: Context) -> None:
     # ---- sources that do not depend on flags
     cash = ctx.given("inputs.funding.cash_usd", fnd, "cash", "money")
     revenue = L.add("monthly.funding.revenue_usd",
-                    year_levels(fnd.revenue or {}, fnd.revenue_growth, years) / 12.0, "money",
+                    year_levels({y: v / 12.0 for y, v in (fnd.revenue or {}).items()},
+                                fnd.revenue_growth, years), "money",
                     "revenue of each year / 12 (years between those given interpolated, later "
                     "years grown by revenue_growth)", [], series=True)
     use_names = {"infrastructure": "monthly.cash_out_usd",
@@ -107,8 +121,9 @@ def estimate_funding(ctx: Context) -> None:
                  "payroll": "monthly.funding.payroll_usd", "other": "monthly.funding.other_usd",
                  "inference": "monthly.funding.inference_usd",
                  "debt_service": "monthly.funding.debt_service_usd"}
-    uses_total = L.add("monthly.funding.uses_usd", sum(np.asarray(v, dtype=float)
-                                                       for v in uses.values()),
+    # add the monthly-only series first and the per-sample ones last: fewer full-size passes
+    parts = sorted((np.asarray(v, dtype=float) for v in uses.values()), key=np.ndim)
+    uses_total = L.add("monthly.funding.uses_usd", sum(parts[1:], parts[0]),
                        "money", "sum of every use of money each month",
                        [v for v in use_names.values() if v in f], series=True)
     window = _window(ctx)
@@ -116,24 +131,28 @@ def estimate_funding(ctx: Context) -> None:
           "end of the plan's last run (or the horizon's end when there are no runs)",
           [f"training.{row['key']}.days" for row in L.result.tables.get("training", [])])
 
+    use_sums = []
     for key, series in uses.items():
         if use_names[key] in f:
-            L.add(f"funding.uses.{key}_usd", np.sum(np.asarray(series)[..., : window + 1],
-                                                     axis=-1), "money",
-                  f"{key.replace('_', ' ')} through the window", [use_names[key],
-                                                                 "funding.window_end"])
+            use_sums.append(L.add(f"funding.uses.{key}_usd",
+                                  np.sum(np.asarray(series)[..., : window + 1], axis=-1),
+                                  "money", f"{key.replace('_', ' ')} through the window",
+                                  [use_names[key], "funding.window_end"]))
     flags = dict(fnd.flags or {})
     raises = _raises(ctx, fnd, flags, record=True)
+    source_sums = [cash]
     for key, name in (("raises", "monthly.funding.raises_usd"),
                       ("loans", "monthly.funding.debt_in_usd"),
                       ("revenue", "monthly.funding.revenue_usd")):
-        L.add(f"funding.sources.{key}_usd", np.sum(f[name].value[..., : window + 1], axis=-1),
-              "money", f"{key} through the window", [name, "funding.window_end"])
+        source_sums.append(L.add(f"funding.sources.{key}_usd",
+                                 np.sum(f[name].value[..., : window + 1], axis=-1), "money",
+                                 f"{key} through the window", [name, "funding.window_end"]))
     sources = L.add("monthly.funding.sources_usd", raises + debt_in + revenue, "money",
                     "raises + loans + revenue each month",
                     ["monthly.funding.raises_usd", "monthly.funding.debt_in_usd",
                      "monthly.funding.revenue_usd"], series=True)
-    verdict = _verdict(cash, sources, uses_total, window, months)
+    bal = balance(cash, sources, uses_total)
+    verdict = _verdict(bal, window, total(source_sums), total(use_sums))
     _record_verdict(ctx, verdict, "funding", months)
     L.add("monthly.funding.balance_usd", verdict["balance"], "money",
           "cash + cumulative (sources - uses)",
@@ -143,8 +162,8 @@ def estimate_funding(ctx: Context) -> None:
     # each condition's other branch, side by side
     for flag, value in flags.items():
         flipped = dict(flags, **{flag: not value})
-        other = _verdict(cash, _raises(ctx, fnd, flipped) + debt_in + revenue, uses_total,
-                         window, months)
+        delta = _raises(ctx, fnd, flipped) - raises          # only the raises differ
+        other = _verdict(bal + np.cumsum(delta, axis=-1), window, None, verdict["uses"])
         for branch, v in ((value, verdict), (not value, other)):
             _record_verdict(ctx, v, f"funding.branches.{flag}.{str(branch).lower()}", months,
                             brief=True)
@@ -199,8 +218,10 @@ def _raise_source(r, flags) -> str:
     src = source_of(r, "amount")
     if r.if_ is not None:
         state = flags.get(r.if_, False)
-        src += (f"; '{r.name}' arrives in full only if {r.if_} is true (it is {str(state).lower()})"
-                + (f", else {r.else_:,.0f} USD" if r.else_ is not None else ", else nothing"))
+        other = ("nothing" if r.else_ is None else
+                 f"{r.else_:,.0f} USD" if np.ndim(r.else_) == 0 else "a sampled amount")
+        src += (f"; '{r.name}' arrives in full only if {r.if_} is true (it is "
+                f"{str(state).lower()}), else {other}")
     return src
 
 
@@ -211,9 +232,11 @@ def _debt(ctx: Context, fnd):
     for i, d in enumerate(fnd.debt):
         start = ctx.month(d.date)
         term = max(int(round(d.term / HOURS_PER_MONTH)), 1)
-        din = din + d.principal * (t == start)
+        principal = np.asarray(d.principal, dtype=float)[..., None]
+        rate = np.asarray(d.rate, dtype=float)[..., None]
+        din = din + principal * (t == start)
         live = (t > start) & (t <= start + term)
-        dout = dout + d.principal * d.rate / 12.0 * live + d.principal * (t == start + term)
+        dout = dout + principal * rate / 12.0 * live + principal * (t == start + term)
     L.add("monthly.funding.debt_in_usd", din, "money", "loan principal in its month",
           [], series=True)
     L.add("monthly.funding.debt_service_usd", dout, "money",
@@ -234,8 +257,9 @@ def _inference(ctx: Context, ops, years):
     util = ctx.pick(f"{p}.utilisation", inf, "utilisation", "inference_utilisation", "fraction")
     peak_name = _peak(ctx, inf.accelerator, inf.precision, inf, ("funding", "operations",
                                                                   "inference"))
-    acc = L.add("monthly.funding.serving_accelerators",
-                serving_accelerators(users, tok, act, f[peak_name].value, util), "count",
+    # per-sample factors first, then one pass over the months
+    per_user = serving_accelerators(1.0, tok, act, f[peak_name].value, util)
+    acc = L.add("monthly.funding.serving_accelerators", users * _col(per_user), "count",
                 "users x tokens per user per day x 2 x active parameters / 86400 / (peak x "
                 "utilisation)", ["monthly.funding.users", f"{p}.tokens_per_user_per_day",
                                  f"{p}.active_params", peak_name, f"{p}.utilisation"], series=True)
@@ -252,23 +276,30 @@ def _inference(ctx: Context, ops, years):
             raise ConfigError(Problem(f"no rental price for '{inf.accelerator}' in the catalog; "
                                       "give operations.inference.price", inf.marks[""],
                                       ("funding", "operations", "inference", "price")))
-    return L.add("monthly.funding.inference_usd", acc * HOURS_PER_MONTH * price, "money",
+    return L.add("monthly.funding.inference_usd", users * _col(per_user * HOURS_PER_MONTH * price),
+                 "money",
                  "serving accelerators x hours in the month x price per accelerator-hour",
                  ["monthly.funding.serving_accelerators", price_name], series=True)
 
 
-def _verdict(cash, sources, uses, window: int, months) -> dict:
-    bal = balance(cash, sources, uses)
+def _verdict(bal, window: int, src, use) -> dict:
+    """Covered, the low point, the gap month, sources and uses through the window.
+
+    Month positions (the low point's, the first gap) are found for a single scenario only;
+    over Monte Carlo samples a month has no single value and is skipped.
+    """
     inside = bal[..., : window + 1]
-    low_idx = np.argmin(inside, axis=-1)
     low = np.min(inside, axis=-1)
-    gap = first_below_zero(inside)
-    src = np.asarray(cash, dtype=float) + np.sum(sources[..., : window + 1], axis=-1)
-    use = np.sum(uses[..., : window + 1], axis=-1)
-    return {"balance": bal, "covered": gap < 0, "min": low, "min_idx": low_idx,
+    covered = low >= -TOLERANCE_USD
+    if np.ndim(bal) == 1:
+        low_idx, gap = np.argmin(inside, axis=-1), first_below_zero(inside)
+        lasts = np.where(gap < 0, window, gap - 1)
+    else:
+        low_idx = gap = lasts = None
+    return {"balance": bal, "covered": covered, "min": low, "min_idx": low_idx,
             "shortfall": np.maximum(-low, 0.0), "gap": gap, "sources": src, "uses": use,
-            "ratio": np.where(use > 0, src / np.where(use > 0, use, 1.0), np.inf),
-            "lasts": np.where(gap < 0, window, gap - 1)}
+            "ratio": None if src is None else
+            np.where(use > 0, src / np.where(use > 0, use, 1.0), np.inf), "lasts": lasts}
 
 
 def _month_or_none(idx, months) -> Optional[str]:
@@ -287,27 +318,35 @@ def _record_verdict(ctx: Context, v: dict, prefix: str, months, brief: bool = Fa
     L.add(f"{prefix}.shortfall_usd", v["shortfall"], "money",
           "the most the balance drops below zero in the window (0 when covered)", base,
           headline=not brief)
-    L.add(f"{prefix}.gap_month", _month_or_none(v["gap"], months), "month",
+    L.add(f"{prefix}.gap_month", None if v["gap"] is None else _month_or_none(v["gap"], months),
+          "month",
           "first month the balance is below zero", base, headline=not brief)
     L.add(f"{prefix}.min_balance_usd", v["min"], "money", "lowest month-end balance in the window",
           base)
     if brief:
         return
-    L.add(f"{prefix}.min_balance_month", _month_or_none(v["min_idx"], months), "month",
+    L.add(f"{prefix}.min_balance_month", None if v["min_idx"] is None else
+          _month_or_none(v["min_idx"], months), "month",
           "month of the lowest balance", base)
-    L.add(f"{prefix}.lasts_until", _month_or_none(v["lasts"], months), "month",
+    L.add(f"{prefix}.lasts_until", None if v["lasts"] is None else
+          _month_or_none(v["lasts"], months), "month",
           "last month with a balance at or above zero before the first gap", base)
     L.add(f"{prefix}.sources_usd", v["sources"], "money",
           "cash + raises + loans + revenue through the window",
-          ["inputs.funding.cash_usd", "monthly.funding.sources_usd"], headline=True)
-    L.add(f"{prefix}.uses_usd", v["uses"], "money", "every use of money through the window",
-          ["monthly.funding.uses_usd"], headline=True)
+          ["inputs.funding.cash_usd"] + [f"funding.sources.{k}_usd" for k in
+                                         ("raises", "loans", "revenue")], headline=True)
+    L.add(f"{prefix}.uses_usd", v["uses"], "money", "sum of the uses through the window",
+          [n for n in L.result.figures if n.startswith("funding.uses.")], headline=True)
     L.add(f"{prefix}.coverage_ratio", v["ratio"], "amount", "sources / uses through the window",
           [f"{prefix}.sources_usd", f"{prefix}.uses_usd"], headline=True)
 
 
 def _cash_positive_year(ctx: Context, revenue, uses, months, fnd) -> None:
-    if not fnd.revenue:
+    if not fnd.revenue or np.ndim(revenue) > 1 or np.ndim(uses) > 1:
+        if fnd.revenue:   # sampled: no single year to name
+            ctx.ledger.add("funding.cash_positive_year", None, "text",
+                           "first full year whose revenue covers that year's uses",
+                           ["monthly.funding.revenue_usd", "monthly.funding.uses_usd"])
         return
     years = sorted({m.year for m in months})
     found = None

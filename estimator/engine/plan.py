@@ -107,8 +107,9 @@ def estimate_training(ctx: Context) -> None:
     if not s.training:
         return
     n = ctx.n
-    plan = {"cohorts": [], "built_it": 0.0, "capex": np.zeros(n), "energy_usd": np.zeros(n),
-            "operations": np.zeros(n), "rental": np.zeros(n), "capex_by_year": {},
+    # monthly series are gathered as (amount, monthly weights) terms and summed once at the end
+    plan = {"cohorts": [], "built_it": 0.0, "capex": [], "energy_usd": [],
+            "operations": [], "rental": [], "capex_by_year": {},
             "outside": []}
     decay = _default(ctx, "inputs.defaults.decay", "decay", "amount")
     keys: List[str] = []
@@ -322,8 +323,8 @@ def _rented_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, path
           "power", "IT power x PUE", [f"{p}.it_power_w", "inputs.defaults.pue"])
     # the rental bill lands month by month over the run
     months = max(int(np.ceil(np.max(days) * 24 / HOURS_PER_MONTH)), 1)
-    plan["rental"] = plan["rental"] + cashflow.spread(f[f"{p}.cost.rental_usd"].value, start,
-                                                      months, ctx.n)
+    plan["rental"].append((f[f"{p}.cost.rental_usd"].value,
+                           cashflow.spread_row(start, months, ctx.n)))
     if cashflow.outside_share(start, months, ctx.n) > 0:
         plan["outside"].append(f"run '{r.name}'")
 
@@ -443,8 +444,8 @@ def _planned_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, pat
     bm = int(ctx.catalog.defaults.build_months)
     year0 = ctx.scenario.horizon.start
     hw_start, b_start = start - HARDWARE_LEAD_MONTHS, start - bm
-    plan["capex"] = plan["capex"] + cashflow.spread(hw_capex, hw_start, HARDWARE_LEAD_MONTHS, ctx.n) \
-        + cashflow.spread(b_capex, b_start, bm, ctx.n)
+    plan["capex"] += [(hw_capex, cashflow.spread_row(hw_start, HARDWARE_LEAD_MONTHS, ctx.n)),
+                      (b_capex, cashflow.spread_row(b_start, bm, ctx.n))]
     if min(hw_start, b_start) < 0 and np.any(np.asarray(hw_capex + b_capex) > 0):
         plan["outside"].append(f"run '{r.name}' (capex before the horizon)")
     for off, amount, months in ((hw_start, hw_capex, HARDWARE_LEAD_MONTHS), (b_start, b_capex, bm)):
@@ -452,13 +453,12 @@ def _planned_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, pat
             yr = str(year0.plus(off + m).year)
             plan["capex_by_year"][yr] = plan["capex_by_year"].get(yr, 0.0) + amount / months
     run_months = max(int(np.ceil(np.max(days) * 24 / HOURS_PER_MONTH)), 1)
-    plan["energy_usd"] = plan["energy_usd"] + cashflow.spread(energy_cost, start, run_months, ctx.n)
+    plan["energy_usd"].append((energy_cost, cashflow.spread_row(start, run_months, ctx.n)))
     # operating the planned capacity: maintenance, insurance, property tax on its capex while
     # it is in its useful life
     rates = sum(ctx.catalog.default(k)[0] for k in ("maintenance", "insurance", "property_tax"))
     live = cashflow.step(start, ctx.n) - cashflow.step(start + life_m, ctx.n)
-    plan["operations"] = plan["operations"] + np.asarray(
-        dc.rate_usd_per_month(hw_capex + b_capex, rates), dtype=float)[..., None] * live
+    plan["operations"].append((dc.rate_usd_per_month(hw_capex + b_capex, rates), live))
 
 
 def _plan_totals(ctx: Context, keys: List[str], plan: dict) -> None:
@@ -489,17 +489,18 @@ def _plan_totals(ctx: Context, keys: List[str], plan: dict) -> None:
         L.add(f"training.capex.{year}_usd", plan["capex_by_year"][year], "money",
               f"planned capex paid in {year}", [f"training.{k}.capex_usd" for k in keys
                                                 if f"training.{k}.capex_usd" in f])
-    L.add("monthly.training.capex_usd", plan["capex"], "money",
+    L.add("monthly.training.capex_usd", cashflow.weighted_rows(plan["capex"], ctx.n), "money",
           f"planned hardware over the {HARDWARE_LEAD_MONTHS} months before each run, buildings "
           "over the build time before it", ["training.capex_usd"] if "training.capex_usd" in f
           else [], series=True)
-    L.add("monthly.training.energy_usd", plan["energy_usd"], "money",
+    L.add("monthly.training.energy_usd", cashflow.weighted_rows(plan["energy_usd"], ctx.n), "money",
           "energy of planned runs, spread over their months",
           [f"training.{k}.energy_usd" for k in keys if f"training.{k}.capex_usd" in f], series=True)
-    L.add("monthly.training.operations_usd", plan["operations"], "money",
+    L.add("monthly.training.operations_usd", cashflow.weighted_rows(plan["operations"], ctx.n),
+          "money",
           "planned capex x (maintenance + insurance + property tax) / 12 while in its useful life",
           ["training.capex_usd"] if "training.capex_usd" in f else [], series=True)
-    L.add("monthly.training.rental_usd", plan["rental"], "money",
+    L.add("monthly.training.rental_usd", cashflow.weighted_rows(plan["rental"], ctx.n), "money",
           "rental bills of rented runs, spread over their months",
           [f"training.{k}.cost.rental_usd" for k in keys if f"training.{k}.cost.rental_usd" in f],
           series=True)

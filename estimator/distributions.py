@@ -1,0 +1,176 @@
+"""Uncertain inputs: distributions where a number goes, and walking the model to sample them.
+
+A quantity may be written as a distribution instead of a number:
+
+==============================  ==========================================  ============
+written                         distribution                                base value
+==============================  ==========================================  ============
+``{low: a, high: b}``           uniform on [a, b]                           (a + b) / 2
+``{low: a, mode: m, high: b}``  triangular                                  m
+``{p10: a, p90: b}``            lognormal with those 10th/90th percentiles  sqrt(a b)
+``{mean: m, sd: s}``            normal                                      m
+``{choices: [a, b, c]}``        one of the values, equally likely           a
+==============================  ==========================================  ============
+
+``base:`` sets the value the deterministic report uses. Samples are clipped to the
+field's valid range (an MFU never exceeds 1, a price never drops below 0).
+"""
+from __future__ import annotations
+
+import math
+from types import MappingProxyType
+from typing import Callable, List, Optional, Sequence
+
+import numpy as np
+
+from .record import Record, replace
+
+DIST_KEYS = ("low", "high", "mode", "p10", "p90", "mean", "sd", "choices", "base")
+_Z90 = 1.2815515655446004   # standard normal quantile at 0.9
+
+
+class Dist:
+    """One uncertain input. ``key`` ties draws together (one wildcard entry, many fields)."""
+
+    __slots__ = ("kind", "params", "base", "key", "mark", "lo", "hi", "integer", "dim")
+
+    def __init__(self, kind: str, params: dict, base: Optional[float], *, key=None, mark=None,
+                 lo: float = -math.inf, hi: float = math.inf, integer: bool = False,
+                 dim: str = "amount"):
+        self.kind, self.params, self.key, self.mark, self.dim = kind, params, key, mark, dim
+        self.lo, self.hi, self.integer = lo, hi, integer
+        self.base = self.central() if base is None else base
+
+    def __repr__(self) -> str:
+        return f"Dist({self.kind}, {self.params}, base={self.base})"
+
+    def __eq__(self, other):
+        return isinstance(other, Dist) and (self.kind, self.params, self.base) == (
+            other.kind, other.params, other.base)
+
+    def central(self) -> float:
+        p = self.params
+        if self.kind == "uniform":
+            return (p["low"] + p["high"]) / 2
+        if self.kind == "triangular":
+            return p["mode"]
+        if self.kind == "lognormal":
+            return math.sqrt(p["p10"] * p["p90"])
+        if self.kind == "normal":
+            return p["mean"]
+        return p["choices"][0]
+
+    def _lognormal(self):
+        p = self.params
+        mu = (math.log(p["p10"]) + math.log(p["p90"])) / 2
+        sigma = (math.log(p["p90"]) - math.log(p["p10"])) / (2 * _Z90)
+        return mu, sigma
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        p = self.params
+        if self.kind == "uniform":
+            x = rng.uniform(p["low"], p["high"], n)
+        elif self.kind == "triangular":
+            x = rng.triangular(p["low"], p["mode"], p["high"], n) if p["low"] < p["high"] \
+                else np.full(n, p["low"])
+        elif self.kind == "lognormal":
+            mu, sigma = self._lognormal()
+            x = rng.lognormal(mu, sigma, n)
+        elif self.kind == "normal":
+            x = rng.normal(p["mean"], p["sd"], n)
+        else:
+            x = rng.choice(np.asarray(p["choices"], dtype=float), n)
+        return self._clip(x)
+
+    def quantile(self, q: float) -> float:
+        """The value below which a share ``q`` of the distribution lies."""
+        from statistics import NormalDist
+        p = self.params
+        if self.kind == "uniform":
+            x = p["low"] + q * (p["high"] - p["low"])
+        elif self.kind == "triangular":
+            a, c, b = p["low"], p["mode"], p["high"]
+            if b == a:
+                x = a
+            elif q < (c - a) / (b - a):
+                x = a + math.sqrt(q * (b - a) * (c - a))
+            else:
+                x = b - math.sqrt((1 - q) * (b - a) * (b - c))
+        elif self.kind == "lognormal":
+            mu, sigma = self._lognormal()
+            x = math.exp(mu + sigma * NormalDist().inv_cdf(q))
+        elif self.kind == "normal":
+            x = p["mean"] + p["sd"] * NormalDist().inv_cdf(q) if p["sd"] > 0 else p["mean"]
+        else:
+            x = float(np.quantile(np.asarray(p["choices"], dtype=float), q,
+                                  method="inverted_cdf"))
+        return float(self._clip(np.asarray(x)))
+
+    def _clip(self, x):
+        x = np.clip(x, self.lo, self.hi)
+        return np.round(x) if self.integer else x
+
+
+# --------------------------------------------------------------------------- walking the model
+
+def collect(obj, path: str = "") -> List[tuple]:
+    """Every (path, Dist) inside a model object, in a stable order."""
+    found: List[tuple] = []
+    if isinstance(obj, Dist):
+        found.append((path, obj))
+    elif isinstance(obj, Record):
+        for name in obj._fields:
+            found.extend(collect(getattr(obj, name), f"{path}.{name}" if path else name))
+    elif isinstance(obj, (tuple, list)):
+        for i, item in enumerate(obj):
+            found.extend(collect(item, f"{path}[{i}]"))
+    elif isinstance(obj, MappingProxyType) or isinstance(obj, dict):
+        for k, v in obj.items():
+            found.extend(collect(v, f"{path}.{k}"))
+    return found
+
+
+def substitute(obj, value_of: Callable[[Dist], object]):
+    """A copy of the model with every Dist replaced by ``value_of(dist)``; unchanged parts shared."""
+    if isinstance(obj, Dist):
+        return value_of(obj)
+    if isinstance(obj, Record):
+        changes = {}
+        for name in obj._fields:
+            old = getattr(obj, name)
+            new = substitute(old, value_of)
+            if new is not old:
+                changes[name] = new
+        return replace(obj, **changes) if changes else obj
+    if isinstance(obj, tuple):
+        items = [substitute(x, value_of) for x in obj]
+        return tuple(items) if any(a is not b for a, b in zip(items, obj)) else obj
+    if isinstance(obj, MappingProxyType):
+        items = {k: substitute(v, value_of) for k, v in obj.items()}
+        return MappingProxyType(items) if any(items[k] is not obj[k] for k in obj) else obj
+    return obj
+
+
+def has_distributions(obj) -> bool:
+    return bool(collect(obj))
+
+
+def draw(dists: Sequence[Dist], seed: int, n_total: int, chunk: int):
+    """Yield, chunk by chunk, {id(dist): samples} for every Dist; dists sharing a key share draws.
+
+    Each distinct distribution draws from its own stream (spawned from ``seed``), so the
+    samples do not depend on the chunk size.
+    """
+    keys, order = {}, []
+    for d in dists:
+        k = d.key if d.key is not None else id(d)
+        if k not in keys:
+            keys[k] = len(order)
+            order.append(d)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(order))]
+    done = 0
+    while done < n_total:
+        n = min(chunk, n_total - done)
+        drawn = [d.sample(rng, n) for d, rng in zip(order, streams)]
+        yield n, {id(d): drawn[keys[d.key if d.key is not None else id(d)]] for d in dists}
+        done += n

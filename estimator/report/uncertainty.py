@@ -1,0 +1,113 @@
+"""Rendering of `estimator simulate` and `estimator sensitivity`: tables, a tornado, JSON."""
+from __future__ import annotations
+
+import json
+
+from rich import box
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..result import SCHEMA_VERSION
+from ..units import format_quantity
+
+
+def _q(value, unit: str) -> str:
+    if unit == "flag":
+        return f"{value:.1%}"
+    if unit == "amount" and abs(value) < 100:
+        return f"{value:.3g}"
+    return format_quantity(value, unit)
+
+
+def _dist_text(d) -> str:
+    p = {k: (v if isinstance(v, tuple) else format_quantity(v, d.dim)) for k, v in d.params.items()}
+    if d.kind == "choice":
+        return "one of " + ", ".join(format_quantity(v, d.dim) for v in d.params["choices"])
+    return f"{d.kind} " + ", ".join(f"{k} {v}" for k, v in p.items())
+
+
+def simulation_table(title: str, sim) -> Group:
+    parts = []
+    if sim.probability_covered is not None:
+        p = sim.probability_covered
+        style = "green" if p >= 0.9 else ("yellow" if p >= 0.5 else "red")
+        parts.append(Panel(Text.assemble(("P(covered) = ", "bold"), (f"{p:.1%}", f"bold {style}"),
+                                         f"  over {sim.samples:,} samples (seed {sim.seed})"),
+                           title=title, title_align="left", box=box.HEAVY, border_style=style))
+    t = Table(title="Headline figures", box=box.SIMPLE_HEAD, title_justify="left",
+              title_style="bold")
+    t.add_column("figure", overflow="fold", min_width=30)
+    for col in ("P10", "P50", "P90"):
+        t.add_column(col, justify="right", no_wrap=True)
+    for f in sim.figures:
+        if f.p10 == f.p90 == 0:
+            continue
+        t.add_row(f.name, _q(f.p10, f.unit), _q(f.p50, f.unit), _q(f.p90, f.unit))
+    parts.append(t)
+    inputs = Table(title="Uncertain inputs", box=box.SIMPLE_HEAD, title_justify="left",
+                   title_style="bold")
+    inputs.add_column("path", overflow="fold")
+    inputs.add_column("distribution", overflow="fold")
+    seen = set()
+    for path, d in sim.inputs:
+        key = d.key or path
+        if key in seen:
+            continue
+        seen.add(key)
+        inputs.add_row(str(key), _dist_text(d))
+    parts.append(inputs)
+    return Group(*parts)
+
+
+def simulation_json(title: str, sim) -> str:
+    seen, inputs = set(), []
+    for path, d in sim.inputs:
+        key = d.key or path
+        if key in seen:
+            continue
+        seen.add(key)
+        inputs.append({"path": str(key), "distribution": d.kind, "unit": d.dim,
+                       "params": {k: list(v) if isinstance(v, tuple) else v
+                                  for k, v in d.params.items()}, "base": d.base})
+    data = {"schema_version": SCHEMA_VERSION, "scenario": title, "samples": sim.samples,
+            "seed": sim.seed, "probability_covered": sim.probability_covered, "inputs": inputs,
+            "figures": {f.name: {"unit": f.unit, "mean": f.mean, "p10": f.p10, "p50": f.p50,
+                                 "p90": f.p90} for f in sim.figures}}
+    return json.dumps(data, indent=2) + "\n"
+
+
+BAR = 10
+
+
+def tornado(title: str, sens) -> Group:
+    """Bars to the left of the base value go down, to the right go up."""
+    t = Table(title=f"Sensitivity of {sens.figure} (base {format_quantity(sens.base, sens.unit)})",
+              box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+              caption="each input moved alone from its P10 to its P90, the others at their base "
+              "values; bars show how far the figure falls below or rises above its base",
+              caption_justify="left")
+    t.add_column("input", overflow="fold", min_width=24)
+    t.add_column("P10 → P90", overflow="fold")
+    t.add_column("lower", justify="right", no_wrap=True)
+    t.add_column("higher", no_wrap=True)
+    t.add_column("swing", justify="right", no_wrap=True)
+    widest = max((s.swing for s in sens.swings), default=0.0) or 1.0
+    for s in sens.swings:
+        lo_d, hi_d = min(s.at_low, s.at_high) - sens.base, max(s.at_low, s.at_high) - sens.base
+        left = int(round(min(-lo_d, widest) / widest * BAR)) if lo_d < 0 else 0
+        right = int(round(min(hi_d, widest) / widest * BAR)) if hi_d > 0 else 0
+        t.add_row(s.path, f"{format_quantity(s.low_input, s.unit)} → "
+                          f"{format_quantity(s.high_input, s.unit)}",
+                  Text("█" * left, style="cyan"), Text("│" + "█" * right, style="magenta"),
+                  format_quantity(s.swing, sens.unit))
+    return Group(Text(title, style="bold"), t)
+
+
+def sensitivity_json(title: str, sens) -> str:
+    return json.dumps({"schema_version": SCHEMA_VERSION, "scenario": title,
+                       "figure": sens.figure, "unit": sens.unit, "base": sens.base,
+                       "swings": [{"input": s.path, "unit": s.unit, "p10": s.low_input,
+                                   "p90": s.high_input, "at_p10": s.at_low, "at_p90": s.at_high,
+                                   "swing": s.swing} for s in sens.swings]}, indent=2) + "\n"
