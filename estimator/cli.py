@@ -429,7 +429,7 @@ def solve(scenario, overrides, last_run, fmt):
 @main.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=True))
 @scenario_options
-@click.option("--samples", "-n", type=click.IntRange(1, 10_000_000), default=10_000,
+@click.option("--samples", "-n", type=click.IntRange(1, 2_000_000), default=10_000,
               show_default=True, help="Number of Monte Carlo samples.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
               help="Random seed: the same seed gives the same output, byte for byte.")

@@ -20,6 +20,9 @@ from .yamlsafe import Node, load_node, parse_yaml
 
 MAX_INCLUDE_DEPTH = 8
 MAX_INCLUDED_FILES = 32
+#: the most items of each list a scenario may hold (keeps every command's work bounded)
+MAX_ITEMS = {"datacenters": 500, "fleets": 500, "training": 500, "raises": 1000, "debt": 1000}
+MAX_DISTRIBUTIONS = 200
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "fp4")
 
 
@@ -256,8 +259,12 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     catalog = catalog or load_catalog()
     check_references(scenario, catalog, out)
     out.raise_if_any()
-    from ..distributions import has_distributions
-    return replace(scenario, files=tuple(files), uncertain=has_distributions(scenario))
+    from ..distributions import collect
+    found = collect(scenario)
+    if len(found) > MAX_DISTRIBUTIONS:
+        raise ConfigError(Problem(f"{len(found)} uncertain values: the limit is "
+                                  f"{MAX_DISTRIBUTIONS}", found[MAX_DISTRIBUTIONS][1].mark))
+    return replace(scenario, files=tuple(files), uncertain=bool(found))
 
 
 def _ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], known, what: str,
@@ -279,7 +286,12 @@ def _ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], known
 
 
 def check_references(s: Scenario, catalog, out: Collector) -> None:
-    """Checks that span fields: references, exclusive choices, orderings."""
+    """Checks that span fields: references, exclusive choices, orderings, sizes."""
+    for key, limit in MAX_ITEMS.items():
+        owner = s.funding if key in ("raises", "debt") else s
+        items = getattr(owner, key, None) if owner is not None else None
+        if items is not None and len(items) > limit:
+            out.add(f"{len(items):,} {key}: the limit is {limit:,}", owner.marks.get(key), (key,))
     if s.horizon.end < s.horizon.start:
         out.add(f"the horizon ends ({s.horizon.end}) before it starts ({s.horizon.start})",
                 s.horizon.marks.get("end"), ("horizon", "end"))

@@ -1,0 +1,25 @@
+"""A short, seeded fuzz budget on every build (bench/fuzz.py runs longer ones)."""
+import os
+
+from conftest import BAD_CORPUS, SCENARIOS
+from estimator import fuzz
+
+BUDGET = int(os.environ.get("ESTIMATOR_FUZZ_BUDGET", "300"))
+
+
+def test_mutated_scenarios_end_in_a_result_or_an_input_error(tmp_path, catalog):
+    from estimator.config.loader import load
+    from estimator.engine import estimate
+    from estimator.report import json as jr
+
+    path = tmp_path / "fuzz.yaml"
+
+    def evaluate(text: str):
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+        jr.render(estimate(load(str(path), catalog=catalog), catalog))
+
+    seeds = list(fuzz.corpus(sorted(SCENARIOS.glob("*.yaml")) + sorted(BAD_CORPUS.glob("*.yaml"))))
+    out = fuzz.run(seeds, BUDGET, seed=20261126, evaluate=evaluate)
+    assert not out.failures, out.failures[:3]
+    assert out.results > 0 and out.input_errors > 0     # the budget exercised both paths
+    assert out.slowest < 2.0
