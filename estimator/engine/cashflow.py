@@ -61,7 +61,7 @@ def weighted_rows(terms, n: int):
     if not terms:
         return np.zeros(n)
     shape = np.broadcast_shapes(*[np.shape(a) for a, _ in terms])
-    out = np.zeros(shape + (n,))
+    out = None
     steps = np.zeros(shape + (n + 1,)) if shape else None
     stepped = False
     for amount, row in terms:
@@ -75,9 +75,15 @@ def weighted_rows(terms, n: int):
             steps[..., hi] -= a * row[lo]
             stepped = True
         else:
+            if out is None:
+                out = np.zeros(shape + (n,))
             out[..., lo:hi] += a[..., None] * row[lo:hi]
-    if stepped:
-        out += running_sum(steps[..., :n], inplace=True)
+    if not stepped:
+        return out if out is not None else np.zeros(shape + (n,))
+    integrated = running_sum(steps[..., :n], inplace=True)
+    if out is None:
+        return integrated
+    out += integrated
     return out
 
 

@@ -62,6 +62,20 @@ def serving_accelerators(users, tokens_per_user_per_day, active_params, peak_flo
     return flop_per_s / (peak_flop_per_s * utilisation)
 
 
+def add_all(series):
+    """Sum of monthly series: the month-only ones first, then per-sample ones added in place."""
+    parts = sorted((np.asarray(v, dtype=float) for v in series), key=np.ndim)
+    small = [p for p in parts if p.ndim <= 1]
+    big = [p for p in parts if p.ndim > 1]
+    acc = sum(small[1:], small[0]) if small else 0.0
+    if not big:
+        return acc
+    out = big[0] + acc                      # one new array, then accumulate into it
+    for p in big[1:]:
+        out += p
+    return out
+
+
 def _col(x):
     """A per-sample scalar as a column, to combine with monthly series."""
     return np.asarray(x, dtype=float)[..., None]
@@ -121,9 +135,7 @@ def estimate_funding(ctx: Context) -> None:
                  "payroll": "monthly.funding.payroll_usd", "other": "monthly.funding.other_usd",
                  "inference": "monthly.funding.inference_usd",
                  "debt_service": "monthly.funding.debt_service_usd"}
-    # add the monthly-only series first and the per-sample ones last: fewer full-size passes
-    parts = sorted((np.asarray(v, dtype=float) for v in uses.values()), key=np.ndim)
-    uses_total = L.add("monthly.funding.uses_usd", sum(parts[1:], parts[0]),
+    uses_total = L.add("monthly.funding.uses_usd", add_all(uses.values()),
                        "money", "sum of every use of money each month",
                        [v for v in use_names.values() if v in f], series=True)
     window = _window(ctx)
@@ -147,7 +159,7 @@ def estimate_funding(ctx: Context) -> None:
         source_sums.append(L.add(f"funding.sources.{key}_usd",
                                  np.sum(f[name].value[..., : window + 1], axis=-1), "money",
                                  f"{key} through the window", [name, "funding.window_end"]))
-    sources = L.add("monthly.funding.sources_usd", raises + debt_in + revenue, "money",
+    sources = L.add("monthly.funding.sources_usd", add_all([raises, debt_in, revenue]), "money",
                     "raises + loans + revenue each month",
                     ["monthly.funding.raises_usd", "monthly.funding.debt_in_usd",
                      "monthly.funding.revenue_usd"], series=True)
@@ -163,7 +175,10 @@ def estimate_funding(ctx: Context) -> None:
     for flag, value in flags.items():
         flipped = dict(flags, **{flag: not value})
         delta = _raises(ctx, fnd, flipped) - raises          # only the raises differ
-        other = _verdict(bal + np.cumsum(delta, axis=-1), window, None, verdict["uses"])
+        # the branch only needs the months of the window
+        w = window + 1
+        other = _verdict(bal[..., :w] + np.cumsum(delta, axis=-1)[:w], window, None,
+                         verdict["uses"])
         for branch, v in ((value, verdict), (not value, other)):
             _record_verdict(ctx, v, f"funding.branches.{flag}.{str(branch).lower()}", months,
                             brief=True)
