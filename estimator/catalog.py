@@ -154,6 +154,34 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
                    directory=str(base), reference=parts["reference"])
 
 
+CATALOG_FILES = {"accelerators": _AcceleratorFile, "servers": _ServerFile,
+                 "defaults": _DefaultsFile}
+
+
+def is_catalog_file(node) -> bool:
+    """Whether a YAML tree is one of the catalog's files (by its top-level key)."""
+    return node.kind == "map" and any(k in node.value for k in CATALOG_FILES)
+
+
+def validate_catalog_file(path: str) -> None:
+    """Check one catalog file on its own (for `estimator validate configs/catalog/*.yaml`)."""
+    from .config.schema import Collector, build_model
+    from .config.yamlsafe import load_node
+    node = load_node(path, _display(Path(path)))
+    out = Collector(allow_distributions=False)
+    key = next(k for k in CATALOG_FILES if k in node.value)
+    build_model(CATALOG_FILES[key], node, (), out)
+    if key == "defaults" and not out.problems:
+        for name, v in node.value["defaults"].value.items():
+            if v.kind != "map" or "source" not in v.value or "as_of" not in v.value:
+                out.add("a default needs {value:, source:, as_of:}", v.mark, ("defaults", name))
+    if key in ("accelerators", "servers") and not out.problems:
+        for name, entry in node.value[key].value.items():
+            if entry.kind == "map" and ("source" not in entry.value or "as_of" not in entry.value):
+                out.add("a catalog entry needs source: and as_of:", entry.mark, (key, name))
+    out.raise_if_any()
+
+
 def _display(path: Path) -> str:
     try:
         return os.path.relpath(path)

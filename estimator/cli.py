@@ -163,20 +163,27 @@ def validate(files, overrides):
     """Check scenario files: schema, references, and that fleets fit their sites.
 
     Reports every problem in a file at once, each at file:line:col with the key
-    path, what was expected, what was found and a did-you-mean.
+    path, what was expected, what was found and a did-you-mean. Catalog files
+    (accelerators:, servers:, defaults:) are checked as catalog files.
 
     \b
     Example:
         estimator validate configs/scenarios/*.yaml
+        estimator validate configs/catalog/*.yaml
     """
     from .config.loader import load
     from .errors import ConfigError
     from .engine import estimate
     catalog = _catalog()
     failed = 0
+    from .catalog import is_catalog_file, validate_catalog_file
+    from .config.yamlsafe import load_node
     for f in files:
         try:
-            estimate(load(f, overrides, catalog=catalog), catalog)
+            if is_catalog_file(load_node(f)):
+                validate_catalog_file(f)
+            else:
+                estimate(load(f, overrides, catalog=catalog), catalog)
         except ConfigError as e:
             failed += 1
             _err(f"error: {e}")

@@ -198,7 +198,9 @@ def test_every_shipped_scenario_validates(path, catalog):
 
 
 def test_validate_command_passes_every_file_under_configs():
-    files = [str(p) for p in shipped()]
+    from conftest import ROOT
+    files = [str(p) for p in sorted((ROOT / "configs").rglob("*.yaml"))]
+    assert len(files) >= len(shipped()) + 3
     res = CliRunner().invoke(main, ["validate", *files], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert res.output.count("ok: ") == len(files)
@@ -213,6 +215,16 @@ def test_catalog_entries_all_carry_source_and_date(catalog):
     for f in fields(catalog.defaults):
         if f.spec is not None:
             assert "(as of " in catalog.defaults.sources[f.name], f.name
+
+
+def test_validate_checks_a_catalog_file_for_sources(tmp_path):
+    from conftest import ROOT
+    text = (ROOT / "configs" / "catalog" / "servers.yaml").read_text()
+    bad = tmp_path / "servers.yaml"
+    bad.write_text(text.replace("    source: NVIDIA DGX H100 user guide (maximum system power 10.2 kW)\n", "", 1))
+    res = CliRunner().invoke(main, ["validate", str(bad)])
+    assert res.exit_code == 2 and "servers.dgx-h100" in res.output
+    assert "missing required key 'source'" in res.output
 
 
 def test_catalog_without_a_source_is_refused(tmp_path, catalog):

@@ -139,3 +139,14 @@ def test_amortized_formula_follows_epoch():
     # value x 0.14 ln(10) per year / 8766 h: a $40k accelerator for one year loses 27.6%
     cost = tr.amortized_hardware_usd(8766.0, 40e3, 0.14)
     assert cost == pytest.approx(40e3 * 0.14 * np.log(10), rel=1e-12)
+
+
+def test_sizing_gives_servers_and_buildings(estimate_text, catalog):
+    r = estimate_text(scenario("agi-plan-2030.yaml"))
+    for key in ("frontier-2026", "agi-2030"):
+        p = f"training.{key}"
+        assert r.value(f"{p}.servers") * 72 >= r.value(f"{p}.accelerators")       # NVL72 racks
+        assert (r.value(f"{p}.servers") - 1) * 72 < r.value(f"{p}.accelerators")
+        size = catalog.defaults.building_size
+        assert r.value(f"{p}.buildings") * size >= r.value(f"{p}.it_power_w")
+        assert (r.value(f"{p}.buildings") - 1) * size < r.value(f"{p}.it_power_w")

@@ -92,6 +92,24 @@ def _peak(ctx: Context, key: str, precision: str, run, path) -> str:
     return name
 
 
+def _sizing(ctx: Context, p: str, acc_key: str) -> None:
+    """Servers and buildings a run's accelerators and IT power need (sizing figures)."""
+    L, f, cat = ctx.ledger, ctx.ledger.result.figures, ctx.catalog
+    holders = [(k, s) for k, s in cat.servers.items() if s.accelerator == acc_key]
+    if holders:
+        sid, server = holders[0]
+        per = f"inputs.accelerators.{acc_key}.per_server"
+        if per not in f:
+            ctx.catalog_input(per, server, "server", sid, "accelerators", "count")
+        L.add(f"{p}.servers", np.ceil(f[f"{p}.accelerators"].value / f[per].value - 1e-9),
+              "count", f"accelerators / accelerators per {sid} server, rounded up",
+              [f"{p}.accelerators", per])
+    size = _default(ctx, "inputs.defaults.building_size_w", "building_size", "power")
+    L.add(f"{p}.buildings", np.ceil(f[f"{p}.it_power_w"].value / size - 1e-9), "count",
+          "IT power / IT capacity of one building, rounded up",
+          [f"{p}.it_power_w", "inputs.defaults.building_size_w"])
+
+
 def _rent_price(ctx: Context, key: str):
     acc = ctx.catalog.accelerators[key]
     if acc.rent is None:
@@ -319,6 +337,7 @@ def _rented_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, path
     days = L.add(f"{p}.days", tr.wall_clock_days(gh, n_acc), "amount",
                  "accelerator-hours / accelerators / 24", [f"{p}.gpu_hours", f"{p}.accelerators"])
     _rent_like(ctx, r, p, gh, acc_key, n_acc, decay)
+    _sizing(ctx, p, acc_key)
     L.add(f"{p}.facility_power_w", f[f"{p}.it_power_w"].value * f["inputs.defaults.pue"].value,
           "power", "IT power x PUE", [f"{p}.it_power_w", "inputs.defaults.pue"])
     # the rental bill lands month by month over the run
@@ -399,6 +418,7 @@ def _planned_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, pat
     pue = _default(ctx, "inputs.defaults.pue", "pue", "amount")
     util = _default(ctx, "inputs.defaults.utilisation", "utilisation", "fraction")
     price = _default(ctx, "inputs.defaults.electricity", "electricity", "energy_price")
+    _sizing(ctx, p, acc_key)
     L.add(f"{p}.facility_power_w", it_total * pue, "power", "IT power x PUE",
           [f"{p}.it_power_w", "inputs.defaults.pue"])
     e = L.add(f"{p}.energy_wh", it_total * util * pue * hours, "energy",
