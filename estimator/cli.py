@@ -149,6 +149,17 @@ def _progress(label: str, total: Optional[int]):
     return bar()
 
 
+def _show(fmt: str, output: Optional[str], json_text, renderable) -> None:
+    """JSON, or a rich renderable: to the terminal, or as plain text to --output."""
+    if fmt == "json":
+        _emit(json_text(), output)
+    elif output:
+        from .report.terminal import plain_text
+        _emit(plain_text(renderable()), output)
+    else:
+        _console().print(renderable())
+
+
 def _console(width: Optional[int] = None):
     from rich.console import Console
     return Console(width=width, no_color=bool(os.environ.get("NO_COLOR")) or None,
@@ -463,13 +474,8 @@ def simulate(scenario, overrides, samples, seed, fmt, output):
     scn = _load(scenario, overrides, catalog)
     with _progress("sampling", total=samples) as tick:
         sim = run(scn, catalog, samples, seed, progress=tick)
-    if fmt == "json":
-        _emit(ru.simulation_json(scn.scenario, sim), output)
-    elif output:
-        from .report.terminal import plain_text
-        _emit(plain_text(ru.simulation_table(scn.scenario, sim)), output)
-    else:
-        _console().print(ru.simulation_table(scn.scenario, sim))
+    _show(fmt, output, lambda: ru.simulation_json(scn.scenario, sim),
+          lambda: ru.simulation_table(scn.scenario, sim))
 
 
 @main.command()
@@ -496,13 +502,8 @@ def sensitivity(scenario, overrides, figure, fmt, output):
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
     sens = run(scn, catalog, figure)
-    if fmt == "json":
-        _emit(ru.sensitivity_json(scn.scenario, sens), output)
-    elif output:
-        from .report.terminal import plain_text
-        _emit(plain_text(ru.tornado(scn.scenario, sens)), output)
-    else:
-        _console().print(ru.tornado(scn.scenario, sens))
+    _show(fmt, output, lambda: ru.sensitivity_json(scn.scenario, sens),
+          lambda: ru.tornado(scn.scenario, sens))
 
 
 @main.command()

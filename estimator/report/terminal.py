@@ -82,11 +82,17 @@ def fleets_table(result: Result) -> Optional[Table]:
     return t
 
 
-def power_table(result: Result) -> Table:
-    t = Table(title="Power and energy", box=box.SIMPLE_HEAD, title_justify="left",
-              title_style="bold", show_header=False)
+def pairs_table(title: str) -> Table:
+    """A two-column table of labels and values, without a header."""
+    t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+              show_header=False)
     t.add_column("")
     t.add_column("", justify="right")
+    return t
+
+
+def power_table(result: Result) -> Table:
+    t = pairs_table("Power and energy")
     for name, label in (("power.it_w", "IT power (peak)"),
                         ("power.facility_w", "Facility power (IT x PUE)"),
                         ("power.site_capacity_w", "Datacenter IT capacity"),
@@ -97,10 +103,7 @@ def power_table(result: Result) -> Table:
 
 
 def depreciation_table(result: Result) -> Table:
-    t = Table(title="Depreciation over the horizon", box=box.SIMPLE_HEAD, title_justify="left",
-              title_style="bold", show_header=False)
-    t.add_column("")
-    t.add_column("", justify="right")
+    t = pairs_table("Depreciation over the horizon")
     for key, label in (("accelerators", "Accelerators and servers"), ("network", "Network and storage"),
                        ("buildings", "Buildings"), ("power_plant", "Power plant")):
         t.add_row(label, fmt(result, f"depreciation.{key}_usd"))
@@ -140,10 +143,7 @@ def training_table(result: Result) -> Optional[Table]:
 def plan_table(result: Result) -> Optional[Table]:
     if "training.peak_facility_w" not in result:
         return None
-    t = Table(title="Plan totals", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
-              show_header=False)
-    t.add_column("")
-    t.add_column("", justify="right")
+    t = pairs_table("Plan totals")
     t.add_row("Peak facility power of any run", fmt(result, "training.peak_facility_w"))
     t.add_row("Energy of all runs", fmt(result, "training.energy_wh"))
     t.add_row("Accelerator-hours", fmt(result, "training.gpu_hours"))
