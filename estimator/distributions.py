@@ -151,10 +151,6 @@ def substitute(obj, value_of: Callable[[Dist], object]):
     return obj
 
 
-def has_distributions(obj) -> bool:
-    return bool(collect(obj))
-
-
 def draw(dists: Sequence[Dist], seed: int, n_total: int, chunk: int):
     """Yield, chunk by chunk, {id(dist): samples} for every Dist; dists sharing a key share draws.
 

@@ -16,7 +16,7 @@ from typing import Mapping, Optional, Tuple
 
 from .errors import Mark
 from .record import Field, Record
-from .spec import (choice, flag, item_model, item_qty, listing, mapping, model, month,
+from .spec import (choice, item_model, item_qty, listing, mapping, model, month,
                    names, qty, text, Spec)
 
 _EMPTY = MappingProxyType({})

@@ -19,7 +19,7 @@ class Spec:
     ``qty`` (a quantity of ``dim``), ``text``, ``choice`` (one of ``choices``),
     ``bool``, ``month``, ``model`` (a nested model class ``cls``), ``map`` (names to
     ``item``), ``list`` (of ``item``), ``names`` (one name or a list of names),
-    ``any`` (kept as plain data, checked elsewhere).
+    ``raw`` (kept as plain data with its location, checked elsewhere).
     """
 
     __slots__ = ("kind", "doc", "dim", "bare", "min", "max", "gt", "choices", "cls", "item",
@@ -124,10 +124,6 @@ def listing(item: Spec, doc: str = "", *, required=False):
 
 def names(doc: str = ""):
     return _f(Spec("names", doc), ())
-
-
-def anything(doc: str = ""):
-    return _f(Spec("any", doc), None)
 
 
 def item_model(cls) -> Spec:

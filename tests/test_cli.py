@@ -1,7 +1,6 @@
 """The command line: exit codes, formats, --set, explain, schema, catalog, docs."""
 import json
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

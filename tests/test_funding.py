@@ -1,7 +1,6 @@
 """The funding verdict, month by month, and solving over the engine."""
 import json
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 from numpy.testing import assert_allclose

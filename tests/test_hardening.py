@@ -6,7 +6,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SCENARIOS
+from conftest import ROOT
 from estimator.cli import main
 from estimator.errors import ConfigError, OutputError
 from estimator.fileio import write_atomic

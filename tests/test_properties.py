@@ -3,7 +3,6 @@ import json
 import math
 
 import numpy as np
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 

@@ -15,7 +15,7 @@ import xml.dom.minidom
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SCENARIOS, shipped
+from conftest import ROOT, shipped
 from estimator.cli import main
 
 NAMES = [p.name for p in shipped()]

@@ -15,7 +15,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 from ..errors import ConfigError, Mark, Problem, did_you_mean
 from ..model import Scenario, YAML_KEY
 from ..record import replace
-from .schema import Collector, INVALID, build_model
+from .schema import Collector, build_model
 from .yamlsafe import Node, load_node, parse_yaml
 
 MAX_INCLUDE_DEPTH = 8

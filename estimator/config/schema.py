@@ -106,8 +106,6 @@ def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=Non
             return INVALID
         items = [build_value(spec.item, child, path + (i,), out) for i, child in enumerate(node.value)]
         return INVALID if any(v is INVALID for v in items) else tuple(items)
-    if kind == "any":
-        return _freeze(node.plain())
     if kind == "raw":
         from ..model import Raw
         return Raw(node.plain(), node.mark)
@@ -279,14 +277,6 @@ def _distribution(spec: Spec, node: Node, path, out: Collector):
     hi = spec.max if spec.max is not None else math.inf
     return Dist(kind, params, base, key=getattr(node, "key", None), mark=node.mark, lo=lo, hi=hi,
                 integer=units.DIMENSIONS[spec.dim].integer, dim=spec.dim)
-
-
-def _freeze(v):
-    if isinstance(v, dict):
-        return MappingProxyType({k: _freeze(x) for k, x in v.items()})
-    if isinstance(v, list):
-        return tuple(_freeze(x) for x in v)
-    return v
 
 
 # --------------------------------------------------------------------------- JSON Schema

@@ -231,7 +231,7 @@ def parse_yaml(text: str, name: str) -> Node:
         problems.append(Problem(msg, _mark(name, m) if m is not None else Mark(name), hint=hint))
         raise ConfigError(problems)
     except RecursionError:  # pragma: no cover - the depth limit comes first
-        raise ConfigError(Problem(f"nested too deeply", Mark(name)))
+        raise ConfigError(Problem("nested too deeply", Mark(name)))
     if problems:
         raise ConfigError(problems)
     if root is None or (root.kind == "scalar" and root.value is None):

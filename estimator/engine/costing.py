@@ -6,7 +6,7 @@ This module wires the model to the pure functions in :mod:`.fleet`,
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 
@@ -137,7 +137,6 @@ def _fleets(ctx: Context) -> None:
             _rented_fleet(ctx, name, f)
             continue
         server = cat.servers[f.server]
-        acc = cat.accelerators[server.accelerator]
         per = ctx.catalog_input(f"{p}.accelerators_per_server", server, "server", f.server,
                                 "accelerators", "count")
         if f.accelerators is not None:
@@ -236,7 +235,7 @@ def _fleets(ctx: Context) -> None:
 
 
 def _rented_fleet(ctx: Context, name: str, f) -> None:
-    L, cat = ctx.ledger, ctx.catalog
+    cat = ctx.catalog
     p = f"inputs.fleets.{name}"
     acc_id = f.accelerator or cat.servers[f.server].accelerator
     n_acc = ctx.given(f"fleets.{name}.accelerators", f, "accelerators", "count")

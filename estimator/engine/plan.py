@@ -17,14 +17,14 @@ x price) and *build* (the capex of the capacity the run needs or adds, plus ener
 from __future__ import annotations
 
 import re
-from typing import Dict, List
+from typing import List
 
 import numpy as np
 
 from ..errors import ConfigError, Problem
 from ..units import HOURS_PER_MONTH
 from . import cashflow, datacenter as dc, training as tr
-from .costing import Context, source_of
+from .costing import Context
 
 HARDWARE_LEAD_MONTHS = 3   # planned hardware is paid for over the quarter before its run (assumption)
 
@@ -121,10 +121,9 @@ def _rent_price(ctx: Context, key: str):
 
 
 def estimate_training(ctx: Context) -> None:
-    s, L = ctx.scenario, ctx.ledger
+    s = ctx.scenario
     if not s.training:
         return
-    n = ctx.n
     # monthly series are gathered as (amount, monthly weights) terms and summed once at the end
     plan = {"cohorts": [], "built_it": 0.0, "capex": [], "energy_usd": [],
             "operations": [], "rental": [], "capex_by_year": {},

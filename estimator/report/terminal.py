@@ -360,11 +360,6 @@ def plain_text(renderable, width: int = 100) -> str:
     return buf.getvalue()
 
 
-def render_text(result: Result, width: int = 100) -> str:
-    """The report of one result as plain text."""
-    return plain_text(Group(*sections(result)), width)
-
-
 def export(renderable, kind: str, width: int, title: str) -> str:
     """The rendered report as an SVG picture or an HTML page."""
     import io
