@@ -61,6 +61,12 @@ def test_shared_bad_inputs_exit_2_with_a_message_naming_the_file(path):
     assert seconds < 2.0
 
 
+@pytest.mark.parametrize("path", sorted(SHARED_BAD.glob("*.yaml")), ids=lambda p: p.name)
+def test_shared_bad_inputs_fail_report_too(path):
+    res = CliRunner().invoke(main, ["report", str(path), "--format", "json"])
+    assert res.exit_code == 2 and path.name in res.output and "Traceback" not in res.output
+
+
 def test_the_whole_shared_folder_is_covered():
     assert len(list(SHARED_BAD.glob("*.yaml"))) >= 11
 
