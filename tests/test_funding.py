@@ -157,3 +157,16 @@ def test_solve_command_prints_the_answer():
     assert 0 < data["scale"] < 1 and data["covered"] is False
     res = CliRunner().invoke(main, ["solve", str(SCENARIOS / "stargate-500b.yaml")])
     assert res.exit_code == 2 and "no training runs" in res.output
+
+
+def test_cash_flow_positive_means_from_then_on(estimate_text):
+    text = """\
+scenario: dip
+horizon: {start: 2025-01, end: 2028-12}
+funding:
+  cash: $100M
+  revenue: {2025: $50M, 2026: $10M, 2027: $60M, 2028: $60M}
+  operations: {payroll: {2025: $40M}}
+"""
+    # 2025 is positive but 2026 is not: positive from 2027 on
+    assert estimate_text(text).value("funding.cash_positive_year") == "2027"

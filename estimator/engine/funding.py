@@ -356,25 +356,25 @@ def _record_verdict(ctx: Context, v: dict, prefix: str, months, brief: bool = Fa
           [f"{prefix}.sources_usd", f"{prefix}.uses_usd"], headline=True)
 
 
+CASH_POSITIVE = ("first full year from which every full year's revenue covers that year's uses "
+                 "(to the horizon's end)")
+
+
 def _cash_positive_year(ctx: Context, revenue, uses, months, fnd) -> None:
-    if not fnd.revenue or np.ndim(revenue) > 1 or np.ndim(uses) > 1:
-        if fnd.revenue:   # sampled: no single year to name
-            ctx.ledger.add("funding.cash_positive_year", None, "text",
-                           "first full year whose revenue covers that year's uses",
-                           ["monthly.funding.revenue_usd", "monthly.funding.uses_usd"])
+    if not fnd.revenue:
         return
-    years = sorted({m.year for m in months})
     found = None
-    for y in years:
-        idx = [i for i, m in enumerate(months) if m.year == y]
-        if len(idx) < 12:
-            continue
-        net = np.sum(revenue[..., idx] - uses[..., idx], axis=-1)
-        if np.ndim(net) == 0 and net >= 0:
-            found = str(y)
-            break
-    ctx.ledger.add("funding.cash_positive_year", found, "text",
-                   "first full year whose revenue covers that year's uses",
+    if np.ndim(revenue) <= 1 and np.ndim(uses) <= 1:   # over samples no single year is named
+        positive = []
+        for y in sorted({m.year for m in months}):
+            idx = [i for i, m in enumerate(months) if m.year == y]
+            if len(idx) == 12:
+                positive.append((y, float(np.sum(revenue[idx] - uses[idx])) >= 0))
+        for k, (y, _) in enumerate(positive):
+            if all(ok for _, ok in positive[k:]):
+                found = str(y)
+                break
+    ctx.ledger.add("funding.cash_positive_year", found, "text", CASH_POSITIVE,
                    ["monthly.funding.revenue_usd", "monthly.funding.uses_usd"])
 
 

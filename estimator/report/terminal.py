@@ -187,7 +187,7 @@ def verdict_panel(result: Result) -> Optional[Panel]:
     year = result.value("funding.cash_positive_year") if "funding.cash_positive_year" in result \
         else None
     if "funding.cash_positive_year" in result:
-        body.append("\nFirst cash-flow-positive year: " + (year or "none in the horizon") + ".")
+        body.append("\nCash-flow positive from: " + (year or "no year in the horizon") + ".")
     body.append(f"\nThe money raised ({fmt(result, 'funding.money_raised_usd')}) could instead buy "
                 f"{fmt(result, 'funding.could_buy.accelerators')} accelerators "
                 f"({fmt(result, 'funding.could_buy.facility_w')}), enough for a "
