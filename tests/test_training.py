@@ -150,3 +150,13 @@ def test_sizing_gives_servers_and_buildings(estimate_text, catalog):
         size = catalog.defaults.building_size
         assert r.value(f"{p}.buildings") * size >= r.value(f"{p}.it_power_w")
         assert (r.value(f"{p}.buildings") - 1) * size < r.value(f"{p}.it_power_w")
+
+
+def test_planned_capacity_depreciates_and_retires(estimate_text):
+    # one run in 2026, a horizon long enough for its hardware's 5-year life to run out
+    text = PLAN.replace("2029-12", "2050-12").replace("2032-01", "2044-01")
+    r = estimate_text(text)
+    hw = r.value("training.a.capex.hardware_usd") + r.value("training.b.capex.hardware_usd")
+    hw += r.value("training.c.capex.hardware_usd")
+    assert np.sum(r.value("monthly.training.depreciation.accelerators_usd")) == pytest.approx(hw)
+    assert r.value("training.c.reused_accelerators") == 0   # a and b have retired by 2044

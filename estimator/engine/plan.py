@@ -126,7 +126,8 @@ def estimate_training(ctx: Context) -> None:
         return
     # monthly series are gathered as (amount, monthly weights) terms and summed once at the end
     plan = {"cohorts": [], "built_it": 0.0, "capex": [], "energy_usd": [],
-            "operations": [], "rental": [], "capex_by_year": {},
+            "operations": [], "rental": [], "hardware_in_service": [],
+            "buildings_in_service": [], "capex_by_year": {},
             "outside": []}
     decay = _default(ctx, "inputs.defaults.decay", "decay", "amount")
     keys: List[str] = []
@@ -478,6 +479,9 @@ def _planned_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, pat
     rates = sum(ctx.catalog.default(k)[0] for k in ("maintenance", "insurance", "property_tax"))
     live = cashflow.step(start, ctx.n) - cashflow.step(start + life_m, ctx.n)
     plan["operations"].append((dc.rate_usd_per_month(hw_capex + b_capex, rates), live))
+    # in service from the run's start, for the plan's depreciation
+    plan["hardware_in_service"].append((hw_capex, cashflow.spread_row(start, 1, ctx.n)))
+    plan["buildings_in_service"].append((b_capex, cashflow.spread_row(start, 1, ctx.n)))
 
 
 def _plan_totals(ctx: Context, keys: List[str], plan: dict) -> None:
@@ -519,6 +523,8 @@ def _plan_totals(ctx: Context, keys: List[str], plan: dict) -> None:
           "money",
           "planned capex x (maintenance + insurance + property tax) / 12 while in its useful life",
           ["training.capex_usd"] if "training.capex_usd" in f else [], series=True)
+    if "training.capex_usd" in f:
+        _plan_depreciation(ctx, plan)
     L.add("monthly.training.rental_usd", cashflow.weighted_rows(plan["rental"], ctx.n), "money",
           "rental bills of rented runs, spread over their months",
           [f"training.{k}.cost.rental_usd" for k in keys if f"training.{k}.cost.rental_usd" in f],
@@ -526,3 +532,25 @@ def _plan_totals(ctx: Context, keys: List[str], plan: dict) -> None:
     if plan["outside"]:
         L.warn("training spending outside the horizon is left out of the monthly series: "
                + ", ".join(plan["outside"]))
+
+
+def _plan_depreciation(ctx: Context, plan: dict) -> None:
+    """Straight-line depreciation of the capacity the plan buys, from each run's start."""
+    L = ctx.ledger
+    d = ctx.scenario.depreciation
+    total_dep = 0.0
+    for key, cls, life_key in (("hardware_in_service", "accelerators", "life_accelerators"),
+                               ("buildings_in_service", "buildings", "life_buildings")):
+        life = ctx.pick(f"inputs.depreciation.{cls}_hours", d, cls, life_key, "duration")
+        added = cashflow.weighted_rows(plan[key], ctx.n)
+        dep = cashflow.straight_line(added, float(np.mean(life)) / HOURS_PER_MONTH)
+        L.add(f"monthly.training.depreciation.{cls}_usd", dep, "money",
+              f"planned {cls} capex from its run's start, straight-line over its life",
+              ["training.capex_usd", f"inputs.depreciation.{cls}_hours"], series=True)
+        total_dep = total_dep + dep
+    L.add("monthly.training.depreciation_usd", total_dep, "money",
+          "depreciation of planned hardware and buildings",
+          [f"monthly.training.depreciation.{c}_usd" for c in ("accelerators", "buildings")],
+          series=True)
+    L.add("training.depreciation_usd", np.sum(total_dep, axis=-1), "money",
+          "depreciation of planned capacity over the horizon", ["monthly.training.depreciation_usd"])
