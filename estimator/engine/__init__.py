@@ -23,12 +23,16 @@ def estimate(scenario, catalog=None) -> Result:
     return estimate_values(scenario, catalog)
 
 
-def estimate_values(scenario, catalog) -> Result:
-    """The engine proper: every value is a number or an array of samples (no distributions)."""
+def estimate_values(scenario, catalog, detail: bool = True) -> Result:
+    """The engine proper: every value is a number or an array of samples (no distributions).
+
+    ``detail=False`` skips figures that only describe (depreciation of planned capacity, the
+    serving fleet month by month); Monte Carlo uses it, as it keeps only headline figures.
+    """
     h = scenario.horizon
     months = [str(h.start.plus(i)) for i in range(h.months)]
     result = Result(title=scenario.scenario, files=scenario.files, months=months)
-    ctx = Context(scenario, catalog, Ledger(result), n=h.months, start=h.start.index)
+    ctx = Context(scenario, catalog, Ledger(result), n=h.months, start=h.start.index, detail=detail)
     estimate_costs(ctx)
     estimate_training(ctx)
     estimate_funding(ctx)

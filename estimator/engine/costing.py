@@ -27,12 +27,13 @@ def source_of(obj, attr: str) -> str:
 class Context:
     """What every part of the estimate needs: the scenario, the catalog, the ledger, the timeline."""
 
-    def __init__(self, scenario, catalog, ledger: Ledger, n: int, start: int):
+    def __init__(self, scenario, catalog, ledger: Ledger, n: int, start: int, detail: bool = True):
         self.scenario = scenario
         self.catalog = catalog
         self.ledger = ledger
         self.n = n                  # months in the horizon
         self.start = start          # month index of the horizon's first month
+        self.detail = detail        # False: skip figures that only describe (Monte Carlo)
         self.sites: Dict[str, dict] = {}
         self.fleets: Dict[str, dict] = {}
 

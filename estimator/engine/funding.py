@@ -274,10 +274,11 @@ def _inference(ctx: Context, ops, years):
                                                                   "inference"))
     # per-sample factors first, then one pass over the months
     per_user = serving_accelerators(1.0, tok, act, f[peak_name].value, util)
-    L.add("monthly.funding.serving_accelerators", users * _col(per_user), "count",
-          "users x tokens per user per day x 2 x active parameters / 86400 / (peak x "
-          "utilisation)", ["monthly.funding.users", f"{p}.tokens_per_user_per_day",
-                           f"{p}.active_params", peak_name, f"{p}.utilisation"], series=True)
+    if ctx.detail:
+        L.add("monthly.funding.serving_accelerators", users * _col(per_user), "count",
+              "users x tokens per user per day x 2 x active parameters / 86400 / (peak x "
+              "utilisation)", ["monthly.funding.users", f"{p}.tokens_per_user_per_day",
+                               f"{p}.active_params", peak_name, f"{p}.utilisation"], series=True)
     if inf.price is not None:
         price = ctx.given(f"{p}.price_usd_per_hour", inf, "price", "gpu_hour_price")
         price_name = f"{p}.price_usd_per_hour"

@@ -480,8 +480,8 @@ def _planned_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, pat
     live = cashflow.step(start, ctx.n) - cashflow.step(start + life_m, ctx.n)
     plan["operations"].append((dc.rate_usd_per_month(hw_capex + b_capex, rates), live))
     # in service from the run's start, for the plan's depreciation
-    plan["hardware_in_service"].append((hw_capex, cashflow.spread_row(start, 1, ctx.n)))
-    plan["buildings_in_service"].append((b_capex, cashflow.spread_row(start, 1, ctx.n)))
+    plan["hardware_in_service"].append((hw_capex, start))
+    plan["buildings_in_service"].append((b_capex, start))
 
 
 def _plan_totals(ctx: Context, keys: List[str], plan: dict) -> None:
@@ -523,7 +523,7 @@ def _plan_totals(ctx: Context, keys: List[str], plan: dict) -> None:
           "money",
           "planned capex x (maintenance + insurance + property tax) / 12 while in its useful life",
           ["training.capex_usd"] if "training.capex_usd" in f else [], series=True)
-    if "training.capex_usd" in f:
+    if "training.capex_usd" in f and ctx.detail:
         _plan_depreciation(ctx, plan)
     L.add("monthly.training.rental_usd", cashflow.weighted_rows(plan["rental"], ctx.n), "money",
           "rental bills of rented runs, spread over their months",
@@ -542,8 +542,10 @@ def _plan_depreciation(ctx: Context, plan: dict) -> None:
     for key, cls, life_key in (("hardware_in_service", "accelerators", "life_accelerators"),
                                ("buildings_in_service", "buildings", "life_buildings")):
         life = ctx.pick(f"inputs.depreciation.{cls}_hours", d, cls, life_key, "duration")
-        added = cashflow.weighted_rows(plan[key], ctx.n)
-        dep = cashflow.straight_line(added, float(np.mean(life)) / HOURS_PER_MONTH)
+        months = max(int(round(float(np.mean(life)) / HOURS_PER_MONTH)), 1)
+        # straight-line: each addition spread evenly over the life that starts with it
+        dep = cashflow.weighted_rows([(amount, cashflow.spread_row(start, months, ctx.n))
+                                      for amount, start in plan[key]], ctx.n)
         L.add(f"monthly.training.depreciation.{cls}_usd", dep, "money",
               f"planned {cls} capex from its run's start, straight-line over its life",
               ["training.capex_usd", f"inputs.depreciation.{cls}_hours"], series=True)

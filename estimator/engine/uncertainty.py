@@ -65,7 +65,7 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
     done = 0
     for n, drawn in draw(dists, seed, samples, chunk):
         sampled = substitute(scenario, lambda d: drawn[id(d)] if isinstance(d, Dist) else d)
-        result = estimate_values(sampled, catalog)
+        result = estimate_values(sampled, catalog, detail=False)
         for fig in result:
             if fig.headline and not fig.series and fig.unit not in ("month", "text"):
                 v = np.broadcast_to(np.asarray(fig.value, dtype=float), (n,))
