@@ -346,5 +346,10 @@ class Scenario(Model):
     uncertain: bool = Field(False, compare=False, show=False)
 
 
+def run_key(name: str) -> str:
+    """The name a run's figures go under: ``llama-3.1-405b`` -> ``training.llama-3-1-405b.*``."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "run"
+
+
 #: YAML keys that are Python keywords are stored with a trailing underscore
 YAML_KEY = {"if_": "if", "else_": "else"}

@@ -160,3 +160,13 @@ def test_planned_capacity_depreciates_and_retires(estimate_text):
     hw += r.value("training.c.capex.hardware_usd")
     assert np.sum(r.value("monthly.training.depreciation.accelerators_usd")) == pytest.approx(hw)
     assert r.value("training.c.reused_accelerators") == 0   # a and b have retired by 2044
+
+
+def test_run_names_that_would_share_figures_are_refused(write):
+    from estimator.config.loader import load
+    from estimator.errors import ConfigError
+    text = ("scenario: t\nhorizon: {start: 2025-01, end: 2025-12}\ntraining:\n"
+            "  - {name: a.b, compute: 1e24 FLOP, max_days: 30, accelerator: h100-sxm}\n"
+            "  - {name: a-b, compute: 1e24 FLOP, max_days: 30, accelerator: h100-sxm}\n")
+    with pytest.raises(ConfigError, match="would share the figure names training.a-b"):
+        load(write(text))

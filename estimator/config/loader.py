@@ -13,7 +13,7 @@ import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ..errors import ConfigError, Mark, Problem, did_you_mean
-from ..model import Scenario, YAML_KEY
+from ..model import Scenario, YAML_KEY, run_key
 from ..record import replace
 from .schema import Collector, build_model
 from .yamlsafe import Node, load_node, parse_yaml
@@ -332,9 +332,12 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
     seen = {}
     for i, r in enumerate(s.training):
         path = ("training", i)
-        if r.name in seen:
-            out.add(f"two runs are named '{r.name}'", r.marks.get("name"), path + ("name",))
-        seen[r.name] = i
+        if run_key(r.name) in seen:
+            other = seen[run_key(r.name)]
+            out.add(f"two runs are named '{r.name}'" if other == r.name else
+                    f"runs '{other}' and '{r.name}' would share the figure names "
+                    f"training.{run_key(r.name)}.*", r.marks.get("name"), path + ("name",))
+        seen[run_key(r.name)] = r.name
         if r.compute is None and (r.tokens is None or (r.params is None and r.active_params is None)):
             out.add("a run needs 'compute', or 'params' (or 'active_params') and 'tokens'",
                     r.marks.get("name"), path)

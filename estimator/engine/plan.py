@@ -16,21 +16,17 @@ x price) and *build* (the capex of the capacity the run needs or adds, plus ener
 """
 from __future__ import annotations
 
-import re
 from typing import List
 
 import numpy as np
 
 from ..errors import ConfigError, Problem
+from ..model import run_key
 from ..units import HOURS_PER_MONTH
 from . import cashflow, datacenter as dc, training as tr
 from .costing import Context
 
 HARDWARE_LEAD_MONTHS = 3   # planned hardware is paid for over the quarter before its run (assumption)
-
-
-def slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "run"
 
 
 def _default(ctx: Context, name: str, key: str, unit: str):
@@ -134,7 +130,7 @@ def estimate_training(ctx: Context) -> None:
     order = sorted(range(len(s.training)), key=lambda i: (s.training[i].start or s.horizon.start))
     for i in order:
         r = s.training[i]
-        key = slug(r.name)
+        key = run_key(r.name)
         keys.append(key)
         _run(ctx, r, i, key, plan, decay)
     _plan_totals(ctx, keys, plan)
