@@ -232,33 +232,25 @@ def report(scenarios, overrides, fmt, output, svg, html, width):
     catalog = _catalog()
     results = [estimate(_load(path, overrides, catalog), catalog) for path in (scenarios or [None])]
     compare = len(results) > 1
-    if compare:
-        from .report import compare as rc
-        renderable = rc.table(results)
-    else:
-        from .report import terminal
-        renderable = terminal.Group(*terminal.sections(results[0]))
-    for path, kind in ((svg, "svg"), (html, "html")):
-        if path:
-            from .fileio import write_atomic
-            from .report.terminal import export
-            write_atomic(path, export(renderable, kind, width or 100, results[0].title))
+    if fmt == "table" or svg or html:
+        from .report import compare as rc, terminal
+        renderable = rc.table(results) if compare else terminal.Group(
+            *terminal.sections(results[0]))
+        for path, kind in ((svg, "svg"), (html, "html")):
+            if path:
+                from .fileio import write_atomic
+                write_atomic(path, terminal.export(renderable, kind, width or 100,
+                                                   results[0].title))
     if fmt == "table":
         if output:
-            from .report.terminal import plain_text
-            _emit(plain_text(renderable, width or 100), output)
+            _emit(terminal.plain_text(renderable, width or 100), output)
         else:
             _console(width).print(renderable)
         return
     if compare:
-        if fmt == "json":
-            text = rc.render_json(results)
-        elif fmt == "markdown":
-            text = rc.markdown(results)
-        else:
-            from .report import csv as rcsv
-            parts = [rcsv.render(r) for r in results]
-            text = parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
+        from .report import compare as rc, csv as rcsv
+        text = {"json": rc.render_json, "markdown": rc.markdown,
+                "csv": rcsv.render_many}[fmt](results)
     else:
         from importlib import import_module
         module = import_module(f".report.{fmt}", __package__)

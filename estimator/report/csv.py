@@ -24,6 +24,12 @@ def render(result: Result) -> str:
     return buf.getvalue()
 
 
+def render_many(results) -> str:
+    """Several results in one CSV: one header, then each scenario's rows."""
+    parts = [render(r) for r in results]
+    return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
+
+
 def _cell(v) -> str:
     if v is None:
         return ""
