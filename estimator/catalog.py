@@ -135,12 +135,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         if key == "accelerators" and obj is not INVALID:
             parts["reference"] = obj.reference
         if key == "defaults" and obj is not INVALID:
-            dnode = node.value["defaults"]
-            for name in (f.name for f in fields(Defaults) if f.spec is not None):
-                v = dnode.value.get(name)
-                if v is None or v.kind != "map" or "source" not in v.value or "as_of" not in v.value:
-                    out.add("a default needs {value:, source:, as_of:}",
-                            v.mark if v is not None else dnode.mark, ("defaults", name))
+            _check_default_sources(node, out)
     out.raise_if_any()
     accs, servers = parts["accelerators"] or {}, parts["servers"] or {}
     for sid, s in servers.items():
@@ -170,16 +165,20 @@ def validate_catalog_file(path: str) -> None:
     node = load_node(path, _display(Path(path)))
     out = Collector(allow_distributions=False)
     key = next(k for k in CATALOG_FILES if k in node.value)
-    build_model(CATALOG_FILES[key], node, (), out)
+    build_model(CATALOG_FILES[key], node, (), out)   # entries require source: and as_of:
     if key == "defaults" and not out.problems:
-        for name, v in node.value["defaults"].value.items():
-            if v.kind != "map" or "source" not in v.value or "as_of" not in v.value:
-                out.add("a default needs {value:, source:, as_of:}", v.mark, ("defaults", name))
-    if key in ("accelerators", "servers") and not out.problems:
-        for name, entry in node.value[key].value.items():
-            if entry.kind == "map" and ("source" not in entry.value or "as_of" not in entry.value):
-                out.add("a catalog entry needs source: and as_of:", entry.mark, (key, name))
+        _check_default_sources(node, out)
     out.raise_if_any()
+
+
+def _check_default_sources(node, out) -> None:
+    """Every default is written {value:, source:, as_of:} (the model reads only the value)."""
+    dnode = node.value["defaults"]
+    for name in (f.name for f in fields(Defaults) if f.spec is not None):
+        v = dnode.value.get(name)
+        if v is not None and (v.kind != "map" or "source" not in v.value
+                              or "as_of" not in v.value):
+            out.add("a default needs {value:, source:, as_of:}", v.mark, ("defaults", name))
 
 
 def _display(path: Path) -> str:

@@ -45,12 +45,7 @@ class Move(NamedTuple):
 # --------------------------------------------------------------------------- expectations
 
 def _show(value, unit: str) -> str:
-    if isinstance(value, (bool, str)) or value is None:
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    try:
-        return units.format_quantity(value, unit)
-    except (KeyError, TypeError, ValueError):
-        return repr(value)
+    return units.show_value(value, unit, none="None")
 
 
 def _number(raw, value, unit: str, path) -> float:

@@ -317,6 +317,20 @@ _FORMATTERS: Dict[str, Callable[[float], str]] = {
 }
 
 
+def show_value(value, unit: str, none: str = "–") -> str:
+    """Any figure value for people: booleans, text and months as they are, quantities formatted."""
+    if value is None:
+        return none
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return value
+    try:
+        return format_quantity(value, unit)
+    except (KeyError, TypeError, ValueError):
+        return repr(value)
+
+
 def format_quantity(value: float, dim: str) -> str:
     """Format a base-unit value for a report: ``$40.0B``, ``1.20 GW``, ``3.8e25 FLOP``."""
     if value is None:

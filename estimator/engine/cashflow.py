@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def _col(x):
+def as_column(x):
+    """A per-sample scalar as a column, to combine with monthly series (months last)."""
     return np.asarray(x, dtype=float)[..., None]
 
 
@@ -40,7 +41,7 @@ def spread(amount, start: int, months: int, n: int):
     """
     t = np.arange(n)
     mask = ((t >= start) & (t < start + months)).astype(float)
-    return _col(amount) * mask / months
+    return as_column(amount) * mask / months
 
 
 def spread_row(start: int, months: int, n: int):

@@ -14,6 +14,7 @@ from ..errors import CapacityError, Problem
 from ..result import Ledger, total
 from ..units import HOURS_PER_MONTH, format_quantity
 from . import cashflow, datacenter as dc, fleet as fl
+from .cashflow import as_column
 
 
 def source_of(obj, attr: str) -> str:
@@ -311,13 +312,13 @@ def _series(ctx: Context) -> None:
                     in_service[_CLASS_OF[line]] = in_service[_CLASS_OF[line]] + svc
                     base_in_service = base_in_service + svc
             facility = site["lines"]["construction"] + site["lines"]["power"]
-            opex["maintenance"] = opex["maintenance"] + _col(dc.rate_usd_per_month(
+            opex["maintenance"] = opex["maintenance"] + as_column(dc.rate_usd_per_month(
                 facility, site["maintenance"])) * ready
         else:
             ready = cashflow.step(site["ready"], n)
-            opex["colocation"] = opex["colocation"] + _col(dc.colocation_usd_per_month(
+            opex["colocation"] = opex["colocation"] + as_column(dc.colocation_usd_per_month(
                 site["it"], site["colocation"])) * ready
-        opex["staff"] = opex["staff"] + _col(dc.staff_usd_per_month(
+        opex["staff"] = opex["staff"] + as_column(dc.staff_usd_per_month(
             site["headcount"], site["staff_cost"])) * ready
         site_base[name] = base_in_service
     for name, f in ctx.fleets.items():
@@ -327,7 +328,7 @@ def _series(ctx: Context) -> None:
             outside.append(f"fleet '{name}' ({share:.0%} of its delivery)")
         online = cashflow.ramp(start, months, n)
         if not f["owned"]:
-            rent = _col(f["accelerators"] * HOURS_PER_MONTH * f["price"] * (1 - f["discount"]))
+            rent = as_column(f["accelerators"] * HOURS_PER_MONTH * f["price"] * (1 - f["discount"]))
             opex["rental"] = opex["rental"] + rent * online
             continue
         site = ctx.sites[f["site"]]
@@ -336,14 +337,14 @@ def _series(ctx: Context) -> None:
             capex_lines[line] = capex_lines[line] + sched
             in_service[_CLASS_OF[line]] = in_service[_CLASS_OF[line]] + sched
             site_base[f["site"]] = site_base[f["site"]] + sched
-        e = dc.energy_wh(_col(f["it"]) * online, _col(f["util"]), _col(site["pue"]))
+        e = dc.energy_wh(as_column(f["it"]) * online, as_column(f["util"]), as_column(site["pue"]))
         energy = energy + e
-        opex["electricity"] = opex["electricity"] + dc.electricity_usd(e, _col(site["electricity"]))
+        opex["electricity"] = opex["electricity"] + dc.electricity_usd(e, as_column(site["electricity"]))
     for name, site in ctx.sites.items():
         base = np.cumsum(site_base[name], axis=-1)
-        opex["insurance"] = opex["insurance"] + dc.rate_usd_per_month(base, _col(site["insurance"]))
+        opex["insurance"] = opex["insurance"] + dc.rate_usd_per_month(base, as_column(site["insurance"]))
         opex["property_tax"] = opex["property_tax"] + dc.rate_usd_per_month(
-            base, _col(site["property_tax"]))
+            base, as_column(site["property_tax"]))
     if outside:
         L.warn("capex outside the horizon is left out of the monthly series: " + ", ".join(outside))
 
@@ -474,6 +475,3 @@ def _series(ctx: Context) -> None:
     L.add("book_value.end_usd", book[..., -1], "money", "book value at the horizon's last month",
           ["monthly.book_value_usd"])
 
-
-def _col(x):
-    return np.asarray(x, dtype=float)[..., None]

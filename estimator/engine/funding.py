@@ -18,7 +18,7 @@ import numpy as np
 from ..model import Month
 from ..units import HOURS_PER_MONTH
 from ..result import total
-from .cashflow import running_sum
+from .cashflow import as_column, running_sum
 from .costing import Context
 from .plan import _building_usd_per_it_w, _default, _peak, _reference
 
@@ -76,15 +76,10 @@ def add_all(series):
     return out
 
 
-def _col(x):
-    """A per-sample scalar as a column, to combine with monthly series."""
-    return np.asarray(x, dtype=float)[..., None]
-
-
 def balance(cash, sources, uses):
     """Cash balance at the end of each month. [USD]"""
     bal = running_sum(np.subtract(sources, uses), inplace=True)
-    bal += _col(cash)
+    bal += as_column(cash)
     return bal
 
 
@@ -275,7 +270,7 @@ def _inference(ctx: Context, ops, years):
     # per-sample factors first, then one pass over the months
     per_user = serving_accelerators(1.0, tok, act, f[peak_name].value, util)
     if ctx.detail:
-        L.add("monthly.funding.serving_accelerators", users * _col(per_user), "count",
+        L.add("monthly.funding.serving_accelerators", users * as_column(per_user), "count",
               "users x tokens per user per day x 2 x active parameters / 86400 / (peak x "
               "utilisation)", ["monthly.funding.users", f"{p}.tokens_per_user_per_day",
                                f"{p}.active_params", peak_name, f"{p}.utilisation"], series=True)
@@ -292,7 +287,7 @@ def _inference(ctx: Context, ops, years):
             raise ConfigError(Problem(f"no rental price for '{inf.accelerator}' in the catalog; "
                                       "give operations.inference.price", inf.marks[""],
                                       ("funding", "operations", "inference", "price")))
-    return L.add("monthly.funding.inference_usd", users * _col(per_user * HOURS_PER_MONTH * price),
+    return L.add("monthly.funding.inference_usd", users * as_column(per_user * HOURS_PER_MONTH * price),
                  "money",
                  "serving accelerators x hours in the month x price per accelerator-hour",
                  ["monthly.funding.serving_accelerators", price_name], series=True)

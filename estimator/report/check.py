@@ -10,20 +10,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..result import SCHEMA_VERSION
-from ..units import format_quantity
+from ..units import show_value
 
 
 def show(value, unit: str) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return value
-    try:
-        return format_quantity(value, unit)
-    except (KeyError, TypeError, ValueError):
-        return repr(value)
+    return show_value(value, unit)
 
 
 def show_change(m) -> str:
