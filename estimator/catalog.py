@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import Mapping, Optional
 
+from .config.schema import Collector, INVALID, build_model
+from .config.yamlsafe import load_node
 from .errors import ConfigError, Mark, Problem, did_you_mean
 from .model import Model
 from .record import fields
@@ -119,9 +121,6 @@ def configs_dir() -> Path:
 
 def load_catalog(directory: Optional[str] = None) -> Catalog:
     """Load and check the catalog. Raises :class:`ConfigError` listing every problem."""
-    from .config.schema import Collector, INVALID, build_model
-    from .config.yamlsafe import load_node
-
     base = Path(directory) if directory else configs_dir() / "catalog"
     out = Collector(allow_distributions=False)
     parts = {}
@@ -160,8 +159,6 @@ def is_catalog_file(node) -> bool:
 
 def validate_catalog_file(path: str) -> None:
     """Check one catalog file on its own (for `estimator validate configs/catalog/*.yaml`)."""
-    from .config.schema import Collector, build_model
-    from .config.yamlsafe import load_node
     node = load_node(path, _display(Path(path)))
     out = Collector(allow_distributions=False)
     key = next(k for k in CATALOG_FILES if k in node.value)

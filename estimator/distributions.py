@@ -25,7 +25,6 @@ import numpy as np
 
 from .record import Record, replace
 
-DIST_KEYS = ("low", "high", "mode", "p10", "p90", "mean", "sd", "choices", "base")
 _Z90 = 1.2815515655446004   # standard normal quantile at 0.9
 
 

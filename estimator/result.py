@@ -65,10 +65,11 @@ class Ledger:
     def __init__(self, result: Result):
         self.result = result
 
-    def input(self, name: str, value, unit: str, source: str, *, series: bool = False):
+    def input(self, name: str, value, unit: str, source: str, *, series: bool = False,
+              headline: bool = False):
         """A value taken from the scenario, the catalog or the defaults."""
         self.result.figures[name] = Figure(name, value, unit, "input", (), (source,) if source else (),
-                                           series)
+                                           series, headline)
         return value
 
     def add(self, name: str, value, unit: str, formula: str, inputs=(), *, series: bool = False,

@@ -7,7 +7,7 @@ from numpy.testing import assert_allclose
 
 from conftest import SCENARIOS
 from estimator.cli import main
-from estimator.engine import funding as fd
+from estimator.engine import cashflow as fd, training as tr_
 
 SMALL = """\
 scenario: small
@@ -81,7 +81,7 @@ def test_revenue_years_interpolate_and_grow():
 
 def test_serving_accelerators_formula():
     # 1e8 users x 1000 tokens/day x 2 x 1e11 FLOP / 86400 s = 2.31e17 FLOP/s; at 1e15 x 0.5
-    assert fd.serving_accelerators(1e8, 1000, 1e11, 1e15, 0.5) == pytest.approx(
+    assert tr_.serving_accelerators(1e8, 1000, 1e11, 1e15, 0.5) == pytest.approx(
         1e8 * 1000 * 2e11 / 86400 / 5e14)
 
 

@@ -12,6 +12,7 @@ import os
 import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
+from ..catalog import load_catalog
 from ..errors import ConfigError, Mark, Problem, did_you_mean
 from ..model import Scenario, YAML_KEY, run_key
 from ..record import replace
@@ -23,7 +24,6 @@ MAX_INCLUDED_FILES = 32
 #: the most items of each list a scenario may hold (keeps every command's work bounded)
 MAX_ITEMS = {"datacenters": 500, "fleets": 500, "training": 500, "raises": 1000, "debt": 1000}
 MAX_DISTRIBUTIONS = 200
-PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "fp4")
 
 
 def display_path(path: str) -> str:
@@ -246,8 +246,6 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     ConfigError
         With every problem found, each located at ``file:line:col``.
     """
-    from ..catalog import load_catalog
-
     root, files = read_tree(path)
     for text in overrides:
         parts, value = parse_override(text)
@@ -372,14 +370,29 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
             by_year += [("operations.payroll", ops, ops.payroll), ("operations.other", ops, ops.other)]
             if ops.inference is not None:
                 by_year.append(("operations.inference.users", ops.inference, ops.inference.users))
-                _ref(out, ops.inference, "accelerator", ("funding", "operations", "inference"),
-                     ops.inference.accelerator, catalog.accelerators, "accelerator")
+                _check_inference(ops.inference, catalog, out)
         for where, obj, years in by_year:
             for year in years or {}:
                 if not re.fullmatch(r"(19|20|21)\d\d", year):
                     out.add(f"'{year}' is not a year", obj.marks.get(where.split(".")[-1]),
                             ("funding",) + tuple(where.split(".")) + (year,),
                             expected="a year such as 2026")
+
+
+def _check_inference(inf, catalog, out: Collector) -> None:
+    """Serving needs an accelerator with the precision it runs at, and a price per hour."""
+    path = ("funding", "operations", "inference")
+    _ref(out, inf, "accelerator", path, inf.accelerator, catalog.accelerators, "accelerator")
+    acc = catalog.accelerators.get(inf.accelerator)
+    if acc is None:
+        return
+    if inf.precision not in acc.peak:
+        out.add(f"{acc.name} has no published {inf.precision} peak",
+                inf.marks.get("precision") or inf.marks.get(""), path + ("precision",),
+                expected="one of: " + ", ".join(acc.peak))
+    if inf.price is None and acc.rent is None:
+        out.add(f"no rental price for '{inf.accelerator}' in the catalog; give "
+                "operations.inference.price", inf.marks.get(""), path + ("price",))
 
 
 def _run_accelerator(r, s: Scenario, catalog):

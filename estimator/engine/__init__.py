@@ -3,13 +3,21 @@
 ``estimate(scenario)`` returns a :class:`~estimator.result.Result`. Every engine
 function accepts floats or numpy arrays and broadcasts, so the same code computes one
 scenario or many Monte Carlo samples.
+
+The rollup runs in order: :mod:`.sites` and :mod:`.fleets` (capex, power), :mod:`.series`
+(monthly capex, opex, energy, depreciation), :mod:`.runs` and :mod:`.plan` (training),
+:mod:`.funding` (the verdict). Each records its figures through :mod:`.ledger`.
 """
 from __future__ import annotations
 
 from ..result import Ledger, Result
-from .costing import Context, estimate_costs
+from .context import Context
+from .fleets import build_fleets
 from .funding import estimate_funding
-from .plan import estimate_training
+from .plan import Plan, estimate_plan_totals
+from .runs import estimate_runs
+from .series import estimate_series
+from .sites import build_sites
 
 
 def estimate(scenario, catalog=None) -> Result:
@@ -32,8 +40,15 @@ def estimate_values(scenario, catalog, detail: bool = True) -> Result:
     h = scenario.horizon
     months = [str(h.start.plus(i)) for i in range(h.months)]
     result = Result(title=scenario.scenario, files=scenario.files, months=months)
-    ctx = Context(scenario, catalog, Ledger(result), n=h.months, start=h.start.index, detail=detail)
-    estimate_costs(ctx)
-    estimate_training(ctx)
+    ctx = Context(scenario, catalog, Ledger(result), months=h.months, start=h.start.index,
+                  detail=detail)
+    build_sites(ctx)
+    build_fleets(ctx)
+    estimate_series(ctx)
+    if scenario.training:
+        ctx.inputs.common("decay", "amount")
+        plan = Plan(h.months)
+        estimate_runs(ctx, plan)
+        estimate_plan_totals(ctx, plan)
     estimate_funding(ctx)
     return result

@@ -10,7 +10,11 @@ References
 """
 from __future__ import annotations
 
+from typing import Dict, List
+
 import numpy as np
+
+TOLERANCE_USD = 1e-3   # balances within a tenth of a cent of zero count as zero
 
 
 def as_column(x):
@@ -138,3 +142,58 @@ def exponential(additions, decay_oom_per_year):
 def book_value(additions, depreciation):
     """Gross additions so far less depreciation so far, each month. [USD]"""
     return running_sum(additions) - running_sum(depreciation)
+
+
+def year_levels(values: Dict[str, float], growth, years: List[int]):
+    """Value for each month's year.
+
+    Years given are taken as given; years between two given years are interpolated linearly;
+    years after the last given grow by ``growth`` a year; years before the first given are 0.
+    """
+    if not values:
+        return np.zeros(len(years))
+    given = sorted((int(k), v) for k, v in values.items())
+    distinct = sorted(set(years))
+    per_year = []
+    for y in distinct:
+        before = [(k, v) for k, v in given if k <= y]
+        after = [(k, v) for k, v in given if k >= y]
+        if not before:
+            per_year.append(0.0 * given[0][1])
+        elif not after:
+            k, v = before[-1]
+            per_year.append(v * (1.0 + growth) ** (y - k))
+        else:
+            (k0, v0), (k1, v1) = before[-1], after[0]
+            per_year.append(v0 if k1 == k0 else v0 + (v1 - v0) * (y - k0) / (k1 - k0))
+    table = np.stack(np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in per_year]),
+                     axis=-1)
+    return table[..., [distinct.index(y) for y in years]]
+
+
+def add_all(series):
+    """Sum of monthly series: the month-only ones first, then per-sample ones added in place."""
+    parts = sorted((np.asarray(v, dtype=float) for v in series), key=np.ndim)
+    small = [p for p in parts if p.ndim <= 1]
+    big = [p for p in parts if p.ndim > 1]
+    acc = sum(small[1:], small[0]) if small else 0.0
+    if not big:
+        return acc
+    out = big[0] + acc                      # one new array, then accumulate into it
+    for p in big[1:]:
+        out += p
+    return out
+
+
+def balance(cash, sources, uses):
+    """Cash balance at the end of each month. [USD]"""
+    bal = running_sum(np.subtract(sources, uses), inplace=True)
+    bal += as_column(cash)
+    return bal
+
+
+def first_below_zero(bal):
+    """Index of the first month with a negative balance, or -1. Works on sample axes too."""
+    neg = bal < -TOLERANCE_USD
+    idx = np.argmax(neg, axis=-1)
+    return np.where(neg.any(axis=-1), idx, -1)

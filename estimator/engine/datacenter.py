@@ -10,13 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import HOURS_PER_MONTH
+from .ledger import formula
 
 
+@formula("IT capacity x construction cost per watt of IT")
 def construction_capex_usd(it_capacity_w, usd_per_w):
     """Shell, power and cooling: IT capacity x cost per watt of IT [1]. [USD]"""
     return it_capacity_w * usd_per_w
 
 
+@formula("IT capacity x land cost per watt of IT")
 def land_capex_usd(it_capacity_w, usd_per_w):
     """Land: IT capacity x land cost per watt of IT. [USD]"""
     return it_capacity_w * usd_per_w
@@ -27,6 +30,7 @@ def power_capex_usd(it_capacity_w, pue, usd_per_w):
     return it_capacity_w * pue * usd_per_w
 
 
+@formula("IT capacity / IT capacity of one building, rounded up")
 def buildings_needed(it_capacity_w, building_size_w):
     """Whole buildings to hold the IT capacity. [count]"""
     return np.ceil(np.asarray(it_capacity_w, dtype=float) / building_size_w)
@@ -37,6 +41,7 @@ def energy_wh(it_w, utilisation, pue, hours=HOURS_PER_MONTH):
     return it_w * utilisation * pue * hours
 
 
+@formula("energy x electricity price")
 def electricity_usd(energy_wh_, usd_per_kwh):
     """Energy x price. [USD]"""
     return energy_wh_ / 1000.0 * usd_per_kwh
@@ -55,3 +60,21 @@ def staff_usd_per_month(headcount, cost_per_head_usd_year):
 def rate_usd_per_month(base_usd, yearly_rate):
     """A yearly rate (maintenance, insurance, property tax) on a capex base, per month. [USD]"""
     return base_usd * yearly_rate / 12.0
+
+
+@formula("construction + land + grid connection x PUE, per watt of IT")
+def buildings_usd_per_w(construction_usd_per_w, land_usd_per_w, grid_usd_per_w, pue):
+    """Buildings, land and grid connection for one watt of IT (grid sized by PUE). [USD/W]"""
+    return construction_usd_per_w + land_usd_per_w + grid_usd_per_w * pue
+
+
+@formula("staff per MW x IT capacity in MW")
+def staff_headcount(staff_per_mw, it_capacity_w):
+    """Operations staff of a site, from staff per MW of IT. [count]"""
+    return staff_per_mw * it_capacity_w / 1e6
+
+
+@formula("IT power / IT capacity of one building, rounded up")
+def whole_buildings(it_w, building_size_w):
+    """Whole buildings for a run's IT power (a hair under a whole number counts whole). [count]"""
+    return np.ceil(it_w / building_size_w - 1e-9)

@@ -1,554 +1,338 @@
-"""Training runs and AGI-scale plans: wires runs to :mod:`.training` and records figures.
+"""The capacity plan: runs the tool sizes, the hardware and buildings they add, and when it is paid.
 
-A run is one of three kinds:
-
-* ``on: FLEET`` -- it uses an owned fleet the scenario already costs;
-* ``rent: {...}`` -- it rents accelerators by the hour;
-* neither -- the tool sizes the capacity it needs to finish within ``max_days``,
-  in a named ``accelerator`` or in the generation projected for the run's year.
-  These runs form a capacity plan: a run reuses capacity bought for earlier runs
-  while that capacity is within its useful life, and new capacity comes in that
-  year's generation. Their capex and energy join the monthly cash flows.
-
-Every run is costed three ways, side by side: *amortized* (Epoch AI's method:
-the hardware's value decay over the run, plus energy), *rental* (accelerator-hours
-x price) and *build* (the capex of the capacity the run needs or adds, plus energy).
+A planned run finishes within ``max_days`` in a named ``accelerator`` or in the generation
+projected for its year (price-performance and energy-efficiency trends). It reuses the
+accelerators earlier runs bought while they are within their useful life (a
+:class:`Cohort` each) and buys the rest new. New hardware is paid over the quarter before
+the run, new buildings over the build time before it; energy over the run's months;
+maintenance, insurance and property tax while the capacity is in its life.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Dict, List, NamedTuple
 
 import numpy as np
 
-from ..errors import ConfigError, Problem
-from ..model import run_key
 from ..units import HOURS_PER_MONTH
 from . import cashflow, datacenter as dc, training as tr
-from .costing import Context
+from .context import Context
+from .ledger import Expr, Val, formula
+from .runs import Run, record_costs, sizing
 
 HARDWARE_LEAD_MONTHS = 3   # planned hardware is paid for over the quarter before its run (assumption)
+HOURS_PER_YEAR_OF_TRENDS = 8766.0
 
 
-def _default(ctx: Context, name: str, key: str, unit: str):
-    return ctx.pick(name, None, key, key, unit)
+class Generation(NamedTuple):
+    """The accelerator a planned run is sized in: peak, IT power and value per accelerator."""
+
+    key: str
+    peak: Val            # at the run's precision [FLOP/s]
+    it_w: Val            # [W]
+    value: Val           # cluster cost of one accelerator [USD]
+    ratio: float         # its peak over the reference accelerator's (1 when not projected)
 
 
-def _reference(ctx: Context, key: str):
-    """Specs of the accelerator a run is sized in, and the figure names that hold them."""
-    cat, L = ctx.catalog, ctx.ledger
-    acc = cat.accelerators[key]
-    servers = [s for s in cat.servers.values() if s.accelerator == key]
-    p = f"inputs.accelerators.{key}"
-    if f"{p}.it_w" in L.result.figures:
-        return acc, p
-    nps = _default(ctx, "inputs.defaults.network_power_share", "network_power_share", "fraction")
-    share = _default(ctx, "inputs.defaults.network_share", "network_share", "fraction")
-    storage = _default(ctx, "inputs.defaults.storage_per_accelerator_usd", "storage_per_accelerator",
-                       "money")
-    if servers:
-        s = servers[0]
-        sid = next(k for k, v in cat.servers.items() if v is s)
-        sp = ctx.catalog_input(f"{p}.server_price_usd", s, "server", sid, "price", "money")
-        sw = ctx.catalog_input(f"{p}.server_power_w", s, "server", sid, "power", "power")
-        per = ctx.catalog_input(f"{p}.per_server", s, "server", sid, "accelerators", "count")
-        L.add(f"{p}.it_w", sw / per * (1 + nps), "power",
-              "server power / accelerators per server x (1 + network and storage power share)",
-              [f"{p}.server_power_w", f"{p}.per_server", "inputs.defaults.network_power_share"])
-        L.add(f"{p}.value_usd", sp / per / (1 - share) + storage, "money",
-              "server price / accelerators per server / (1 - network share) + storage: the "
-              "cluster cost of one accelerator",
-              [f"{p}.server_price_usd", f"{p}.per_server", "inputs.defaults.network_share",
-               "inputs.defaults.storage_per_accelerator_usd"])
+class Cohort(NamedTuple):
+    """Accelerators bought for one planned run, in service from its start until retired."""
+
+    key: str
+    start: int
+    retire: int
+    accelerators: Val    # the run's new accelerators
+    peak: Dict[str, float]
+    it_w: Val
+    value: Val
+
+
+class Plan:
+    """The planned runs' cohorts and the money they move, gathered as (amount, weights) terms."""
+
+    def __init__(self, months: int):
+        self.months = months
+        self.cohorts: List[Cohort] = []
+        self.built_it = 0.0                   # IT power the plan has built so far [W]
+        self.capex: List[tuple] = []
+        self.energy_usd: List[tuple] = []
+        self.operations: List[tuple] = []
+        self.rental: List[tuple] = []
+        self.hardware_in_service: List[tuple] = []
+        self.buildings_in_service: List[tuple] = []
+        self.capex_by_year: Dict[str, object] = {}
+        self.outside: List[str] = []
+        self.runs: List[Run] = []
+        self.rates: List[Val] = []            # yearly running costs on its capex
+
+    def alive(self, month: int) -> List[Cohort]:
+        """Cohorts in service in a month (bought before it, not yet retired)."""
+        return [c for c in self.cohorts if c.start <= month < c.retire]
+
+    def add_run(self, ctx: Context, run: Run) -> None:
+        """Size a planned run, record its figures, and add its money to the plan."""
+        plan_run(ctx, self, run)
+        self.runs.append(run)
+
+
+@formula("sum over cohorts of accelerators x peak at the run's precision")
+def _cohort_flop_per_s(cohorts, precision):
+    return sum((c.accelerators.value * c.peak.get(precision, 0.0) for c in cohorts), 0.0)
+
+
+def generation(ctx: Context, run: Run) -> Generation:
+    """Peak, IT power and value of the accelerator the run is sized in, projected to its year."""
+    spec, s, rec = run.spec, ctx.scenario, ctx.rec
+    if spec.accelerator is not None:
+        key = spec.accelerator
     else:
-        tdp = ctx.catalog_input(f"{p}.tdp_w", acc, "accelerator", key, "tdp", "power")
-        ratio = _default(ctx, "inputs.defaults.chip_to_server_power", "chip_to_server_power",
-                         "amount")
-        price = ctx.catalog_input(f"{p}.price_usd", acc, "accelerator", key, "price", "money")
-        factor = _default(ctx, "inputs.defaults.server_factor", "server_factor", "amount")
-        L.add(f"{p}.it_w", tdp * ratio * (1 + nps), "power",
-              "TDP x chip-to-server power ratio x (1 + network and storage power share)",
-              [f"{p}.tdp_w", "inputs.defaults.chip_to_server_power",
-               "inputs.defaults.network_power_share"])
-        L.add(f"{p}.value_usd", price * factor / (1 - share) + storage, "money",
-              "price x server factor / (1 - network share) + storage (Epoch AI's method)",
-              [f"{p}.price_usd", "inputs.defaults.server_factor", "inputs.defaults.network_share",
-               "inputs.defaults.storage_per_accelerator_usd"])
-    return acc, p
+        key = s.trends.reference if s.trends and s.trends.reference else ctx.catalog.reference
+    ref = ctx.inputs.reference(key)
+    peak = ctx.inputs.peak(key, spec.precision)
+    if spec.accelerator is not None:
+        return Generation(key, peak, ref.it_w, ref.value_usd, 1.0)
+    when = spec.start or s.horizon.start
+    years = when.year + (when.month - 1) / 12 - (ref.spec.year + 0.5)
+    pp = ctx.inputs.pick("inputs.trends.price_performance_doubling_hours", s.trends,
+                         "price_performance_doubling", "price_performance_doubling", "duration")
+    ee = ctx.inputs.pick("inputs.trends.energy_efficiency_doubling_hours", s.trends,
+                         "energy_efficiency_doubling", "energy_efficiency_doubling", "duration")
+    g = f"{run.prefix}.generation"
+    new_peak = rec.derive(
+        f"{g}.peak_flop_per_s", _projected_peak(years), peak, pp, unit="throughput",
+        text=f"{key} peak x 2^(years since {key} / price-performance doubling time): same "
+             f"price, more FLOP/s ({years:+.1f} years)")
+    it_w = rec.derive(f"{g}.it_w_per_accelerator", _projected_it_w(years), ref.it_w, pp, ee,
+                      unit="power")
+    value = rec.record(f"{g}.value_usd", ref.value_usd.value, "money",
+                       "cluster value per accelerator, constant across generations",
+                       [ref.value_usd])
+    return Generation(key, new_peak, it_w, value, new_peak.value / peak.value)
 
 
-def _peak(ctx: Context, key: str, precision: str, run, path) -> str:
-    acc = ctx.catalog.accelerators[key]
-    name = f"inputs.accelerators.{key}.peak_{precision}_flop_per_s"
-    if precision not in acc.peak:
-        raise ConfigError(Problem(f"{acc.name} has no published {precision} peak", run.marks.get(
-            "precision", run.marks[""]), path, expected="one of: " + ", ".join(acc.peak)))
-    if name not in ctx.ledger.result.figures:
-        ctx.ledger.input(name, acc.peak[precision], "throughput",
-                         f"catalog accelerator '{key}': {acc.source} ({acc.as_of})")
-    return name
+def _projected_peak(years: float):
+    def peak(reference_peak, pp_hours):
+        return tr.projected(reference_peak, years, pp_hours / HOURS_PER_YEAR_OF_TRENDS)
+    return peak
 
 
-def _sizing(ctx: Context, p: str, acc_key: str) -> None:
-    """Servers and buildings a run's accelerators and IT power need (sizing figures)."""
-    L, f, cat = ctx.ledger, ctx.ledger.result.figures, ctx.catalog
-    holders = [(k, s) for k, s in cat.servers.items() if s.accelerator == acc_key]
-    if holders:
-        sid, server = holders[0]
-        per = f"inputs.accelerators.{acc_key}.per_server"
-        if per not in f:
-            ctx.catalog_input(per, server, "server", sid, "accelerators", "count")
-        L.add(f"{p}.servers", np.ceil(f[f"{p}.accelerators"].value / f[per].value - 1e-9),
-              "count", f"accelerators / accelerators per {sid} server, rounded up",
-              [f"{p}.accelerators", per])
-    size = _default(ctx, "inputs.defaults.building_size_w", "building_size", "power")
-    L.add(f"{p}.buildings", np.ceil(f[f"{p}.it_power_w"].value / size - 1e-9), "count",
-          "IT power / IT capacity of one building, rounded up",
-          [f"{p}.it_power_w", "inputs.defaults.building_size_w"])
+def _projected_it_w(years: float):
+    @formula("IT power per accelerator x 2^(years / price-performance doubling - years / "
+             "energy-efficiency doubling)")
+    def it_w(reference_it_w, pp_hours, ee_hours):
+        pp_y, ee_y = pp_hours / HOURS_PER_YEAR_OF_TRENDS, ee_hours / HOURS_PER_YEAR_OF_TRENDS
+        return reference_it_w * 2.0 ** (years / pp_y - years / ee_y)
+    return it_w
 
 
-def _rent_price(ctx: Context, key: str):
-    acc = ctx.catalog.accelerators[key]
-    if acc.rent is None:
-        return None
-    name = f"inputs.accelerators.{key}.rent_usd_per_hour"
-    if name not in ctx.ledger.result.figures:
-        ctx.catalog_input(name, acc, "accelerator", key, "rent", "gpu_hour_price")
-    return name
+def plan_run(ctx: Context, plan: Plan, run: Run) -> None:
+    """A planned run: size it, its power and energy, the capex it adds, its three costs."""
+    gen = generation(ctx, run)
+    used = _size(ctx, plan, run, gen)
+    it_total = ctx.rec.record(f"{run.prefix}.it_power_w",
+                              sum((c.accelerators.value * c.it_w.value for c in used), 0.0),
+                              "power", "sum over cohorts of accelerators x IT power per "
+                              "accelerator", [run.accelerators] + [c.it_w for c in used])
+    run.it_power = it_total
+    _planned_energy(ctx, run, it_total, gen)
+    capex = _planned_capex(ctx, plan, run, gen)
+    _planned_costs(ctx, run, gen, used, capex)
+    _planned_cash(ctx, plan, run, capex)
 
 
-def estimate_training(ctx: Context) -> None:
-    s = ctx.scenario
-    if not s.training:
-        return
-    # monthly series are gathered as (amount, monthly weights) terms and summed once at the end
-    plan = {"cohorts": [], "built_it": 0.0, "capex": [], "energy_usd": [],
-            "operations": [], "rental": [], "hardware_in_service": [],
-            "buildings_in_service": [], "capex_by_year": {},
-            "outside": []}
-    decay = _default(ctx, "inputs.defaults.decay", "decay", "amount")
-    keys: List[str] = []
-    order = sorted(range(len(s.training)), key=lambda i: (s.training[i].start or s.horizon.start))
-    for i in order:
-        r = s.training[i]
-        key = run_key(r.name)
-        keys.append(key)
-        _run(ctx, r, i, key, plan, decay)
-    _plan_totals(ctx, keys, plan)
-
-
-def _run(ctx: Context, r, index: int, key: str, plan: dict, decay) -> None:
-    L, s = ctx.ledger, ctx.scenario
-    p, ip = f"training.{key}", f"inputs.training.{key}"
-    path = ("training", index)
-    if r.compute is not None:
-        c = ctx.given(f"{p}.compute_flop", r, "compute", "compute")
-    else:
-        attr = "active_params" if r.active_params is not None else "params"
-        nparams = ctx.given(f"{ip}.{attr}", r, attr, "amount")
-        tokens = ctx.given(f"{ip}.tokens", r, "tokens", "amount")
-        c = L.add(f"{p}.compute_flop", tr.compute_flop(nparams, tokens), "compute",
-                  f"6 x {attr.replace('_', ' ')} x tokens (Kaplan et al. 2020)",
-                  [f"{ip}.{attr}", f"{ip}.tokens"])
-    exp = ctx.given(f"{ip}.experiments", r, "experiments", "amount")
-    ct = L.add(f"{p}.total_compute_flop", c * exp, "compute",
-               "final-run compute x experiments multiplier", [f"{p}.compute_flop",
-                                                               f"{ip}.experiments"])
-    mfu = ctx.pick(f"{ip}.mfu", r, "mfu", "mfu", "fraction")
-    goodput = ctx.pick(f"{ip}.goodput", r, "goodput", "goodput", "fraction")
-    start = ctx.month(r.start) if r.start is not None else 0
-    common = [f"{p}.total_compute_flop", f"{ip}.mfu", f"{ip}.goodput"]
-    if r.max_days is not None:
-        ctx.given(f"{ip}.max_days", r, "max_days", "amount")
-    if r.on is not None:
-        kind = "fleet"
-        _fleet_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, path)
-    elif r.rent is not None:
-        kind = "rent"
-        _rented_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, path, plan)
-    else:
-        kind = "plan"
-        _planned_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, path, plan)
-    ctx.ledger.result.tables.setdefault("training", []).append(
-        {"run": r.name, "key": key, "kind": kind,
-         "start": str(r.start) if r.start is not None else str(s.horizon.start)})
-    if r.staff is not None:
-        ctx.given(f"{p}.staff_usd", r, "staff", "money")
-    days = L.result.figures[f"{p}.days"].value
-    if r.max_days is not None and np.ndim(days) == 0 and days > r.max_days * (1 + 1e-9):
-        L.warn(f"run '{r.name}' needs {days:.0f} days; max_days is {r.max_days:g}")
-    L.add(f"{p}.fits", bool(np.all(days <= (r.max_days or np.inf) * (1 + 1e-9))), "flag",
-          "days <= max_days", [f"{p}.days"] + ([f"{ip}.max_days"] if r.max_days else []))
-
-
-def _costs(ctx: Context, p: str, gpu_hours, value_name: str, decay, energy_cost, build_capex,
-           rent_price_name, discount_name, build_formula: str, build_inputs, staff=None):
-    L = ctx.ledger
-    f = L.result.figures
-    hw = tr.amortized_hardware_usd(gpu_hours, f[value_name].value, decay)
-    extra = [f"{p}.staff_usd"] if staff is not None else []
-    add_staff = staff if staff is not None else 0.0
-    L.add(f"{p}.cost.amortized_usd", hw + energy_cost + add_staff, "money",
-          "accelerator-hours x cluster value per accelerator x decay x ln(10) / 8766 h + energy"
-          " cost (Epoch AI's method)" + (" + staff" if staff is not None else ""),
-          [f"{p}.gpu_hours", value_name, "inputs.defaults.decay", f"{p}.energy_usd"] + extra)
-    if rent_price_name is not None:
-        disc = f[discount_name].value if discount_name else 0.0
-        L.add(f"{p}.cost.rental_usd", tr.rental_usd(gpu_hours, f[rent_price_name].value, disc)
-              + add_staff, "money", "accelerator-hours x rental price x (1 - discount)"
-              + (" + staff" if staff is not None else ""),
-              [f"{p}.gpu_hours", rent_price_name] + ([discount_name] if discount_name else [])
-              + extra)
-    L.add(f"{p}.cost.build_usd", build_capex + energy_cost + add_staff, "money", build_formula
-          + (" + staff" if staff is not None else ""), list(build_inputs) + [f"{p}.energy_usd"]
-          + extra)
-
-
-def _energy(ctx: Context, p: str, gpu_hours, it_w_name: str, it_w, util_name: str, pue_name: str,
-            price_name: str):
-    L, f = ctx.ledger, ctx.ledger.result.figures
-    e = L.add(f"{p}.energy_wh", tr.energy_wh(gpu_hours, it_w, f[util_name].value, f[pue_name].value),
-              "energy", "accelerator-hours x IT power per accelerator x utilisation x PUE",
-              [f"{p}.gpu_hours", it_w_name, util_name, pue_name])
-    return L.add(f"{p}.energy_usd", dc.electricity_usd(e, f[price_name].value), "money",
-                 "energy x electricity price", [f"{p}.energy_wh", price_name])
-
-
-def _fleet_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, path):
-    L, f = ctx.ledger, ctx.ledger.result.figures
-    fleet = ctx.fleets[r.on]
-    acc_key = fleet["accelerator"]
-    peak_name = _peak(ctx, acc_key, r.precision, r, path)
-    if r.accelerators is not None:
-        n_acc = ctx.given(f"{p}.accelerators", r, "accelerators", "count")
-    else:
-        n_acc = L.add(f"{p}.accelerators", fleet["accelerators"], "count",
-                      "all of the fleet's accelerators", [f"fleets.{r.on}.accelerators"])
-    if np.ndim(n_acc) == 0 and np.ndim(fleet["accelerators"]) == 0 and n_acc > fleet["accelerators"]:
-        raise ConfigError(Problem(f"run '{r.name}' asks for {n_acc:,} accelerators; fleet "
-                                  f"'{r.on}' has {fleet['accelerators']:,}",
-                                  r.marks.get("accelerators"), path + ("accelerators",)))
-    gh = L.add(f"{p}.gpu_hours", tr.gpu_hours(ct, f[peak_name].value, mfu, goodput), "gpu_hours",
-               "total compute / (peak x MFU x 3600) / goodput", common + [peak_name])
-    L.add(f"{p}.days", tr.wall_clock_days(gh, n_acc), "amount", "accelerator-hours / "
-          "accelerators / 24", [f"{p}.gpu_hours", f"{p}.accelerators"])
-    if r.start is not None and fleet["owned"]:
-        d0 = fleet["delivery"][0] + fleet["delivery"][1] - 1
-        if ctx.month(r.start) < d0:
-            L.warn(f"run '{r.name}' starts before fleet '{r.on}' is fully delivered")
-    if fleet["owned"]:
-        site = fleet["site"]
-        it_name = f"power.fleets.{r.on}.it_w"
-        per = L.add(f"{p}.it_w_per_accelerator", f[it_name].value / fleet["accelerators"], "power",
-                    "fleet IT power / fleet accelerators", [it_name, f"fleets.{r.on}.accelerators"])
-        L.add(f"{p}.it_power_w", per * n_acc, "power", "IT power per accelerator x accelerators",
-              [f"{p}.it_w_per_accelerator", f"{p}.accelerators"])
-        energy_cost = _energy(ctx, p, gh, f"{p}.it_w_per_accelerator", per, fleet["util_name"],
-                              f"inputs.datacenters.{site}.pue", f"inputs.datacenters.{site}.electricity")
-        L.add(f"{p}.value_per_accelerator_usd",
-                      f[f"capex.fleets.{r.on}.total_usd"].value / fleet["accelerators"], "money",
-                      "fleet capex / fleet accelerators",
-                      [f"capex.fleets.{r.on}.total_usd", f"fleets.{r.on}.accelerators"])
-        site_info = ctx.sites[site]
-        site_capex = sum(site_info["lines"].values()) if site_info["lines"] else 0.0
-        share = n_acc / fleet["accelerators"]
-        build = (f[f"capex.fleets.{r.on}.total_usd"].value + site_capex
-                 * f[it_name].value / site_info["it"]) * share
-        build_inputs = [f"capex.fleets.{r.on}.total_usd", it_name,
-                        f"inputs.datacenters.{site}.it_capacity_w"]
-        if site_info["lines"]:
-            build_inputs.append(f"capex.datacenters.{site}.total_usd")
-        _costs(ctx, p, gh, f"{p}.value_per_accelerator_usd", decay, energy_cost, build,
-               _rent_price(ctx, acc_key), None,
-               "capex of the accelerators it uses, with their share of the site, + energy",
-               build_inputs, r.staff)
-    else:
-        _rent_like(ctx, r, p, gh, acc_key, n_acc, decay, fleet_rent=r.on)
-    L.add(f"{p}.facility_power_w", f[f"{p}.it_power_w"].value * f[_pue_name(ctx, r)].value, "power",
-          "IT power x PUE", [f"{p}.it_power_w", _pue_name(ctx, r)])
-
-
-def _pue_name(ctx: Context, r) -> str:
-    if r.on is not None and ctx.fleets[r.on]["owned"]:
-        return f"inputs.datacenters.{ctx.fleets[r.on]['site']}.pue"
-    return "inputs.defaults.pue"
-
-
-def _rent_like(ctx, r, p, gh, acc_key, n_acc, decay, fleet_rent=None):
-    """Energy and costs of a run on rented accelerators (a `rent:` run or a rented fleet)."""
-    L, f = ctx.ledger, ctx.ledger.result.figures
-    acc, ref = _reference(ctx, acc_key)
-    L.add(f"{p}.it_power_w", f[f"{ref}.it_w"].value * n_acc, "power",
-          "IT power per accelerator x accelerators", [f"{ref}.it_w", f"{p}.accelerators"])
-    for name, key, unit in (("utilisation", "utilisation", "fraction"), ("pue", "pue", "amount"),
-                            ("electricity", "electricity", "energy_price")):
-        _default(ctx, f"inputs.defaults.{name}", key, unit)
-    energy_cost = _energy(ctx, p, gh, f"{ref}.it_w", f[f"{ref}.it_w"].value,
-                          "inputs.defaults.utilisation", "inputs.defaults.pue",
-                          "inputs.defaults.electricity")
-    if fleet_rent is not None:
-        price_name = f"inputs.fleets.{fleet_rent}.rent_price_usd_per_hour"
-        disc_name = f"inputs.fleets.{fleet_rent}.rent_discount"
-    else:
-        ip = "inputs." + p
-        price_name, disc_name = f"{ip}.rent_price_usd_per_hour", f"{ip}.rent_discount"
-        ctx.given(price_name, r.rent, "price", "gpu_hour_price")
-        ctx.given(disc_name, r.rent, "discount", "fraction")
-    bld = _building_usd_per_it_w(ctx)
-    build = n_acc * (f[f"{ref}.value_usd"].value + f[f"{ref}.it_w"].value * bld)
-    _costs(ctx, p, gh, f"{ref}.value_usd", decay, energy_cost, build, price_name, disc_name,
-           "accelerators x (cluster value per accelerator + IT power x buildings per W) + energy",
-           [f"{p}.accelerators", f"{ref}.value_usd", f"{ref}.it_w",
-            "inputs.defaults.buildings_usd_per_w"], r.staff)
-
-
-def _building_usd_per_it_w(ctx: Context):
-    """Construction + land + grid connection (sized by PUE) per watt of IT, from the defaults."""
-    L, f = ctx.ledger, ctx.ledger.result.figures
-    if "inputs.defaults.buildings_usd_per_w" not in f:
-        c = _default(ctx, "inputs.defaults.construction_usd_per_w", "construction", "usd_per_w")
-        land = _default(ctx, "inputs.defaults.land_usd_per_w", "land", "usd_per_w")
-        grid = _default(ctx, "inputs.defaults.grid_connection_usd_per_w", "grid_connection",
-                        "usd_per_w")
-        pue = _default(ctx, "inputs.defaults.pue", "pue", "amount")
-        L.add("inputs.defaults.buildings_usd_per_w", c + land + grid * pue, "usd_per_w",
-              "construction + land + grid connection x PUE, per watt of IT",
-              ["inputs.defaults.construction_usd_per_w", "inputs.defaults.land_usd_per_w",
-               "inputs.defaults.grid_connection_usd_per_w", "inputs.defaults.pue"])
-    return f["inputs.defaults.buildings_usd_per_w"].value
-
-
-def _rented_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, path, plan):
-    L, f = ctx.ledger, ctx.ledger.result.figures
-    acc_key = r.rent.accelerator
-    peak_name = _peak(ctx, acc_key, r.precision, r, path)
-    gh = L.add(f"{p}.gpu_hours", tr.gpu_hours(ct, f[peak_name].value, mfu, goodput), "gpu_hours",
-               "total compute / (peak x MFU x 3600) / goodput", common + [peak_name])
-    if r.rent.accelerators is not None:
-        n_acc = ctx.given(f"{p}.accelerators", r.rent, "accelerators", "count")
-    else:
-        n_acc = L.add(f"{p}.accelerators", tr.accelerators_for_window(
-            ct, f[peak_name].value, mfu, goodput, r.max_days), "count",
-            "accelerators to finish within max_days, rounded up", common + [peak_name,
-                                                                            f"{ip}.max_days"])
-    days = L.add(f"{p}.days", tr.wall_clock_days(gh, n_acc), "amount",
-                 "accelerator-hours / accelerators / 24", [f"{p}.gpu_hours", f"{p}.accelerators"])
-    _rent_like(ctx, r, p, gh, acc_key, n_acc, decay)
-    _sizing(ctx, p, acc_key)
-    L.add(f"{p}.facility_power_w", f[f"{p}.it_power_w"].value * f["inputs.defaults.pue"].value,
-          "power", "IT power x PUE", [f"{p}.it_power_w", "inputs.defaults.pue"])
-    # the rental bill lands month by month over the run
-    months = max(int(np.ceil(np.max(days) * 24 / HOURS_PER_MONTH)), 1)
-    plan["rental"].append((f[f"{p}.cost.rental_usd"].value,
-                           cashflow.spread_row(start, months, ctx.n)))
-    if cashflow.outside_share(start, months, ctx.n) > 0:
-        plan["outside"].append(f"run '{r.name}'")
-
-
-def _planned_run(ctx, r, key, p, ip, ct, mfu, goodput, decay, common, start, path, plan):
-    L, f, s = ctx.ledger, ctx.ledger.result.figures, ctx.scenario
-    cat = ctx.catalog
-    if r.accelerator is not None:
-        acc_key, projected = r.accelerator, False
-    else:
-        acc_key = (s.trends.reference if s.trends and s.trends.reference else cat.reference)
-        projected = True
-    acc, ref = _reference(ctx, acc_key)
-    peak_name = _peak(ctx, acc_key, r.precision, r, path)
-    peak, it_w, value = f[peak_name].value, f[f"{ref}.it_w"].value, f[f"{ref}.value_usd"].value
-    year = (r.start or s.horizon.start).year + ((r.start or s.horizon.start).month - 1) / 12
-    gen = f"{p}.generation"
-    if projected:
-        pp = ctx.pick("inputs.trends.price_performance_doubling_hours", s.trends,
-                      "price_performance_doubling", "price_performance_doubling", "duration")
-        ee = ctx.pick("inputs.trends.energy_efficiency_doubling_hours", s.trends,
-                      "energy_efficiency_doubling", "energy_efficiency_doubling", "duration")
-        dy = year - (acc.year + 0.5)
-        pp_y, ee_y = pp / 8766.0, ee / 8766.0
-        peak = L.add(f"{gen}.peak_flop_per_s", tr.projected(peak, dy, pp_y), "throughput",
-                     f"{acc_key} peak x 2^(years since {acc_key} / price-performance doubling "
-                     f"time): same price, more FLOP/s ({dy:+.1f} years)",
-                     [peak_name, "inputs.trends.price_performance_doubling_hours"])
-        it_w = L.add(f"{gen}.it_w_per_accelerator", it_w * 2.0 ** (dy / pp_y - dy / ee_y), "power",
-                     "IT power per accelerator x 2^(years / price-performance doubling - years / "
-                     "energy-efficiency doubling)",
-                     [f"{ref}.it_w", "inputs.trends.price_performance_doubling_hours",
-                      "inputs.trends.energy_efficiency_doubling_hours"])
-        value = L.add(f"{gen}.value_usd", value, "money",
-                      "cluster value per accelerator, constant across generations",
-                      [f"{ref}.value_usd"])
-        peak_ref, it_ref, value_ref = f"{gen}.peak_flop_per_s", f"{gen}.it_w_per_accelerator", \
-            f"{gen}.value_usd"
-    else:
-        peak_ref, it_ref, value_ref = peak_name, f"{ref}.it_w", f"{ref}.value_usd"
-    need = L.add(f"{p}.required_flop_per_s", ct / (r.max_days * 86400.0 * mfu * goodput),
-                 "throughput", "total compute / (max_days x 86400 x MFU x goodput)",
-                 common + [f"{ip}.max_days"])
-    life = _default(ctx, "inputs.depreciation.accelerators_hours", "life_accelerators", "duration")
-    life_m = int(round(float(np.mean(life)) / HOURS_PER_MONTH))
-    alive = [c for c in plan["cohorts"] if c["start"] <= start < c["retire"]]
-    ratio = peak / f[peak_name].value if projected else 1.0   # this generation vs its reference
-    existing = sum((c["acc"] * c["peak"].get(r.precision, 0.0) for c in alive), 0.0)
-    new = np.ceil(np.maximum(need - existing, 0.0) / peak - 1e-9)
-    L.add(f"{p}.reused_accelerators", sum((c["acc"] for c in alive), 0.0), "count",
-          "accelerators bought for earlier runs and still within their useful life",
-          [f"training.{c['key']}.new_accelerators" for c in alive])
-    L.add(f"{p}.new_accelerators", new, "count",
-          "(required FLOP/s - FLOP/s of reused capacity) / peak of this generation, rounded up",
-          [f"{p}.required_flop_per_s", peak_ref, f"{p}.reused_accelerators"])
-    cohort = {"key": key, "start": start, "retire": start + life_m, "acc": new,
-              "peak": {k: v * ratio for k, v in acc.peak.items()}, "it_w": it_w, "value": value}
-    plan["cohorts"].append(cohort)
+def _size(ctx: Context, plan: Plan, run: Run, gen: Generation) -> List[Cohort]:
+    """New accelerators beyond what earlier cohorts still provide; days and accelerator-hours."""
+    rec, p, spec = ctx.rec, run.prefix, run.spec
+    need = rec.derive(f"{p}.required_flop_per_s", tr.required_flop_per_s, run.compute,
+                      run.max_days, run.mfu, run.goodput, unit="throughput")
+    life = ctx.inputs.pick("inputs.depreciation.accelerators_hours", ctx.scenario.depreciation,
+                           "accelerators", "life_accelerators", "duration")
+    life_months = int(round(float(np.mean(life.value)) / HOURS_PER_MONTH))
+    alive = plan.alive(run.start)
+    existing = _cohort_flop_per_s(alive, spec.precision)
+    reused = rec.record(f"{p}.reused_accelerators",
+                        sum((c.accelerators.value for c in alive), 0.0), "count",
+                        "accelerators bought for earlier runs and still within their useful life",
+                        [c.accelerators for c in alive])
+    new = rec.record(f"{p}.new_accelerators",
+                     np.ceil(np.maximum(need.value - existing, 0.0) / gen.peak.value - 1e-9),
+                     "count", "(required FLOP/s - FLOP/s of reused capacity) / peak of this "
+                     "generation, rounded up", [need, gen.peak, reused])
+    acc = ctx.catalog.accelerators[gen.key]
+    cohort = Cohort(run.key, run.start, run.start + life_months, new,
+                    {k: v * gen.ratio for k, v in acc.peak.items()}, gen.it_w, gen.value)
+    plan.cohorts.append(cohort)
     used = alive + [cohort]
-    total_peak = existing + new * peak
-    n_acc = L.add(f"{p}.accelerators", sum((c["acc"] for c in used), 0.0), "count",
-                  "reused + new accelerators", [f"{p}.reused_accelerators", f"{p}.new_accelerators"])
-    days = L.add(f"{p}.days", ct / (total_peak * mfu * goodput) / 86400.0, "amount",
-                 "total compute / (FLOP/s of all its accelerators x MFU x goodput) / 86400",
-                 common + [f"{p}.accelerators", peak_ref])
-    hours = days * 24.0
-    gh = L.add(f"{p}.gpu_hours", n_acc * hours, "gpu_hours", "accelerators x days x 24",
-               [f"{p}.accelerators", f"{p}.days"])
-    it_total = sum((c["acc"] * c["it_w"] for c in used), 0.0)
-    L.add(f"{p}.it_power_w", it_total, "power", "sum over cohorts of accelerators x IT power "
-          "per accelerator", [f"{p}.accelerators", it_ref])
-    pue = _default(ctx, "inputs.defaults.pue", "pue", "amount")
-    util = _default(ctx, "inputs.defaults.utilisation", "utilisation", "fraction")
-    price = _default(ctx, "inputs.defaults.electricity", "electricity", "energy_price")
-    _sizing(ctx, p, acc_key)
-    L.add(f"{p}.facility_power_w", it_total * pue, "power", "IT power x PUE",
-          [f"{p}.it_power_w", "inputs.defaults.pue"])
-    e = L.add(f"{p}.energy_wh", it_total * util * pue * hours, "energy",
-              "IT power x utilisation x PUE x run hours",
-              [f"{p}.it_power_w", "inputs.defaults.utilisation", "inputs.defaults.pue", f"{p}.days"])
-    energy_cost = L.add(f"{p}.energy_usd", dc.electricity_usd(e, price), "money",
-                        "energy x electricity price", [f"{p}.energy_wh", "inputs.defaults.electricity"])
-    # buildings: only the IT capacity beyond what the plan has already built
-    bld = _building_usd_per_it_w(ctx)
-    alive_it = sum((c["acc"] * c["it_w"] for c in plan["cohorts"]
-                    if c["start"] <= start < c["retire"]), 0.0)
-    new_it = np.maximum(alive_it - plan["built_it"], 0.0)
-    plan["built_it"] = plan["built_it"] + new_it
-    hw_capex = L.add(f"{p}.capex.hardware_usd", new * value, "money",
-                     "new accelerators x cluster value per accelerator",
-                     [f"{p}.new_accelerators", value_ref])
-    b_capex = L.add(f"{p}.capex.buildings_usd", new_it * bld, "money",
-                    "IT power beyond what the plan has built x buildings per W of IT",
-                    [f"{p}.new_accelerators", it_ref, "inputs.defaults.buildings_usd_per_w"])
-    L.add(f"{p}.capex_usd", hw_capex + b_capex, "money", "hardware + buildings the run adds",
-          [f"{p}.capex.hardware_usd", f"{p}.capex.buildings_usd"])
-    # amortized: value decay of every accelerator it uses, at that cohort's value
-    amort_value = sum((c["acc"] * c["value"] for c in used), 0.0) / np.maximum(n_acc, 1e-300)
-    L.add(f"{p}.value_per_accelerator_usd", amort_value, "money",
-          "average cluster value per accelerator over the cohorts it uses", [value_ref])
-    rent_name = _rent_price(ctx, acc_key)
-    if rent_name is not None:
+    flop_per_s = Expr(existing + new.value * gen.peak.value, (reused, new, gen.peak))
+    run.accelerators = rec.record(f"{p}.accelerators",
+                                  sum((c.accelerators.value for c in used), 0.0), "count",
+                                  "reused + new accelerators", [reused, new])
+    run.days = rec.derive(f"{p}.days", tr.days_at_throughput, run.compute, flop_per_s, run.mfu,
+                          run.goodput, unit="amount")
+    run.gpu_hours = rec.derive(f"{p}.gpu_hours", tr.accelerator_hours, run.accelerators,
+                               run.days, unit="gpu_hours")
+    return used
+
+
+def _planned_energy(ctx: Context, run: Run, it_total: Val, gen: Generation) -> None:
+    """Facility power and energy of a planned run, at the default PUE, utilisation and price."""
+    inputs, rec, p = ctx.inputs, ctx.rec, run.prefix
+    pue = inputs.common("pue", "amount")
+    util = inputs.common("utilisation", "fraction")
+    price = inputs.common("electricity", "energy_price")
+    sizing(ctx, run, gen.key)
+    run.facility_power = rec.derive(f"{p}.facility_power_w", tr.facility_power_w, it_total, pue, unit="power")
+    hours = Expr(run.days.value * 24.0, (run.days,))
+    energy = run.energy_wh = rec.derive(f"{p}.energy_wh", dc.energy_wh, it_total, util, pue, hours,
+                        unit="energy", text="IT power x utilisation x PUE x run hours")
+    run.energy_usd = rec.derive(f"{p}.energy_usd", dc.electricity_usd, energy, price,
+                                unit="money")
+
+
+def _planned_capex(ctx: Context, plan: Plan, run: Run, gen: Generation) -> Val:
+    """Hardware the run buys new, and buildings for the IT power beyond what the plan built."""
+    rec, p = ctx.rec, run.prefix
+    per_w = ctx.inputs.buildings_usd_per_w()
+    alive_it = sum((c.accelerators.value * c.it_w.value for c in plan.alive(run.start)), 0.0)
+    new_it = np.maximum(alive_it - plan.built_it, 0.0)
+    plan.built_it = plan.built_it + new_it
+    new = plan.cohorts[-1].accelerators
+    hardware = rec.record(f"{p}.capex.hardware_usd", new.value * gen.value.value, "money",
+                          "new accelerators x cluster value per accelerator", [new, gen.value])
+    buildings = rec.record(f"{p}.capex.buildings_usd", new_it * per_w.value, "money",
+                           "IT power beyond what the plan has built x buildings per W of IT",
+                           [new, gen.it_w, per_w])
+    run.capex = rec.total(f"{p}.capex_usd", [hardware, buildings], "money",
+                          "hardware + buildings the run adds")
+    run.capex_parts = (hardware, buildings)
+    return run.capex
+
+
+def _planned_costs(ctx: Context, run: Run, gen: Generation, used: List[Cohort],
+                   capex: Val) -> None:
+    """Amortized at the cohorts' value, build at the capex it adds, rental in its generation."""
+    rec, p = ctx.rec, run.prefix
+    value = rec.record(f"{p}.value_per_accelerator_usd",
+                       sum((c.accelerators.value * c.value.value for c in used), 0.0)
+                       / np.maximum(run.accelerators.value, 1e-300), "money",
+                       "average cluster value per accelerator over the cohorts it uses",
+                       [run.accelerators] + [c.value for c in used])
+    price = ctx.inputs.rent_price(gen.key)
+    if price is not None:
         # rented in the generation of its year: same price per accelerator-hour (assumption)
-        L.add(f"{p}.rental_gpu_hours", tr.gpu_hours(ct, peak, mfu, goodput), "gpu_hours",
-              "total compute / (peak of this generation x MFU x 3600) / goodput",
-              common + [peak_ref])
-    _costs(ctx, p, gh, f"{p}.value_per_accelerator_usd", decay, energy_cost,
-           hw_capex + b_capex, None, None,
-           "capex of the hardware and buildings the run adds + energy",
-           [f"{p}.capex_usd"], r.staff)
-    if rent_name is not None:
-        L.add(f"{p}.cost.rental_usd", tr.rental_usd(f[f"{p}.rental_gpu_hours"].value,
-                                                     f[rent_name].value, 0.0)
-              + (r.staff or 0.0), "money",
-              "accelerator-hours in this generation x rental price (price per hour held "
-              "constant across generations)", [f"{p}.rental_gpu_hours", rent_name])
-    # cash: hardware in the quarter before the run, buildings over the build time before it
-    bm = int(ctx.catalog.defaults.build_months)
+        hours = rec.derive(f"{p}.rental_gpu_hours", tr.gpu_hours, run.compute, gen.peak,
+                           run.mfu, run.goodput, unit="gpu_hours",
+                           text="total compute / (peak of this generation x MFU x 3600) / goodput")
+    record_costs(ctx, run, value, capex,
+                 build_text="capex of the hardware and buildings the run adds + energy")
+    if price is not None:
+        args = (hours, price, 0.0) + ((run.staff,) if run.staff is not None else ())
+        run.costs["rental"] = rec.derive(
+            f"{p}.cost.rental_usd", tr.rental_cost_usd, *args, unit="money",
+            text="accelerator-hours in this generation x rental price (price per hour held "
+                 "constant across generations)" + (" + staff" if run.staff is not None else ""))
+
+
+def _planned_cash(ctx: Context, plan: Plan, run: Run, capex: Val) -> None:
+    """When the plan pays: hardware before the run, buildings over the build time before it."""
+    n, hardware, buildings = ctx.months, run.capex_parts[0].value, run.capex_parts[1].value
+    build_months = int(ctx.catalog.defaults.build_months)
+    hw_start, b_start = run.start - HARDWARE_LEAD_MONTHS, run.start - build_months
+    plan.capex += [(hardware, cashflow.spread_row(hw_start, HARDWARE_LEAD_MONTHS, n)),
+                   (buildings, cashflow.spread_row(b_start, build_months, n))]
+    if min(hw_start, b_start) < 0 and np.any(np.asarray(hardware + buildings) > 0):
+        plan.outside.append(f"run '{run.spec.name}' (capex before the horizon)")
     year0 = ctx.scenario.horizon.start
-    hw_start, b_start = start - HARDWARE_LEAD_MONTHS, start - bm
-    plan["capex"] += [(hw_capex, cashflow.spread_row(hw_start, HARDWARE_LEAD_MONTHS, ctx.n)),
-                      (b_capex, cashflow.spread_row(b_start, bm, ctx.n))]
-    if min(hw_start, b_start) < 0 and np.any(np.asarray(hw_capex + b_capex) > 0):
-        plan["outside"].append(f"run '{r.name}' (capex before the horizon)")
-    for off, amount, months in ((hw_start, hw_capex, HARDWARE_LEAD_MONTHS), (b_start, b_capex, bm)):
+    for offset, amount, months in ((hw_start, hardware, HARDWARE_LEAD_MONTHS),
+                                   (b_start, buildings, build_months)):
         for m in range(months):
-            yr = str(year0.plus(off + m).year)
-            plan["capex_by_year"][yr] = plan["capex_by_year"].get(yr, 0.0) + amount / months
-    run_months = max(int(np.ceil(np.max(days) * 24 / HOURS_PER_MONTH)), 1)
-    plan["energy_usd"].append((energy_cost, cashflow.spread_row(start, run_months, ctx.n)))
-    # operating the planned capacity: maintenance, insurance, property tax on its capex while
-    # it is in its useful life
-    rates = sum(ctx.catalog.default(k)[0] for k in ("maintenance", "insurance", "property_tax"))
-    live = cashflow.step(start, ctx.n) - cashflow.step(start + life_m, ctx.n)
-    plan["operations"].append((dc.rate_usd_per_month(hw_capex + b_capex, rates), live))
-    # in service from the run's start, for the plan's depreciation
-    plan["hardware_in_service"].append((hw_capex, start))
-    plan["buildings_in_service"].append((b_capex, start))
+            year = str(year0.plus(offset + m).year)
+            plan.capex_by_year[year] = plan.capex_by_year.get(year, 0.0) + amount / months
+    plan.energy_usd.append((run.energy_usd.value,
+                            cashflow.spread_row(run.start, run.months, n)))
+    # operating the planned capacity while it is in its useful life
+    rates = [ctx.inputs.common(k, "fraction") for k in ("maintenance", "insurance", "property_tax")]
+    plan.rates = rates
+    life = plan.cohorts[-1].retire - run.start
+    live = cashflow.step(run.start, n) - cashflow.step(run.start + life, n)
+    plan.operations.append((dc.rate_usd_per_month(capex.value, sum(r.value for r in rates)),
+                            live))
+    plan.hardware_in_service.append((hardware, run.start))
+    plan.buildings_in_service.append((buildings, run.start))
 
 
-def _plan_totals(ctx: Context, keys: List[str], plan: dict) -> None:
-    L, f = ctx.ledger, ctx.ledger.result.figures
-
-    def total_of(suffix, unit, formula, headline=False):
-        names = [f"training.{k}.{suffix}" for k in keys if f"training.{k}.{suffix}" in f]
-        if not names:
-            return None
-        acc = 0.0
-        for nme in names:
-            acc = acc + f[nme].value
-        return L.add(f"training.{suffix}", acc, unit, formula, names, headline=headline)
-
-    total_of("total_compute_flop", "compute", "sum over runs of total compute", headline=True)
-    total_of("gpu_hours", "gpu_hours", "sum over runs of accelerator-hours")
-    total_of("energy_wh", "energy", "sum over runs of facility energy", headline=True)
-    total_of("cost.amortized_usd", "money", "sum over runs of amortized cost", headline=True)
-    total_of("cost.build_usd", "money", "sum over runs of build cost", headline=True)
-    if all(f"training.{k}.cost.rental_usd" in f for k in keys):
-        total_of("cost.rental_usd", "money", "sum over runs of rental cost", headline=True)
-    total_of("capex_usd", "money", "sum over planned runs of the capex they add", headline=True)
-    peaks = [f[f"training.{k}.facility_power_w"].value for k in keys]
-    L.add("training.peak_facility_w", np.max(np.stack(np.broadcast_arrays(*peaks)), axis=0),
-          "power", "largest facility power of any run", [f"training.{k}.facility_power_w"
-                                                         for k in keys], headline=True)
-    for year in sorted(plan["capex_by_year"]):
-        L.add(f"training.capex.{year}_usd", plan["capex_by_year"][year], "money",
-              f"planned capex paid in {year}", [f"training.{k}.capex_usd" for k in keys
-                                                if f"training.{k}.capex_usd" in f])
-    L.add("monthly.training.capex_usd", cashflow.weighted_rows(plan["capex"], ctx.n), "money",
-          f"planned hardware over the {HARDWARE_LEAD_MONTHS} months before each run, buildings "
-          "over the build time before it", ["training.capex_usd"] if "training.capex_usd" in f
-          else [], series=True)
-    L.add("monthly.training.energy_usd", cashflow.weighted_rows(plan["energy_usd"], ctx.n), "money",
-          "energy of planned runs, spread over their months",
-          [f"training.{k}.energy_usd" for k in keys if f"training.{k}.capex_usd" in f], series=True)
-    L.add("monthly.training.operations_usd", cashflow.weighted_rows(plan["operations"], ctx.n),
-          "money",
-          "planned capex x (maintenance + insurance + property tax) / 12 while in its useful life",
-          ["training.capex_usd"] if "training.capex_usd" in f else [], series=True)
-    if "training.capex_usd" in f and ctx.detail:
-        _plan_depreciation(ctx, plan)
-    L.add("monthly.training.rental_usd", cashflow.weighted_rows(plan["rental"], ctx.n), "money",
-          "rental bills of rented runs, spread over their months",
-          [f"training.{k}.cost.rental_usd" for k in keys if f"training.{k}.cost.rental_usd" in f],
-          series=True)
-    if plan["outside"]:
-        L.warn("training spending outside the horizon is left out of the monthly series: "
-               + ", ".join(plan["outside"]))
+def estimate_plan_totals(ctx: Context, plan: Plan) -> None:
+    """Totals over all runs, the planned capex by year, and the plan's monthly series."""
+    rec, runs = ctx.rec, ctx.runs
+    _sum_over(ctx, "total_compute_flop", [r.compute for r in runs], "compute",
+              "sum over runs of total compute", headline=True)
+    _sum_over(ctx, "gpu_hours", [r.gpu_hours for r in runs], "gpu_hours",
+              "sum over runs of accelerator-hours")
+    _sum_over(ctx, "energy_wh", [r.energy_wh for r in runs], "energy",
+              "sum over runs of facility energy", headline=True)
+    for kind in ("amortized", "build", "rental"):
+        costs = [r.costs.get(kind) for r in runs]
+        if None not in costs:
+            _sum_over(ctx, f"cost.{kind}_usd", costs, "money", f"sum over runs of {kind} cost",
+                      headline=True)
+    capex = _sum_over(ctx, "capex_usd", [r.capex for r in plan.runs], "money",
+                      "sum over planned runs of the capex they add", headline=True)
+    peaks = [r.facility_power for r in runs]
+    rec.record("training.peak_facility_w",
+               np.max(np.stack(np.broadcast_arrays(*[v.value for v in peaks])), axis=0),
+               "power", "largest facility power of any run", peaks, headline=True)
+    for year in sorted(plan.capex_by_year):
+        rec.record(f"training.capex.{year}_usd", plan.capex_by_year[year], "money",
+                   f"planned capex paid in {year}", [r.capex for r in plan.runs])
+    _plan_series(ctx, plan, capex)
 
 
-def _plan_depreciation(ctx: Context, plan: dict) -> None:
+def _sum_over(ctx: Context, suffix: str, parts: List[Val], unit: str, text: str,
+              headline: bool = False):
+    parts = [v for v in parts if v is not None]
+    if not parts:
+        return None
+    return ctx.rec.total(f"training.{suffix}", parts, unit, text, headline=headline)
+
+
+def _plan_series(ctx: Context, plan: Plan, capex) -> None:
+    rec, n = ctx.rec, ctx.months
+    monthly = ctx.monthly
+    monthly["training_capex"] = rec.record("monthly.training.capex_usd", cashflow.weighted_rows(plan.capex, n), "money",
+               f"planned hardware over the {HARDWARE_LEAD_MONTHS} months before each run, "
+               "buildings over the build time before it", [capex], series=True)
+    monthly["training_energy"] = rec.record("monthly.training.energy_usd", cashflow.weighted_rows(plan.energy_usd, n), "money",
+               "energy of planned runs, spread over their months",
+               [r.energy_usd for r in plan.runs], series=True)
+    monthly["training_operations"] = rec.record("monthly.training.operations_usd", cashflow.weighted_rows(plan.operations, n),
+               "money",
+               "planned capex x (maintenance + insurance + property tax) / 12 while in its "
+               "useful life", [capex] + plan.rates, series=True)
+    if capex is not None and ctx.detail:
+        _plan_depreciation(ctx, plan, capex)
+    monthly["training_rental"] = rec.record("monthly.training.rental_usd", cashflow.weighted_rows(plan.rental, n), "money",
+               "rental bills of rented runs, spread over their months",
+               [r.costs["rental"] for r in ctx.runs if r.kind == "rent"], series=True)
+    if plan.outside:
+        rec.warn("training spending outside the horizon is left out of the monthly series: "
+                 + ", ".join(plan.outside))
+
+
+def _plan_depreciation(ctx: Context, plan: Plan, capex: Val) -> None:
     """Straight-line depreciation of the capacity the plan buys, from each run's start."""
-    L = ctx.ledger
-    d = ctx.scenario.depreciation
-    total_dep = 0.0
-    for key, cls, life_key in (("hardware_in_service", "accelerators", "life_accelerators"),
-                               ("buildings_in_service", "buildings", "life_buildings")):
-        life = ctx.pick(f"inputs.depreciation.{cls}_hours", d, cls, life_key, "duration")
-        months = max(int(round(float(np.mean(life)) / HOURS_PER_MONTH)), 1)
+    rec, spec = ctx.rec, ctx.scenario.depreciation
+    parts = []
+    for additions, cls, life_key in ((plan.hardware_in_service, "accelerators",
+                                      "life_accelerators"),
+                                     (plan.buildings_in_service, "buildings", "life_buildings")):
+        life = ctx.inputs.pick(f"inputs.depreciation.{cls}_hours", spec, cls, life_key,
+                               "duration")
+        months = max(int(round(float(np.mean(life.value)) / HOURS_PER_MONTH)), 1)
         # straight-line: each addition spread evenly over the life that starts with it
-        dep = cashflow.weighted_rows([(amount, cashflow.spread_row(start, months, ctx.n))
-                                      for amount, start in plan[key]], ctx.n)
-        L.add(f"monthly.training.depreciation.{cls}_usd", dep, "money",
-              f"planned {cls} capex from its run's start, straight-line over its life",
-              ["training.capex_usd", f"inputs.depreciation.{cls}_hours"], series=True)
-        total_dep = total_dep + dep
-    L.add("monthly.training.depreciation_usd", total_dep, "money",
-          "depreciation of planned hardware and buildings",
-          [f"monthly.training.depreciation.{c}_usd" for c in ("accelerators", "buildings")],
-          series=True)
-    L.add("training.depreciation_usd", np.sum(total_dep, axis=-1), "money",
-          "depreciation of planned capacity over the horizon", ["monthly.training.depreciation_usd"])
+        dep = cashflow.weighted_rows([(amount, cashflow.spread_row(start, months, ctx.months))
+                                      for amount, start in additions], ctx.months)
+        parts.append(rec.record(f"monthly.training.depreciation.{cls}_usd", dep, "money",
+                                f"planned {cls} capex from its run's start, straight-line over "
+                                "its life", [capex, life], series=True))
+    total_dep = rec.total("monthly.training.depreciation_usd", parts, "money",
+                          "depreciation of planned hardware and buildings", series=True)
+    rec.record("training.depreciation_usd", np.sum(total_dep.value, axis=-1), "money",
+               "depreciation of planned capacity over the horizon", [total_dep])

@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import InputError
 from ..model import Month
 from ..record import replace
+from .training import run_months
 
 MAX_SCALE = 1024.0
 
@@ -51,11 +52,9 @@ def scaled(scenario, k: float, last_only: bool = False):
 
 
 def _run_ends(result) -> List[tuple]:
-    from ..units import HOURS_PER_MONTH
     ends = []
     for row in result.tables.get("training", []):
-        days = float(result.value(f"training.{row['key']}.days"))
-        months = max(int(np.ceil(days * 24 / HOURS_PER_MONTH)), 1)
+        months = run_months(float(result.value(f"training.{row['key']}.days")))
         ends.append((row["run"], Month.parse(row["start"]).plus(months - 1)))
     return ends
 

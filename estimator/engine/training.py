@@ -17,29 +17,35 @@ import math
 
 import numpy as np
 
-from ..units import HOURS_PER_YEAR
+from ..units import HOURS_PER_MONTH, HOURS_PER_YEAR
+from .ledger import formula
 
 
+@formula("6 x params x tokens (Kaplan et al. 2020)")
 def compute_flop(params, tokens):
     """Training compute C = 6 N D [1]. [FLOP]"""
     return 6.0 * params * tokens
 
 
+@formula("total compute / (peak x MFU x 3600) / goodput")
 def gpu_hours(compute, peak_flop_per_s, mfu, goodput):
     """Accelerator-hours: C / (peak x MFU x 3600) / goodput [3]. [hours]"""
     return compute / (peak_flop_per_s * mfu * 3600.0) / goodput
 
 
+@formula("accelerator-hours / accelerators / 24")
 def wall_clock_days(gpu_hours_, accelerators):
     """Days on ``accelerators`` accelerators. [days]"""
     return gpu_hours_ / np.maximum(accelerators, 1e-300) / 24.0
 
 
+@formula("accelerators to finish within max_days, rounded up")
 def accelerators_for_window(compute, peak_flop_per_s, mfu, goodput, days):
     """Whole accelerators needed to finish within ``days``. [count]"""
     return np.ceil(gpu_hours(compute, peak_flop_per_s, mfu, goodput) / (days * 24.0) - 1e-9)
 
 
+@formula("accelerator-hours x IT power per accelerator x utilisation x PUE")
 def energy_wh(gpu_hours_, it_w_per_accelerator, utilisation, pue):
     """Facility energy: accelerator-hours x all-in IT power x average draw x PUE [3]. [Wh]"""
     return gpu_hours_ * it_w_per_accelerator * utilisation * pue
@@ -50,6 +56,7 @@ def amortized_hardware_usd(gpu_hours_, value_per_accelerator_usd, decay_oom_per_
     return gpu_hours_ * value_per_accelerator_usd * decay_oom_per_year * math.log(10) / HOURS_PER_YEAR
 
 
+@formula("accelerator-hours x rental price x (1 - discount)")
 def rental_usd(gpu_hours_, price_usd_per_hour, discount):
     """Accelerator-hours x price x (1 - discount). [USD]"""
     return gpu_hours_ * price_usd_per_hour * (1.0 - discount)
@@ -58,3 +65,84 @@ def rental_usd(gpu_hours_, price_usd_per_hour, discount):
 def projected(value, years, doubling_years):
     """A quantity that doubles every ``doubling_years``, ``years`` later [4]."""
     return value * 2.0 ** (np.asarray(years, dtype=float) / doubling_years)
+
+
+@formula("final-run compute x experiments multiplier")
+def total_compute_flop(compute, experiments):
+    """Compute of the final run and the experiments around it. [FLOP]"""
+    return compute * experiments
+
+
+@formula("accelerator-hours x cluster value per accelerator x decay x ln(10) / 8766 h + energy"
+         " cost (Epoch AI's method)")
+def amortized_usd(gpu_hours_, value_per_accelerator_usd, decay_oom_per_year, energy_usd,
+                  staff_usd=0.0):
+    """Amortized cost of a run: hardware value lost over it, energy, staff [3]. [USD]"""
+    return (amortized_hardware_usd(gpu_hours_, value_per_accelerator_usd, decay_oom_per_year)
+            + energy_usd + staff_usd)
+
+
+@formula("accelerator-hours x rental price x (1 - discount)")
+def rental_cost_usd(gpu_hours_, price_usd_per_hour, discount, staff_usd=0.0):
+    """Rental cost of a run, with its staff. [USD]"""
+    return rental_usd(gpu_hours_, price_usd_per_hour, discount) + staff_usd
+
+
+@formula("capex of the capacity the run needs or adds + energy")
+def build_cost_usd(capex_usd, energy_usd, staff_usd=0.0):
+    """Build cost of a run: the capex of its capacity, energy, staff. [USD]"""
+    return capex_usd + energy_usd + staff_usd
+
+
+@formula("total compute / (max_days x 86400 x MFU x goodput)")
+def required_flop_per_s(compute, max_days, mfu, goodput):
+    """Throughput a run needs to finish within ``max_days``. [FLOP/s]"""
+    return compute / (max_days * 86400.0 * mfu * goodput)
+
+
+@formula("total compute / (FLOP/s of all its accelerators x MFU x goodput) / 86400")
+def days_at_throughput(compute, flop_per_s, mfu, goodput):
+    """Days a run takes at a cluster's peak throughput. [days]"""
+    return compute / (flop_per_s * mfu * goodput) / 86400.0
+
+
+@formula("accelerators x days x 24")
+def accelerator_hours(accelerators, days):
+    """Accelerator-hours of a run on ``accelerators`` for ``days``. [hours]"""
+    return accelerators * (days * 24.0)
+
+
+@formula("IT power x PUE")
+def facility_power_w(it_w, pue):
+    """Facility power of a run's cluster. [W]"""
+    return it_w * pue
+
+
+@formula("IT power per accelerator x accelerators")
+def it_power_w(it_w_per_accelerator, accelerators):
+    """IT power of a run's cluster. [W]"""
+    return it_w_per_accelerator * accelerators
+
+
+def run_months(days) -> int:
+    """Calendar months a run spans (at least one), from its length in days (largest sample)."""
+    return max(int(np.ceil(np.max(days) * 24 / HOURS_PER_MONTH)), 1)
+
+
+@formula("accelerators x (cluster value per accelerator + IT power x buildings per W)")
+def cluster_build_usd(accelerators, value_per_accelerator_usd, it_w_per_accelerator,
+                      buildings_usd_per_w):
+    """Capex of a cluster and the buildings around it. [USD]"""
+    return accelerators * (value_per_accelerator_usd + it_w_per_accelerator * buildings_usd_per_w)
+
+
+@formula("users x tokens per user per day x 2 x active parameters / 86400 / (peak x "
+         "utilisation)")
+def serving_accelerators(users, tokens_per_user_per_day, active_params, peak_flop_per_s,
+                         utilisation):
+    """Accelerators to serve users: users x tokens/day x 2 N / 86400 / (peak x utilisation). [count]
+
+    Inference costs ~2 FLOP per active parameter per token (Kaplan et al. 2020).
+    """
+    flop_per_s = users * tokens_per_user_per_day * 2.0 * active_params / 86400.0
+    return flop_per_s / (peak_flop_per_s * utilisation)

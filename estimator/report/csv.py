@@ -5,7 +5,7 @@ import csv
 import io
 
 from ..result import Result, to_plain
-from .json import _display
+from .json import display
 
 
 def render(result: Result) -> str:
@@ -20,7 +20,7 @@ def render(result: Result) -> str:
             for month, v in zip(result.months, value):
                 w.writerow([result.title, fig.name, month, _cell(v), fig.unit, ""])
         else:
-            w.writerow([result.title, fig.name, "", _cell(value), fig.unit, _display(fig) or ""])
+            w.writerow([result.title, fig.name, "", _cell(value), fig.unit, display(fig) or ""])
     return buf.getvalue()
 
 

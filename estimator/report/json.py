@@ -7,7 +7,7 @@ from ..result import SCHEMA_VERSION, Result, to_plain
 from ..units import format_quantity
 
 
-def _display(fig) -> str | None:
+def display(fig) -> str | None:
     if fig.series or fig.unit in ("flag", "text", "month"):
         return None
     try:
@@ -20,7 +20,7 @@ def as_dict(result: Result) -> dict:
     figures = {}
     for fig in result:
         entry = {"value": to_plain(fig.value), "unit": fig.unit}
-        shown = _display(fig)
+        shown = display(fig)
         if shown is not None:
             entry["display"] = shown
         entry["formula"] = fig.formula

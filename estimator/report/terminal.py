@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ..engine.funding import COULD_BUY_RUN_DAYS
 from ..result import Result, to_plain
 from ..units import format_quantity
 
@@ -191,7 +192,7 @@ def verdict_panel(result: Result) -> Optional[Panel]:
     body.append(f"\nThe money raised ({fmt(result, 'funding.money_raised_usd')}) could instead buy "
                 f"{fmt(result, 'funding.could_buy.accelerators')} accelerators "
                 f"({fmt(result, 'funding.could_buy.facility_w')}), enough for a "
-                f"{fmt(result, 'funding.could_buy.compute_flop')} run in 150 days.")
+                f"{fmt(result, 'funding.could_buy.compute_flop')} run in {COULD_BUY_RUN_DAYS} days.")
     return Panel(body, title="Funding verdict", title_align="left", box=box.HEAVY,
                  border_style="green" if covered else "red")
 

@@ -1,0 +1,110 @@
+"""Named values and the recorder that keeps every figure's inputs honest.
+
+A :class:`Val` is a value together with the name of the figure that holds it. The rollup
+passes ``Val`` objects to :meth:`Recorder.derive`, which calls a pure function on their
+values and records the figure with the function's formula text and, as its inputs, the
+names of exactly the values that were passed. Inputs are never listed by hand, so they
+cannot drift from the arithmetic; nothing is read back from the ledger by name.
+
+Formula texts live next to the pure functions (:func:`formula`).
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, NamedTuple, Optional
+
+from ..result import Ledger, total
+
+
+class Val(NamedTuple):
+    """A value and the name of the figure that records it."""
+
+    name: str
+    value: object
+
+
+class Expr(NamedTuple):
+    """An intermediate value not recorded as a figure, with the named values it came from."""
+
+    value: object
+    inputs: tuple
+
+
+def formula(text: str) -> Callable:
+    """Attach the words of a pure function's formula (what ``explain`` shows) to it."""
+
+    def attach(fn):
+        fn.formula = text
+        return fn
+
+    return attach
+
+
+def names(args: Iterable) -> list:
+    """Figure names of the named values among ``args`` (in order, each once)."""
+    out: list = []
+    for a in args:
+        if isinstance(a, Expr):
+            out += [n for n in names(a.inputs) if n not in out]
+        elif isinstance(a, Val) and a.name not in out:
+            out.append(a.name)
+    return out
+
+
+def value(x):
+    """The plain value of a named value (other values pass through)."""
+    return x.value if isinstance(x, (Val, Expr)) else x
+
+
+class Recorder:
+    """Records figures derived from named values; the engine's only side effect."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+        self.result = ledger.result
+
+    def input(self, name: str, value_, unit: str, source: str, *, series: bool = False) -> Val:
+        """A value taken from the scenario, the catalog or the defaults."""
+        return Val(name, self.ledger.input(name, value_, unit, source, series=series))
+
+    def derive(self, name: str, fn: Callable, *args, unit: str, text: Optional[str] = None,
+               also: Iterable = (), series: bool = False, headline: bool = False) -> Val:
+        """``fn(*values of args)``, recorded with ``fn``'s formula and the args as inputs.
+
+        ``text`` replaces the function's formula where the words depend on the case (a
+        generation's year, a line's name); ``also`` names values the result depends on
+        that are not arguments (a window that bounds a sum).
+        """
+        result = fn(*[value(a) for a in args])
+        return self.record(name, result, unit, text if text is not None else fn.formula,
+                           list(args) + list(also), series=series, headline=headline)
+
+    @staticmethod
+    def compute(fn: Callable, *args) -> Expr:
+        """``fn(*values of args)`` as an intermediate that remembers its inputs."""
+        return Expr(fn(*[value(a) for a in args]), args)
+
+    def total(self, name: str, parts: Iterable[Val], unit: str, text: str, *,
+              series: bool = False, headline: bool = False) -> Val:
+        """The sum of named parts, in order (totals equal their lines exactly)."""
+        parts = list(parts)
+        return self.record(name, total(p.value for p in parts), unit, text, parts,
+                           series=series, headline=headline)
+
+    def record(self, name: str, value_, unit: str, text: str, inputs: Iterable, *,
+               series: bool = False, headline: bool = False) -> Val:
+        """A figure whose value was computed by the caller from ``inputs`` (named values).
+
+        A figure that nothing in the scenario contributes to (a sum over no fleets, a
+        line no site pays) is recorded as what it is: a fact of the scenario file.
+        """
+        used = names(inputs)
+        if not used:
+            where = self.result.files[0] if self.result.files else "scenario"
+            self.ledger.input(name, value_, unit, f"{where}: nothing in the scenario "
+                              f"contributes ({text})", series=series, headline=headline)
+            return Val(name, value_)
+        self.ledger.add(name, value_, unit, text, used, series=series, headline=headline)
+        return Val(name, value_)
+
+    def warn(self, text: str) -> None:
+        self.ledger.warn(text)
