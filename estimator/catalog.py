@@ -58,6 +58,8 @@ class Defaults(Model):
     maintenance: float = qty("fraction", required=True, min=0)
     insurance: float = qty("fraction", required=True, min=0)
     property_tax: float = qty("fraction", required=True, min=0)
+    wue: float = qty("water_per_energy", required=True, min=0)
+    water_price: float = qty("water_price", required=True, min=0)
     staff_per_mw: float = qty("amount", required=True, min=0)
     staff_cost: float = qty("usd_per_year", required=True, min=0)
     build_months: int = qty("count", required=True, min=1)

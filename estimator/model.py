@@ -146,6 +146,9 @@ class Datacenter(Model):
                                      max=1)
     property_tax: Optional[float] = qty("fraction", "yearly property tax as a share of capex",
                                         min=0, max=1)
+    wue: Optional[float] = qty("water_per_energy", "water usage effectiveness: litres of site "
+                               "water per kWh of IT energy (The Green Grid)", min=0, max=20)
+    water_price: Optional[float] = qty("water_price", "price of water", min=0)
     staff: Optional[Staff] = model(Staff, "operations staff")
     build: Optional[Schedule] = model(Schedule, "construction schedule (default: the horizon's "
                                       "start, over the default build time)")

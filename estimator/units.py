@@ -22,6 +22,8 @@ count              1 (whole number)    ``400_000``, ``16,384``, ``400k``
 amount             1                   ``405B``, ``15.6T tokens``, ``500M users``
 bytes              B                   ``80 GB``, ``96 GiB``
 bandwidth          B/s                 ``3.35 TB/s``
+water_per_energy   L/kWh               ``1.8 L/kWh``, ``0.5 gal/kWh``
+water_price        USD/L               ``$0.001/L``, ``$4/kgal``, ``$1.2/m3``
 =================  ==================  ===========================================
 
 A bare number is the base unit, unless a field says otherwise (``bare="years"``).
@@ -36,6 +38,7 @@ from .errors import UnitError
 
 HOURS_PER_YEAR = 8766.0  # 365.25 days; Epoch AI uses the same (training-cost-trends)
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12
+GALLON_L = 3.785411784   # US gallon in litres (NIST Handbook 44, exact definition)
 
 _MONEY_MAG = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9, "T": 1e12}
 _SI = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
@@ -122,6 +125,11 @@ def _dims() -> Dict[str, Dimension]:
     byt.update({"KiB": 2.0**10, "MiB": 2.0**20, "GiB": 2.0**30, "TiB": 2.0**40})
     add("bytes", "bytes", byt, "80 GB, 96 GiB")
     add("bandwidth", "B/s", _prefixed("B/s"), "3.35 TB/s")
+    add("water_per_energy", "L/kWh", {"L/kWh": 1.0, "l/kWh": 1.0, "L/MWh": 1e-3,
+                                      "gal/kWh": GALLON_L}, "1.8 L/kWh, 0.5 gal/kWh")
+    add("water_price", "USD/L", {"$/L": 1.0, "$/l": 1.0, "$/m3": 1e-3, "$/gal": 1 / GALLON_L,
+                                 "$/kgal": 1e-3 / GALLON_L}, "$0.001/L, $4/kgal, $1.2/m3",
+        money=True)
     return d
 
 
@@ -314,6 +322,8 @@ _FORMATTERS: Dict[str, Callable[[float], str]] = {
     "amount": format_amount,
     "bytes": lambda v: _si(v, "B"),
     "bandwidth": lambda v: _si(v, "B/s"),
+    "water_per_energy": lambda v: f"{v:.3g} L/kWh",
+    "water_price": lambda v: f"${v * 1e3:.3g}/m3",
 }
 
 

@@ -4,6 +4,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 from estimator.engine import cashflow, datacenter as dc, fleet as fl
+from estimator.engine.lines import ASSET_CLASSES, CAPEX, OPEX
+from estimator.units import HOURS_PER_MONTH
 
 SCENARIO = """\
 scenario: engine test
@@ -33,12 +35,9 @@ def run(estimate_text, n=8000, util=0.75, extra=""):
 def test_line_items_sum_exactly_to_totals(estimate_text):
     r = run(estimate_text)
     for total, prefix, lines in [
-        ("capex.total_usd", "capex", ["accelerators", "servers", "network", "storage",
-                                      "construction", "land", "power"]),
-        ("opex.total_usd", "opex", ["electricity", "maintenance", "staff", "insurance",
-                                    "property_tax", "colocation", "rental"]),
-        ("depreciation.total_usd", "depreciation", ["accelerators", "network", "buildings",
-                                                    "power_plant"]),
+        ("capex.total_usd", "capex", [line.key for line in CAPEX]),
+        ("opex.total_usd", "opex", [line.key for line in OPEX]),
+        ("depreciation.total_usd", "depreciation", list(ASSET_CLASSES)),
     ]:
         acc = 0.0
         for line in lines:
@@ -160,3 +159,33 @@ def test_delivery_before_the_site_is_ready_is_a_warning(estimate_text):
     r = estimate_text(SCENARIO.format(n=8000, util=0.75).replace("start: 2025-07, months: 3",
                                                                  "start: 2025-03, months: 3"))
     assert any("before site 'dc' is ready" in w for w in r.warnings)
+
+
+def test_water_by_hand():
+    # 1 MW of IT for a 730.5-hour month = 730,500 kWh; x 1.8 L/kWh = 1,314,900 L;
+    # x $0.001/L = $1,314.90
+    assert dc.water_usd(1e6 * 730.5, 1.8, 0.001) == pytest.approx(1314.90, abs=0.005)
+    # arrays broadcast like every pure function
+    assert_allclose(dc.water_usd(np.array([1e6, 2e6]) * 730.5, 1.8, 0.001), [1314.9, 2629.8])
+
+
+def test_water_is_charged_on_it_energy_of_built_sites_only(estimate_text):
+    r = run(estimate_text)
+    water = r.value("monthly.opex.water_usd")
+    # pod is on the built site 'dc'; 'small' sits in colocation (water in the fee)
+    util, it_w = 0.75, r.value("power.fleets.pod.it_w")
+    online = cashflow.ramp(6, 3, 60)
+    wue, price = r.value("inputs.datacenters.dc.wue"), r.value("inputs.datacenters.dc.water_price")
+    expected = it_w * online * util * HOURS_PER_MONTH / 1000 * wue * price
+    assert_allclose(water, expected, rtol=1e-12)
+    assert r.value("opex.water_usd") > 0
+    chain = {n for f in (r["monthly.opex.water_usd"],) for n in f.inputs}
+    assert "inputs.datacenters.dc.wue" in chain and "inputs.datacenters.colo.wue" not in chain
+
+
+def test_water_inputs_from_the_scenario_move_the_line(estimate_text):
+    base = run(estimate_text).value("opex.water_usd")
+    text = SCENARIO.format(n=8000, util=0.75).replace(
+        "    pue: 1.3\n", "    pue: 1.3\n    wue: 0.9 L/kWh\n    water_price: $4/kgal\n", 1)
+    halved = estimate_text(text).value("opex.water_usd")
+    assert halved == pytest.approx(base / 2, rel=1e-12)     # default is 1.8 L/kWh at $4/kgal

@@ -6,6 +6,7 @@ import numpy as np
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from estimator.engine.lines import CAPEX, OPEX
 from estimator.config.loader import load
 from estimator.engine import estimate, estimate_values
 from estimator.report import json as jr
@@ -74,10 +75,8 @@ def run(tmp_path, doc, name="s.yaml"):
     return estimate(load(str(path)))
 
 
-LINES = {"capex.total_usd": ["accelerators", "servers", "network", "storage", "construction",
-                             "land", "power"],
-         "opex.total_usd": ["electricity", "maintenance", "staff", "insurance", "property_tax",
-                            "colocation", "rental"]}
+LINES = {"capex.total_usd": [line.key for line in CAPEX],      # the engine's registry of lines
+         "opex.total_usd": [line.key for line in OPEX]}
 
 
 @given(doc=scenarios())

@@ -4,6 +4,9 @@ References
 ----------
 .. [1] Cushman & Wakefield, "Data Center Development Cost Guide", 2025: construction per
    MW of critical IT load (shell, power, cooling), US average $11.7M/MW.
+.. [2] A. Shehabi et al., "United States Data Center Energy Usage Report", LBNL-1005775,
+   2016: on-site water ~1.8 L per kWh of IT energy; The Green Grid, "Water Usage
+   Effectiveness (WUE)", White Paper 35, 2011.
 """
 from __future__ import annotations
 
@@ -78,3 +81,13 @@ def staff_headcount(staff_per_mw, it_capacity_w):
 def whole_buildings(it_w, building_size_w):
     """Whole buildings for a run's IT power (a hair under a whole number counts whole). [count]"""
     return np.ceil(it_w / building_size_w - 1e-9)
+
+
+@formula("IT energy each month x water usage effectiveness (L per kWh of IT energy) x water price")
+def water_usd(it_energy_wh, wue_l_per_kwh, usd_per_l):
+    """Cooling water: IT energy x WUE x price [2]. [USD]
+
+    WUE is The Green Grid's water usage effectiveness: litres of site water per kWh of
+    IT energy (not facility energy).
+    """
+    return it_energy_wh / 1000.0 * wue_l_per_kwh * usd_per_l

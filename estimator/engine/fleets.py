@@ -41,6 +41,7 @@ class Fleet:
         # set by the monthly series
         self.online = None                        # share delivered, each month
         self.energy_wh = None                     # facility energy, each month
+        self.it_energy_wh = None                  # IT energy, each month
 
     @property
     def delivered(self) -> int:

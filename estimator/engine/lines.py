@@ -32,7 +32,7 @@ class CapexLine(NamedTuple):
 class OpexLine(NamedTuple):
     key: str                      # figure names: opex.<key>_usd, monthly.opex.<key>_usd
     label: str                    # the report's label
-    scope: str                    # 'site', 'built_site', 'leased_site', 'owned_fleet', 'rented_fleet'
+    scope: str                    # see series.SCOPES: 'site', 'owned_fleet', 'built_site_fleet', ...
     term: Callable                # (site or fleet) -> (monthly series, [named values it used])
     formula: str                  # how the whole line is computed, in words
 
@@ -52,6 +52,13 @@ def _electricity(fleet) -> Tuple[object, list]:
     site = fleet.site
     return (dc.electricity_usd(fleet.energy_wh, as_column(site.electricity.value)),
             [fleet.it_w, fleet.utilisation, site.pue, site.electricity])
+
+
+def _water(fleet) -> Tuple[object, list]:
+    site = fleet.site
+    return (dc.water_usd(fleet.it_energy_wh, as_column(site.wue.value),
+                         as_column(site.water_price.value)),
+            [fleet.it_w, fleet.utilisation, site.wue, site.water_price])
 
 
 def _maintenance(site) -> Tuple[object, list]:
@@ -87,6 +94,8 @@ def _rental(fleet) -> Tuple[object, list]:
 OPEX = (
     OpexLine("electricity", "Electricity", "owned_fleet", _electricity,
              "facility energy each month x electricity price"),
+    OpexLine("water", "Cooling water", "built_site_fleet", _water,
+             dc.water_usd.formula + " (built sites; a colocation fee includes water)"),
     OpexLine("maintenance", "Maintenance", "built_site", _maintenance,
              "facility capex (construction + power) x yearly maintenance rate / 12, "
              "from the month the site is ready"),

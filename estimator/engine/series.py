@@ -147,6 +147,8 @@ def _energy(ctx: Context) -> None:
         fleet.energy_wh = dc.energy_wh(as_column(fleet.it_w.value) * fleet.online,
                                        as_column(fleet.utilisation.value),
                                        as_column(fleet.site.pue.value))
+        fleet.it_energy_wh = dc.energy_wh(as_column(fleet.it_w.value) * fleet.online,
+                                          as_column(fleet.utilisation.value), 1.0)
         energy = energy + fleet.energy_wh
         used += [fleet.it_w, fleet.utilisation, fleet.site.pue]
     monthly = ctx.rec.record("monthly.energy_wh", energy, "energy",
@@ -162,6 +164,7 @@ SCOPES = {
     "leased_site": lambda ctx: [s for s in ctx.sites.values() if not s.built],
     "owned_fleet": lambda ctx: [f for f in ctx.fleets.values() if f.owned],
     "rented_fleet": lambda ctx: [f for f in ctx.fleets.values() if not f.owned],
+    "built_site_fleet": lambda ctx: [f for f in ctx.fleets.values() if f.owned and f.site.built],
 }
 
 

@@ -11,7 +11,9 @@ from . import datacenter as dc
 from .context import Context
 from .ledger import Val
 
-RATES = ("electricity", "utilisation", "maintenance", "insurance", "property_tax")
+RATES = {"electricity": "energy_price", "utilisation": "fraction", "maintenance": "fraction",
+         "insurance": "fraction", "property_tax": "fraction", "wue": "water_per_energy",
+         "water_price": "water_price"}
 
 
 class Site:
@@ -28,6 +30,13 @@ class Site:
         self.ready = 0                          # offset of the first month in service
         self.capex: Dict[str, Val] = {}         # construction, land, power (built sites)
         self.colocation: Optional[Val] = None   # leased sites
+        self.electricity: Val = None            # the rates of RATES, each a named value
+        self.utilisation: Val = None
+        self.maintenance: Val = None
+        self.insurance: Val = None
+        self.property_tax: Val = None
+        self.wue: Val = None
+        self.water_price: Val = None
         self.headcount: Val = None
         self.staff_cost: Val = None
         self.fleets: List = []                  # the owned fleets it hosts
@@ -54,8 +63,7 @@ def build_sites(ctx: Context) -> None:
             site.ready = start
             site.colocation = ctx.inputs.pick(f"{site.prefix}.colocation_usd_per_w_month", spec,
                                               "colocation", "colocation", "usd_per_w_month")
-        for attr in RATES:
-            unit = "energy_price" if attr == "electricity" else "fraction"
+        for attr, unit in RATES.items():
             setattr(site, attr, ctx.inputs.pick(f"{site.prefix}.{attr}", spec, attr, attr, unit))
         _staff(ctx, site)
         ctx.sites[name] = site

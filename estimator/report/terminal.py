@@ -11,16 +11,13 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..engine.funding import COULD_BUY_RUN_DAYS
+from ..engine.lines import CAPEX, OPEX
 from ..result import Result, to_plain
 from ..units import format_quantity
 
-CAPEX_LINES = [("accelerators", "Accelerators"), ("servers", "Servers (rest of server)"),
-               ("network", "Cluster network"), ("storage", "Storage"),
-               ("construction", "Buildings (shell, power, cooling)"), ("land", "Land"),
-               ("power", "Grid connection / generation")]
-OPEX_LINES = [("electricity", "Electricity"), ("maintenance", "Maintenance"),
-              ("staff", "Staff"), ("insurance", "Insurance"), ("property_tax", "Property tax"),
-              ("colocation", "Colocation leases"), ("rental", "Cloud rental")]
+# labels of the cost lines, from the engine's registry of lines
+CAPEX_LINES = [(line.key, line.label) for line in CAPEX]
+OPEX_LINES = [(line.key, line.label) for line in OPEX]
 
 
 def fmt(result: Result, name: str) -> str:
