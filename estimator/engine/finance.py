@@ -44,7 +44,8 @@ def _arr(x):
     return np.asarray(x, dtype=float)
 
 
-def _month_mask(start: int, months: int, n: int):
+def term_mask(start: int, months: int, n: int):
+    """True in the ``months`` months from ``start``, over the horizon's ``n`` months."""
     t = np.arange(n)
     return (t >= start) & (t < start + months)
 
@@ -102,7 +103,7 @@ def yearly_payments(amounts, start: int, n: int, term_months: Optional[int] = No
             if np.any(a[..., k] != 0):
                 raise ValueError(f"contract year {k + 1} falls after the {term}-month term")
             continue
-        out += as_column(a[..., k]) * _month_mask(start + lo, months, n) / months
+        out += as_column(a[..., k]) * term_mask(start + lo, months, n) / months
     return out
 
 
@@ -256,7 +257,7 @@ def contract(committed, start: int, term_months: int, *, escalator=0.0, used=Non
     """
     full = escalate(committed, start, escalator)
     if used is not None:
-        used = _arr(used) * _month_mask(start, int(term_months), full.shape[-1])
+        used = _arr(used) * term_mask(start, int(term_months), full.shape[-1])
     charged = take_or_pay(full, used, minimum_take)
     unused = (np.maximum(charged - _arr(used), 0.0) if used is not None
               else np.zeros_like(charged))
