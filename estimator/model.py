@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Mapping, Optional, Tuple
 
 from .errors import Mark
+from .units import HOURS_PER_MONTH
 from .record import Field, Record
 from .spec import (choice, item_model, item_qty, listing, mapping, model, month,
                    names, qty, text, Spec)
@@ -81,6 +82,15 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+#: months between a loan's payments
+PAYMENT_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
+
+
+def months_of(duration_hours: float) -> int:
+    """A duration in hours as whole months (rounded)."""
+    return int(round(float(duration_hours) / HOURS_PER_MONTH))
 
 
 class Raw:
@@ -264,7 +274,7 @@ class Debt(Model):
                             default="bullet")
     grace: float = qty("duration", "interest-only time from the first draw before amortising",
                        default=0.0, min=0, bare="years", fixed=True)
-    payments: str = choice(("monthly", "quarterly", "annual"), "how often interest and "
+    payments: str = choice(tuple(PAYMENT_MONTHS), "how often interest and "
                            "principal are paid", default="monthly")
     lender: Optional[str] = text("who lends: a bank, a vendor (vendor financing), or one of the "
                                  "entities")
@@ -388,6 +398,15 @@ class Contract(Model):
         "runs and fleets on it use, or all of it)")
     prepayment: Optional[Prepayment] = model(Prepayment, "paid up front")
 
+    @property
+    def last_month(self) -> Optional[Month]:
+        """Its 'end', or its start plus its term less one month (None when neither is given)."""
+        if self.end is not None:
+            return self.end
+        if self.term is not None:
+            return self.start.plus(max(months_of(self.term), 1) - 1)
+        return None
+
 
 class Entity(Model):
     """A linked company with its own cash (a joint venture, a partner, a lessor)."""
@@ -460,6 +479,12 @@ class Scenario(Model):
     tolerances: Optional[Mapping[str, float]] = mapping(
         item_qty("fraction", min=0), "per-figure tolerances for 'estimator check --baseline'")
 
+    @property
+    def main_entity(self) -> str:
+        """The name of the scenario's own entity (its top-level funding)."""
+        return self.funding.entity if self.funding is not None and self.funding.entity else \
+            MAIN_ENTITY
+
     #: set by the loader: the files this scenario was read from, top file first
     files: Tuple[str, ...] = Field((), compare=False, show=False)
     #: set by the loader: whether any value is a distribution
@@ -470,6 +495,9 @@ def run_key(name: str) -> str:
     """The name a run's figures go under: ``llama-3.1-405b`` -> ``training.llama-3-1-405b.*``."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "run"
 
+
+#: the name of the scenario's own entity when 'funding.entity' does not name it
+MAIN_ENTITY = "main"
 
 #: YAML keys that are Python keywords are stored with a trailing underscore
 YAML_KEY = {"if_": "if", "else_": "else"}

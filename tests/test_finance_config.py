@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from estimator.cli import main
-from estimator.config.finance import contract_end, main_entity
 from estimator.config.loader import load
 from estimator.errors import ConfigError
 
@@ -97,9 +96,9 @@ entities:
 def test_every_new_key_loads(write, catalog):
     s = load(write(FULL), catalog=catalog)
     oracle, aws, cw, colo = s.contracts
-    assert main_entity(s) == "openai"
+    assert s.main_entity == "openai"
     assert oracle.amount == 300e9 and oracle.ramp == 0.25 and oracle.minimum_take == 0.8
-    assert str(contract_end(oracle)) == "2031-12" and str(contract_end(aws)) == "2032-10"
+    assert str(oracle.last_month) == "2031-12" and str(aws.last_month) == "2032-10"
     assert oracle.prepayment.amount == 5e9 and str(oracle.prepayment.date) == "2026-12"
     assert cw.capacity.accelerators == 100_000 and cw.capacity.price == pytest.approx(2.2)
     assert colo.capacity.power == 200e6 and colo.capacity.power_price == pytest.approx(0.15)
@@ -261,3 +260,14 @@ def test_cli_exits_2_with_file_line_col(write, name):
     res = CliRunner().invoke(main, ["validate", str(BAD_CORPUS / name)])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert re.search(rf"{re.escape(name)}:\d+:\d+", res.output), res.output
+
+
+def test_the_readme_example_of_the_money_keys_loads(write, catalog):
+    from conftest import ROOT
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Money as it flows", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    s = load(write("scenario: readme\nhorizon: {start: 2025-07, end: 2032-12}\n" + block),
+             catalog=catalog)
+    assert [c.name for c in s.contracts] == ["oracle", "coreweave"]
+    assert s.funding.debt[1].repayment == "amortising" and "stargate" in s.entities

@@ -6,34 +6,12 @@ raises them all at once with the scenario's other problems.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
-from ..model import Month, Scenario
-from ..units import HOURS_PER_MONTH
+from ..model import PAYMENT_MONTHS, Month, Scenario, months_of
 
-MAIN_ENTITY = "main"
 ACQUIRE = ("owned", "rented")
-PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-
-
-def months_of(duration_hours: float) -> int:
-    """A duration in hours as whole months (rounded)."""
-    return int(round(float(duration_hours) / HOURS_PER_MONTH))
-
-
-def contract_end(c) -> Optional[Month]:
-    """Last month of a contract: its 'end', or its start plus its term less one month."""
-    if c.end is not None:
-        return c.end
-    if c.term is not None:
-        return c.start.plus(max(months_of(c.term), 1) - 1)
-    return None
-
-
-def main_entity(s: Scenario) -> str:
-    """The name of the scenario's own entity (its top-level funding)."""
-    return (s.funding.entity if s.funding is not None and s.funding.entity else MAIN_ENTITY)
 
 
 def _given(obj, attr: str) -> bool:
@@ -51,7 +29,7 @@ def _positive(x) -> bool:
 def check_finance(s: Scenario, catalog, out) -> None:
     from .loader import _ref
     entities = dict(s.entities or {})
-    me = main_entity(s)
+    me = s.main_entity
     known_entities = [me] + list(entities)
     contracts = _check_contracts(s, catalog, out, known_entities, _ref)
     _check_acquire(s, out, contracts)
@@ -107,7 +85,7 @@ def _check_contracts(s: Scenario, catalog, out, known_entities, ref) -> Dict[str
                     c.marks.get("end"), path + ("end",))
         elif c.term is not None and months_of(c.term) < 1:
             out.add("the term is shorter than a month", c.marks.get("term"), path + ("term",))
-        end = contract_end(c)
+        end = c.last_month
         # what it costs
         forms = [k for k in ("amount", "schedule", "capacity") if getattr(c, k) is not None]
         if len(forms) != 1:
@@ -202,7 +180,7 @@ def _check_debt(fnd, where, out) -> None:
             months = [d.date]
         term = months_of(d.term)
         grace = months_of(d.grace)
-        every = PERIOD_MONTHS[d.payments]
+        every = PAYMENT_MONTHS[d.payments]
         if term < 1:
             out.add("the term is shorter than a month", d.marks.get("term"), path + ("term",))
             continue

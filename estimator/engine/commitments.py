@@ -11,8 +11,7 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from ..config.finance import PERIOD_MONTHS, contract_end, main_entity, months_of
-from ..model import Month
+from ..model import PAYMENT_MONTHS, Month, months_of
 from ..units import HOURS_PER_MONTH
 from . import finance as F
 from .cashflow import as_column
@@ -21,7 +20,7 @@ from .cashflow import as_column
 def contract_window(c, origin: int) -> Tuple[int, int]:
     """(first month, months) of a contract on the horizon's timeline. [month offset], [count]"""
     start = c.start.index - origin
-    return start, contract_end(c).index - c.start.index + 1
+    return start, c.last_month.index - c.start.index + 1
 
 
 def shares_by_year(by_year: Mapping[str, object], n: int, origin: int, default=1.0):
@@ -111,7 +110,7 @@ def loan_flows(d, origin: int, n: int) -> F.DebtFlows:
     term = months_of(d.term)
     grace = term if d.repayment == "bullet" else months_of(d.grace)
     return F.amortising_loan(own, d.rate, term, n, start=first.index - origin,
-                             grace_months=grace, every=PERIOD_MONTHS[d.payments])
+                             grace_months=grace, every=PAYMENT_MONTHS[d.payments])
 
 
 def loan_end(d, origin: int) -> int:
@@ -121,7 +120,7 @@ def loan_end(d, origin: int) -> int:
 
 def commitments_ends(s, origin: int) -> List[int]:
     """Last month of every contract and loan (all entities), for the 'commitments' window."""
-    ends = [contract_end(c).index - origin for c in s.contracts]
+    ends = [c.last_month.index - origin for c in s.contracts]
     for fnd in funding_blocks(s).values():
         ends += [loan_end(d, origin) for d in fnd.debt]
     return ends
@@ -131,7 +130,7 @@ def funding_blocks(s) -> Dict[str, object]:
     """Each entity's funding block by entity name, the scenario's own first."""
     out = {}
     if s.funding is not None:
-        out[main_entity(s)] = s.funding
+        out[s.main_entity] = s.funding
     for name, e in (s.entities or {}).items():
         out[name] = e.funding
     return out
@@ -197,7 +196,7 @@ def entity_links(s, origin: int, n: int, payments: Mapping[str, object],
         debt service back: ``debt_service`` / ``loan_repayments``).
     """
     blocks = funding_blocks(s)
-    me = main_entity(s)
+    me = s.main_entity
     flows: List[F.Flow] = []
     for c in s.contracts:
         if c.payee is not None:

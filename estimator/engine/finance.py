@@ -37,7 +37,6 @@ from ..units import HOURS_PER_MONTH
 from .cashflow import as_column, running_sum
 
 TOLERANCE_USD = 1e-3        # balances within a tenth of a cent count as equal
-FREQUENCIES = {"monthly": 1, "quarterly": 3, "annual": 12}
 
 
 def _arr(x):
