@@ -264,7 +264,7 @@ class Debt(Model):
     rate: float = qty("fraction", "yearly interest rate (nominal; monthly interest is rate / 12)",
                       default=0.0, gt=-1, max=1)
     term: float = qty("duration", "from the first draw until repaid in full", default=5 * 8766.0,
-                      gt=0, bare="years", fixed=True)
+                      gt=0, max=100 * 8766.0, bare="years", fixed=True)
     date: Optional[Month] = month("month the money arrives (with 'principal')")
     draws: Optional[Mapping[str, float]] = mapping(
         item_qty("money", min=0), "draw schedule instead of principal and date: "
@@ -381,7 +381,7 @@ class Contract(Model):
                                 ref="entity")
     start: Month = month("first month of the contract", required=True)
     term: Optional[float] = qty("duration", "length of the contract (or give 'end')", gt=0,
-                                bare="years", fixed=True)
+                                max=100 * 8766.0, bare="years", fixed=True)
     end: Optional[Month] = month("last month of the contract (instead of 'term')")
     amount: Optional[float] = qty("money", "total paid over the term", min=0)
     ramp: float = qty("fraction", "yearly growth of the payments when 'amount' is given (0: flat)",

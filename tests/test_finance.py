@@ -312,3 +312,31 @@ def test_entities_funding_each_other_without_outside_money_is_refused():
                             {"c": True}) == []
     assert F.funding_cycles(["a"], [("a", "a")], {}) == [["a"]]
     assert F.funding_cycles(["a", "b"], [("a", "b")], {}) == []     # no cycle
+
+
+def test_sampled_amounts_give_each_sample_its_own_answer():
+    # Monte Carlo: amounts carry a leading sample axis; each sample must equal the scalar run
+    n = 30
+    committed = F.yearly_payments([1200.0, 2400.0], 2, n)
+    takes, escs, pre = np.array([0.5, 0.9]), np.array([0.0, 0.1]), np.array([0.0, 300.0])
+    used = np.full(n, 120.0)
+    many = F.contract(committed, 2, 24, escalator=escs, used=used, minimum_take=takes,
+                      prepayment=pre)
+    assert many.payments.shape == (2, n)
+    for k in range(2):
+        one = F.contract(committed, 2, 24, escalator=escs[k], used=used,
+                         minimum_take=takes[k], prepayment=pre[k])
+        np.testing.assert_allclose(many.payments[k], one.payments, atol=1e-9)
+    cash = np.array([1000.0, 50.0])
+    bal = F.balance(cash, -many.payments)
+    v = F.verdict(bal, n - 1, F.buffer_series(n, amount=np.array([0.0, 10.0])))
+    need, month = F.peak_need(many.payments)
+    rows = F.yearly_table(cash, {}, {"contracts": many.payments}, n, 2026 * 12)
+    for k in range(2):
+        one = F.verdict(F.balance(cash[k], -many.payments[k]), n - 1, [0.0, 10.0][k])
+        assert bool(v.covered[k]) == bool(one.covered)
+        assert v.shortfall[k] == pytest.approx(float(one.shortfall))
+        assert int(v.shortfall_month[k]) == int(one.shortfall_month)
+        assert need[k] == pytest.approx(many.payments[k].sum())
+        assert F.npv(many.payments, 0.1)[k] == pytest.approx(F.npv(many.payments[k], 0.1))
+        assert rows[-1].balance[k] == pytest.approx(bal[k, -1])

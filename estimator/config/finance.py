@@ -143,9 +143,12 @@ def _check_acquire(s: Scenario, out, contracts) -> None:
     allowed = list(ACQUIRE) + list(contracts)
     things = [(("fleets", k), f) for k, f in (s.fleets or {}).items()]
     things += [(("training", i), r) for i, r in enumerate(s.training)]
-    ops = s.funding.operations if s.funding is not None else None
-    if ops is not None and ops.inference is not None:
-        things.append((("funding", "operations", "inference"), ops.inference))
+    blocks = [(("funding",), s.funding)] + [(("entities", k, "funding"), e.funding)
+                                            for k, e in (s.entities or {}).items()]
+    for where, fnd in blocks:
+        ops = fnd.operations if fnd is not None else None
+        if ops is not None and ops.inference is not None:
+            things.append((where + ("operations", "inference"), ops.inference))
     for path, obj in things:
         a = obj.acquire
         if a is None or a in allowed:
