@@ -116,6 +116,15 @@ def test_every_new_key_loads(write, catalog):
     assert st.equity[1].if_ == "for_profit"
 
 
+def test_a_rented_or_contracted_fleet_needs_no_site(write, catalog):
+    text = BASE + ("fleets:\n  f: {accelerator: h100-sxm, accelerators: 8, acquire: rented}\n"
+                   "  g: {server: dgx-h100, servers: 2, acquire: c}\n"
+                   "contracts:\n  - {name: c, counterparty: X, start: 2026-01, term: 1 year, "
+                   "capacity: {accelerators: 16, price: $2/GPU-hour}}\n")
+    s = load(write(text), catalog=catalog)
+    assert s.fleets["f"].acquire == "rented" and s.fleets["g"].acquire == "c"
+
+
 def test_bullet_loans_keep_their_defaults(write, catalog):
     s = load(write(FULL), catalog=catalog)
     bullet = s.funding.debt[0]
@@ -246,6 +255,13 @@ def test_cycle_of_entities_without_outside_money(write, catalog):
     ("entities:\n  jv:\n    funding: {entity: jv, cash: $1B}\n",
      "an entity is named by its key"),
     ("entities:\n  main:\n    funding: {cash: $1B}\n", "has the name of the scenario's own"),
+    ("fleets:\n  f: {accelerator: h100-sxm, accelerators: 8, rent: {price: $2/GPU-hour}, "
+     "acquire: owned}\n", "an owned fleet has no 'rent'"),
+    ("fleets:\n  f: {accelerators: 8, acquire: rented}\n",
+     "a fleet acquired as 'rented' needs 'accelerator'"),
+    ("datacenters:\n  dc: {it_capacity: 1 MW}\nfleets:\n  f: {server: dgx-h100, servers: 1, "
+     "site: dc}\ntraining:\n  - {name: r, compute: 1e24, on: f, acquire: rented}\n",
+     "a run on a fleet is acquired as its fleet is: set 'acquire' on fleet 'f'"),
 ])
 def test_money_keys_that_make_no_sense_are_refused(write, catalog, snippet, message):
     msg = _problem(write, catalog, BASE + snippet)
