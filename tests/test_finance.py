@@ -340,3 +340,28 @@ def test_sampled_amounts_give_each_sample_its_own_answer():
         assert need[k] == pytest.approx(many.payments[k].sum())
         assert F.npv(many.payments, 0.1)[k] == pytest.approx(F.npv(many.payments[k], 0.1))
         assert rows[-1].balance[k] == pytest.approx(bal[k, -1])
+
+
+def test_summary_by_hand():
+    # 6 months from 2026-01, cash 100. Revenue 10 a month; payroll 40 a month; a contract
+    # of 30 in month 2; a raise of 50 in month 3. Window through month 4; buffer 20.
+    # burn = uses - revenue: 30, 30, 60, 30, 30, 30 -> cumulative 30, 60, 120, 150, 180 in
+    #   the window: peak need 180 in month 4.
+    # balance: 70, 40, -20, 0, -30, -60 -> lowest -30 in month 4; against the buffer of 20
+    #   the shortfall is 20 - (-30) = 50; the first month below the buffer is month 2 (-20).
+    # runway at month 4: balance -30 -> 0 months.
+    # new annualised revenue 12 x (10 - 10) = 0 -> burn multiple undefined (NaN).
+    # NPV at 0% of sources - uses in the window: (10 x 5 + 50) - (40 x 5 + 30) = -130.
+    # The yearly table covers the horizon: 2026 burn = 40 x 6 + 30 - 10 x 6 = 210.
+    n, origin = 6, 2026 * 12
+    s = F.summarise(100.0, {"revenue": np.full(n, 10.0), "raises": F.draw(50.0, 3, n)},
+                    {"payroll": np.full(n, 40.0), "contracts": F.draw(30.0, 2, n)}, n, origin,
+                    4, buffer=20.0, discount_rate=0.0)
+    assert s.balance.tolist() == [70, 40, -20, 0, -30, -60]
+    assert s.peak_need == 180 and int(s.peak_need_month) == 4
+    assert not bool(s.verdict.covered) and s.verdict.shortfall == 50
+    assert int(s.verdict.shortfall_month) == 4 and int(s.verdict.first_short) == 2
+    assert s.runway_months == 0 and math.isnan(s.burn_multiple)
+    assert s.npv == pytest.approx(-130) and s.npv_sources == pytest.approx(100)
+    assert s.uses == {"payroll": 200, "contracts": 30}
+    assert [r.year for r in s.by_year] == [2026] and s.by_year[0].burn == 210

@@ -706,6 +706,76 @@ def window_end(kind: str, n: int, last_run: Optional[int] = None,
     return max(end, 0), why, False
 
 
+class Summary(NamedTuple):
+    """One entity's verdict and the figures a CFO reads with it."""
+
+    balance: np.ndarray          #: month-end cash [USD]
+    verdict: Verdict             #: against the buffer, through the window
+    window_end: int              #: last month judged [month offset]
+    buffer: np.ndarray           #: cash to keep each month [USD]
+    burn: np.ndarray             #: uses - operating income each month [USD/month]
+    sources: Dict[str, np.ndarray]  #: each source's sum through the window [USD]
+    uses: Dict[str, np.ndarray]     #: each use's sum through the window [USD]
+    peak_need: np.ndarray        #: most cumulative burn reaches in the window [USD]
+    peak_need_month: np.ndarray  #: its month, -1 when nothing is needed [month offset]
+    runway_months: np.ndarray    #: balance at the window's end / trailing burn [months]
+    burn_multiple: np.ndarray    #: burn through the window / new annualised income [1]
+    npv: np.ndarray              #: NPV of sources - uses through the window (cash excluded) [USD]
+    npv_sources: np.ndarray      #: [USD]
+    npv_uses: np.ndarray         #: [USD]
+    by_year: List[YearRow]       #: the yearly table over the whole horizon
+
+
+def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n: int,
+              origin: int, window: int, *, buffer=0.0, discount_rate=0.0,
+              operating: Iterable[str] = ("revenue", "lease_income"), trailing: int = 3
+              ) -> Summary:
+    """Every verdict figure of one entity from its cash and its monthly sources and uses.
+
+    Parameters
+    ----------
+    cash : numeric
+        Cash at the horizon's start. [USD]
+    sources, uses : mapping of str to array_like
+        Monthly series by kind. [USD/month]
+    n, origin : int
+        Months in the horizon; absolute index of month 0.
+    window : int
+        Last month of the verdict's window (:func:`window_end`). [month offset]
+    buffer : numeric or array_like
+        Cash to keep (:func:`buffer_series`). [USD]
+    discount_rate : numeric
+        Effective yearly rate for the NPVs (:func:`npv`). [fraction]
+    operating : iterable of str
+        Kinds of source that are operating income (burn is uses less these).
+    trailing : int
+        Months of burn averaged for the runway. [count]
+    """
+    zero = np.zeros(n)
+    operating = tuple(operating)
+    total_in = sum((_arr(v) for v in sources.values()), zero)
+    total_out = sum((_arr(v) for v in uses.values()), zero)
+    income = sum((_arr(v) for k, v in sources.items() if k in operating), zero)
+    bal = balance(cash, total_in - total_out)
+    buf = _arr(buffer) + zero
+    w = int(window) + 1
+    burn = total_out - income
+    need, need_month = peak_need(burn[..., :w])
+    growth = 12.0 * (income[..., w - 1] - income[..., 0])
+    return Summary(
+        balance=bal, verdict=verdict(bal, window, buf), window_end=int(window), buffer=buf,
+        burn=burn,
+        sources={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in sources.items()},
+        uses={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in uses.items()},
+        peak_need=need, peak_need_month=need_month,
+        runway_months=runway_months(bal, burn, window, trailing),
+        burn_multiple=burn_multiple(np.sum(burn[..., :w], axis=-1), growth),
+        npv=npv((total_in - total_out)[..., :w], discount_rate),
+        npv_sources=npv(total_in[..., :w], discount_rate),
+        npv_uses=npv(total_out[..., :w], discount_rate),
+        by_year=yearly_table(cash, sources, uses, n, origin, operating))
+
+
 # --------------------------------------------------------------------------- linked entities
 
 class Flow(NamedTuple):
