@@ -287,3 +287,16 @@ def test_the_readme_example_of_the_money_keys_loads(write, catalog):
              catalog=catalog)
     assert [c.name for c in s.contracts] == ["oracle", "coreweave"]
     assert s.funding.debt[1].repayment == "amortising" and "stargate" in s.entities
+
+
+def test_a_loan_between_entities_is_no_cycle_by_its_repayments(write, catalog):
+    # the joint venture lends to the lab (with outside money of its own); the lab's
+    # repayments go back to it: that is not the two funding each other
+    text = BASE + ("funding:\n  entity: lab\n  debt:\n"
+                   "    - {name: l, principal: $1B, date: 2026-01, lender: jv}\n"
+                   "entities:\n  jv:\n    funding: {cash: $2B}\n")
+    s = load(write(text), catalog=catalog)
+    from estimator.engine.commitments import entity_links
+    links = entity_links(s, s.horizon.start.index, s.horizon.months, {})
+    assert [(f.payer, f.payee, f.funds) for f in links] == [("jv", "lab", True),
+                                                            ("lab", "jv", False)]

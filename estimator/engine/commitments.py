@@ -193,7 +193,7 @@ def entity_links(s, origin: int, n: int, payments: Mapping[str, object],
         Contracts with a ``payee`` (payer -> payee: ``contracts`` / ``contract_revenue``);
         equity whose party is an entity (party -> owner: ``equity_out`` / ``equity``);
         loans whose lender is an entity (lender -> owner: ``loans_out`` / ``debt``, and the
-        debt service back: ``debt_service`` / ``loan_repayments``).
+        debt service back: ``debt_service`` / ``loan_repayments``, with ``funds=False``).
     """
     blocks = funding_blocks(s)
     me = s.main_entity
@@ -212,5 +212,5 @@ def entity_links(s, origin: int, n: int, payments: Mapping[str, object],
                 loan = loan_flows(d, origin, n)
                 flows.append(F.Flow(d.lender, owner, loan.draws, use="loans_out", source="debt"))
                 flows.append(F.Flow(owner, d.lender, loan.service, use="debt_service",
-                                    source="loan_repayments"))
+                                    source="loan_repayments", funds=False))
     return flows

@@ -790,6 +790,7 @@ class Flow(NamedTuple):
     amount: object              #: [USD/month] series (or a number in every month)
     use: str = "contracts"      #: what the payer books it as
     source: str = "contract_revenue"  #: what the payee books it as
+    funds: bool = True          #: False for money going back (loan repayments): no funding edge
 
 
 class EntityFlows(NamedTuple):
@@ -813,7 +814,9 @@ def funding_cycles(names: Iterable[str], edges: Iterable[Tuple[str, str]],
     names : iterable of str
         The entities.
     edges : iterable of (payer, payee)
-        Money moving between parties; parties that are not entities are ignored here.
+        Money funding one party from another: contract payments, equity, loans drawn (not
+        repayments: ``[(f.payer, f.payee) for f in flows if f.funds]``). Parties that are
+        not entities are ignored here.
     outside : mapping of str to bool
         Whether an entity has money of its own or from outside the scenario (cash,
         revenue, lease income, equity or loans from parties that are not entities).
@@ -893,13 +896,8 @@ def resolve_entities(entities: Mapping[str, Mapping[str, object]], flows: Sequen
     Returns
     -------
     dict of str to EntityFlows
-        In the order given.
-
-    Raises
-    ------
-    ValueError
-        When entities fund each other in a cycle with no outside money
-        (:func:`funding_cycles`), naming the cycle.
+        In the order given. Cycles of entities funding each other without outside money
+        are refused when the scenario is loaded (:func:`funding_cycles`), not here.
     """
     zero = np.zeros(n)
     out = {}
@@ -918,21 +916,7 @@ def resolve_entities(entities: Mapping[str, Mapping[str, object]], flows: Sequen
             e = out[f.payee]
             e.sources[f.source] = e.sources.get(f.source, zero) + amount
             e.inflows[f.payer] = e.inflows.get(f.payer, zero) + amount
-    outside = {name: _has_outside_money(out[name], entities) for name in out}
-    cycles = funding_cycles(out, [(f.payer, f.payee) for f in flows], outside)
-    if cycles:
-        raise ValueError("; ".join(" -> ".join(c + [c[0]]) for c in cycles)
-                         + ": entities fund each other with no money from outside")
     for name, e in out.items():
         net = sum(e.sources.values(), zero) - sum(e.uses.values(), zero)
         out[name] = e._replace(balance=balance(e.cash, net))
     return out
-
-
-def _has_outside_money(e: EntityFlows, entities) -> bool:
-    if np.any(_arr(e.cash) > 0):
-        return True
-    own = entities[e.name].get("sources") or {}
-    if any(np.any(_arr(v) > 0) for v in own.values()):
-        return True
-    return any(p not in entities and np.any(v > 0) for p, v in e.inflows.items())
