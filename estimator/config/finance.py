@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Tuple
 
+from ..errors import did_you_mean
 from ..model import PAYMENT_MONTHS, Month, Scenario, months_of
+from .refs import check_ref, check_years
 
 ACQUIRE = ("owned", "rented")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -27,11 +29,10 @@ def _positive(x) -> bool:
 
 
 def check_finance(s: Scenario, catalog, out) -> None:
-    from .loader import _ref
     entities = dict(s.entities or {})
     me = s.main_entity
     known_entities = [me] + list(entities)
-    contracts = _check_contracts(s, catalog, out, known_entities, _ref)
+    contracts = _check_contracts(s, catalog, out, known_entities)
     _check_acquire(s, out, contracts)
     blocks: List[Tuple[str, object, tuple]] = []
     if s.funding is not None:
@@ -47,8 +48,6 @@ def check_finance(s: Scenario, catalog, out) -> None:
         if e.funding.entity is not None:
             out.add("'entity' names the scenario's own funding; an entity is named by its key",
                     e.funding.marks.get("entity"), path + ("funding", "entity"))
-        from .loader import check_funding
-        check_funding(e.funding, path + ("funding",), catalog, out)
         blocks.append((name, e.funding, path + ("funding",)))
     for owner, fnd, where in blocks:
         _check_debt(fnd, where, out)
@@ -64,7 +63,7 @@ def check_finance(s: Scenario, catalog, out) -> None:
     _check_cycles(s, blocks, known_entities, out)
 
 
-def _check_contracts(s: Scenario, catalog, out, known_entities, ref) -> Dict[str, object]:
+def _check_contracts(s: Scenario, catalog, out, known_entities) -> Dict[str, object]:
     seen: Dict[str, object] = {}
     for i, c in enumerate(s.contracts):
         path = ("contracts", i)
@@ -96,8 +95,7 @@ def _check_contracts(s: Scenario, catalog, out, known_entities, ref) -> Dict[str
             out.add("'ramp' shapes an 'amount' over the term; this contract has none",
                     c.marks.get("ramp"), path + ("ramp",))
         if c.capacity is not None:
-            _check_capacity(c.capacity, path + ("capacity",), catalog, out, ref)
-        from .loader import check_years
+            _check_capacity(c.capacity, path + ("capacity",), catalog, out)
         check_years(c.schedule, c.marks.get("schedule"), path + ("schedule",), out)
         check_years(c.usage, c.marks.get("usage"), path + ("usage",), out)
         if end is not None and not (c.end is not None and c.end < c.start):
@@ -111,8 +109,8 @@ def _check_contracts(s: Scenario, catalog, out, known_entities, ref) -> Dict[str
                 out.add(f"the prepayment ({p.date}) comes after the contract ends ({end})",
                         p.marks.get("date"), path + ("prepayment", "date"))
         # who pays whom
-        ref(out, c, "payer", path, c.payer, known_entities, "entity")
-        ref(out, c, "payee", path, c.payee, known_entities, "entity")
+        check_ref(out, c, "payer", path, c.payer, known_entities, "entity")
+        check_ref(out, c, "payee", path, c.payee, known_entities, "entity")
         payer = c.payer or known_entities[0]
         if c.payee is not None and c.payee == payer:
             out.add(f"'{payer}' would pay itself", c.marks.get("payee"), path + ("payee",))
@@ -122,7 +120,7 @@ def _check_contracts(s: Scenario, catalog, out, known_entities, ref) -> Dict[str
     return seen
 
 
-def _check_capacity(cap, path, catalog, out, ref) -> None:
+def _check_capacity(cap, path, catalog, out) -> None:
     gpus = cap.accelerators is not None or cap.price is not None
     power = cap.power is not None or cap.power_price is not None
     if gpus == power:
@@ -136,7 +134,7 @@ def _check_capacity(cap, path, catalog, out, ref) -> None:
     if cap.accelerator is not None and not gpus:
         out.add("'accelerator' names what 'accelerators' are; give them with a 'price'",
                 cap.marks.get("accelerator"), path + ("accelerator",))
-    ref(out, cap, "accelerator", path, cap.accelerator, catalog.accelerators, "accelerator")
+    check_ref(out, cap, "accelerator", path, cap.accelerator, catalog.accelerators, "accelerator")
 
 
 def _check_acquire(s: Scenario, out, contracts) -> None:
@@ -153,7 +151,6 @@ def _check_acquire(s: Scenario, out, contracts) -> None:
         a = obj.acquire
         if a is None or a in allowed:
             continue
-        from ..errors import did_you_mean
         out.add(f"unknown acquisition '{a}'", obj.marks.get("acquire"), path + ("acquire",),
                 expected="'owned', 'rented', or one of the contracts: "
                 + (", ".join(contracts) or "(none defined)"), hint=did_you_mean(a, allowed))

@@ -13,9 +13,11 @@ import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ..catalog import load_catalog
-from ..errors import ConfigError, Mark, Problem, did_you_mean
-from ..model import Scenario, YAML_KEY, run_key
+from ..errors import ConfigError, Mark, Problem
+from ..model import Scenario, run_key
 from ..record import replace
+from .finance import check_finance
+from .refs import check_ref as _ref, check_years
 from .schema import Collector, build_model
 from .yamlsafe import Node, load_node, parse_yaml
 
@@ -267,24 +269,6 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     return replace(scenario, files=tuple(files), uncertain=bool(found))
 
 
-def _ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], known, what: str,
-         catalog=None):
-    if name is None or name in known:
-        return
-    expected = f"one of: {', '.join(sorted(known))}" if known else f"no {what}s are defined"
-    hint = did_you_mean(name, known)
-    if hint is None and catalog is not None and what == "server type":
-        # a near-miss of an accelerator name: point at the servers that hold it
-        close = did_you_mean(name, catalog.accelerators)
-        acc = name if name in catalog.accelerators else (close.split("'")[1] if close else None)
-        if acc:
-            holders = [k for k, v in catalog.servers.items() if v.accelerator == acc]
-            hint = (f"'{acc}' is an accelerator; server types that hold it: "
-                    + (", ".join(holders) or "none"))
-    out.add(f"unknown {what} '{name}'", obj.marks.get(attr, obj.marks.get("")),
-            path + (YAML_KEY.get(attr, attr),), expected=expected, hint=hint)
-
-
 def check_references(s: Scenario, catalog, out: Collector) -> None:
     """Checks that span fields: references, exclusive choices, orderings, sizes."""
     owners = [s.funding] + [e.funding for e in (s.entities or {}).values()]
@@ -373,7 +357,8 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
                     expected="one of: " + ", ".join(acc.peak))
     if s.funding is not None:
         check_funding(s.funding, ("funding",), catalog, out)
-    from .finance import check_finance
+    for name, e in (s.entities or {}).items():
+        check_funding(e.funding, ("entities", name, "funding"), catalog, out)
     check_finance(s, catalog, out)
 
 
@@ -395,13 +380,6 @@ def check_funding(fnd, where: tuple, catalog, out: Collector) -> None:
             _check_inference(ops.inference, where + ("operations", "inference"), catalog, out)
     for key, obj, years in by_year:
         check_years(years, obj.marks.get(key.split(".")[-1]), where + tuple(key.split(".")), out)
-
-
-def check_years(years, mark, path: tuple, out: Collector) -> None:
-    """Keys of a by-year mapping are years."""
-    for year in years or {}:
-        if not re.fullmatch(r"(19|20|21)\d\d", year):
-            out.add(f"'{year}' is not a year", mark, path + (year,), expected="a year such as 2026")
 
 
 def _check_inference(inf, path: tuple, catalog, out: Collector) -> None:

@@ -340,34 +340,39 @@ def amortising_loan(draws, rate, term_months: int, n: int, *, start: int,
         When the term is shorter than the grace period, the amortising months are not a
         whole number of payment periods, or a draw falls after the grace period.
     """
-    d = _arr(draws)
+    d, r = _arr(draws), _arr(rate)
     term, grace, every = int(term_months), int(grace_months), int(every)
+    _check_loan(d, r, term, grace, every)
+    shape = np.broadcast_shapes(d.shape[:-1], r.shape)
+    own = np.zeros(shape + (term + 1,))
+    k = min(d.shape[-1], term + 1)
+    own[..., :k] = d[..., :k]
+    flows = (own,) + _repay(own, r, grace, every)
+    return DebtFlows(*(_place(x, start, n) for x in flows))
+
+
+def _check_loan(d, r, term: int, grace: int, every: int) -> None:
+    """The loan's terms make sense (see :func:`amortising_loan`), else ValueError."""
     if term < 1 or not 0 <= grace <= term:
         raise ValueError("the grace period must lie within the term")
     if every < 1 or (term - grace) % every:
         raise ValueError(f"{term - grace} amortising months are not a whole number of "
                          f"{every}-month periods")
-    periods = (term - grace) // every
-    last_draw = grace if periods else term - 1      # a bullet's draws come before its end
+    last_draw = grace if term > grace else term - 1     # a bullet's draws come before its end
     if d.shape[-1] > last_draw + 1 and np.any(d[..., last_draw + 1:] != 0):
         raise ValueError("a draw falls after the grace period")
-    r = _arr(rate)
     if np.any(r <= -1):
         raise ValueError("the rate must be above -100%")
-    span = term + 1
-    shape = np.broadcast_shapes(d.shape[:-1], r.shape)
-    own = np.zeros(shape + (span,))
-    k = min(d.shape[-1], span)
-    own[..., :k] = d[..., :k]
-    monthly = r / 12.0
-    interest = np.zeros(shape + (span,))
-    principal = np.zeros(shape + (span,))
-    balance_ = np.zeros(shape + (span,))
-    bal = np.zeros(shape)
-    accrued = np.zeros(shape)
-    level = np.zeros(shape)
+
+
+def _repay(own, r, grace: int, every: int):
+    """Interest, principal repaid and month-end balance over the loan's own months."""
+    shape, span = own.shape[:-1], own.shape[-1]
+    term, periods = span - 1, (span - 1 - grace) // every
+    interest, principal, balance_ = (np.zeros(own.shape) for _ in range(3))
+    bal, accrued, level = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for i in range(span):
-        accrued = accrued + bal * monthly           # on the month's opening balance
+        accrued = accrued + bal * (r / 12.0)        # on the month's opening balance
         if i > grace:
             pay_date = (i - grace) % every == 0
         else:
@@ -386,7 +391,7 @@ def amortising_loan(draws, rate, term_months: int, n: int, *, start: int,
         if i == grace and periods:
             level = annuity_payment(bal, r * every / 12.0, periods)
         balance_[..., i] = bal
-    return DebtFlows(*(_place(x, start, n) for x in (own, interest, principal, balance_)))
+    return interest, principal, balance_
 
 
 def _place(own, start: int, n: int):
@@ -805,6 +810,49 @@ class EntityFlows(NamedTuple):
     balance: np.ndarray                 #: month-end cash [USD]
 
 
+def strongly_connected(names: Sequence[str], pairs: Iterable[Tuple[str, str]]
+                       ) -> List[List[str]]:
+    """Strongly connected groups of a directed graph, by Tarjan's algorithm [4].
+
+    Each name is in exactly one group; a group of one is a cycle only with a self-loop.
+    Recursive: the graphs here are small (at most 100 entities).
+    """
+    succ: Dict[str, List[str]] = {v: [] for v in names}
+    for a, b in pairs:
+        if b not in succ[a]:
+            succ[a].append(b)
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    stack: List[str] = []
+    on: set = set()
+    groups: List[List[str]] = []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in succ[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            groups.append(group)
+
+    for v in names:
+        if v not in index:
+            visit(v)
+    return groups
+
+
 def funding_cycles(names: Iterable[str], edges: Iterable[Tuple[str, str]],
                    outside: Mapping[str, bool]) -> List[List[str]]:
     """Cycles of entities that fund each other with no money from outside the cycle.
@@ -831,40 +879,8 @@ def funding_cycles(names: Iterable[str], edges: Iterable[Tuple[str, str]],
     """
     names = list(dict.fromkeys(names))
     known = set(names)
-    succ: Dict[str, List[str]] = {v: [] for v in names}
     pairs = [(a, b) for a, b in edges if a in known and b in known]
-    for a, b in pairs:
-        if b not in succ[a]:
-            succ[a].append(b)
-    index: Dict[str, int] = {}
-    low: Dict[str, int] = {}
-    stack: List[str] = []
-    on: set = set()
-    groups: List[List[str]] = []
-
-    def visit(v):                          # Tarjan's algorithm [4]; graphs here are small
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on.add(v)
-        for w in succ[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            group = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                group.append(w)
-                if w == v:
-                    break
-            groups.append(group)
-
-    for v in names:
-        if v not in index:
-            visit(v)
+    groups = strongly_connected(names, pairs)
     order = {v: i for i, v in enumerate(names)}
     bad = []
     for g in groups:
