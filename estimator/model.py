@@ -394,8 +394,8 @@ class Contract(Model):
     minimum_take: float = qty("fraction", "share of the commitment paid whether used or not "
                               "(take-or-pay)", default=1.0, min=0, max=1)
     usage: Optional[Mapping[str, float]] = mapping(
-        item_qty("fraction", min=0, max=1), "share of the capacity used, by year (default: what "
-        "runs and fleets on it use, or all of it)")
+        item_qty("fraction", min=0, max=1), "share of the capacity used, by year (years between "
+        "interpolated; default: what runs and fleets on it use, or all of it)")
     prepayment: Optional[Prepayment] = model(Prepayment, "paid up front")
 
     @property

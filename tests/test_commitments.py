@@ -130,3 +130,12 @@ def test_window_ends_and_buffer(scn):
     buf = C.buffer_for(scn.funding, np.full(n, 2e9), n)
     assert buf[0] == pytest.approx(12e9)            # 6 months x $2B
     assert C.buffer_for(scn.entities["stargate"].funding, 0.0, n)[5] == 1e9
+
+
+def test_usage_shares_by_year_are_interpolated_like_other_yearly_values():
+    # horizon 2026-01 .. 2029-12; usage {2027: 40%, 2029: 80%}: 2026 takes the first (40%),
+    # 2028 is halfway (60%), 2029 is 80%
+    origin = 2026 * 12
+    sh = C.shares_by_year({"2027": 0.4, "2029": 0.8}, 48, origin)
+    assert [sh[0], sh[12], sh[24], sh[36]] == pytest.approx([0.4, 0.4, 0.6, 0.8])
+    assert C.shares_by_year({}, 3, origin).tolist() == [1.0, 1.0, 1.0]

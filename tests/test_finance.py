@@ -163,7 +163,7 @@ def test_buffer_flips_the_verdict():
     # Without a buffer: covered (lowest 5). With 2 months of operating cost (2 x 5 = 10)
     # kept in hand: 5 - 10 = -5 in month 4 -> short $5 in month 4, first short month 4.
     opex = np.full(5, 5.0)
-    bal = F.balance(30.0, -opex)
+    bal = F.balance(30.0, 0.0, opex)
     assert bal.tolist() == [25, 20, 15, 10, 5]
     plain = F.verdict(bal, 4)
     assert bool(plain.covered) and plain.shortfall == 0
@@ -222,7 +222,7 @@ def test_a_larger_contract_never_improves_the_verdict(net_in, cash, factor, star
     def judge(k):
         pay = F.contract(committed * k, start, 24, minimum_take=0.5,
                          used=np.full(n, 5e7)).payments
-        v = F.verdict(F.balance(cash, np.asarray(net_in) - pay), n - 1)
+        v = F.verdict(F.balance(cash, np.asarray(net_in), pay), n - 1)
         return bool(v.covered), float(v.shortfall)
 
     small, large = judge(1.0), judge(factor)
@@ -323,12 +323,12 @@ def test_sampled_amounts_give_each_sample_its_own_answer():
                          minimum_take=takes[k], prepayment=pre[k])
         np.testing.assert_allclose(many.payments[k], one.payments, atol=1e-9)
     cash = np.array([1000.0, 50.0])
-    bal = F.balance(cash, -many.payments)
+    bal = F.balance(cash, 0.0, many.payments)
     v = F.verdict(bal, n - 1, F.buffer_series(n, amount=np.array([0.0, 10.0])))
     need, month = F.peak_need(many.payments)
     rows = F.yearly_table(cash, {}, {"contracts": many.payments}, n, 2026 * 12)
     for k in range(2):
-        one = F.verdict(F.balance(cash[k], -many.payments[k]), n - 1, [0.0, 10.0][k])
+        one = F.verdict(F.balance(cash[k], 0.0, many.payments[k]), n - 1, [0.0, 10.0][k])
         assert bool(v.covered[k]) == bool(one.covered)
         assert v.shortfall[k] == pytest.approx(float(one.shortfall))
         assert int(v.shortfall_month[k]) == int(one.shortfall_month)

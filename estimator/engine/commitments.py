@@ -14,7 +14,7 @@ import numpy as np
 from ..model import PAYMENT_MONTHS, Month, months_of
 from ..units import HOURS_PER_MONTH
 from . import finance as F
-from .cashflow import as_column
+from .cashflow import as_column, year_levels
 
 
 def contract_window(c, origin: int) -> Tuple[int, int]:
@@ -24,20 +24,19 @@ def contract_window(c, origin: int) -> Tuple[int, int]:
 
 
 def shares_by_year(by_year: Mapping[str, object], n: int, origin: int, default=1.0):
-    """A share given by calendar year as a monthly series.
+    """A share given by calendar year as a monthly series. [fraction]
 
-    Years not given take the share of the nearest earlier year given (the first year
-    given before it), or ``default`` when none is given. [fraction]
+    As other by-year values (:func:`~estimator.engine.cashflow.year_levels`): years between
+    two given are interpolated, later years keep the last; years before the first given
+    take the first. ``default`` in every month when nothing is given.
     """
     if not by_year:
         return np.zeros(n) + default
-    given = sorted((int(y), v) for y, v in by_year.items())
     years = F.calendar_years(n, origin)
-    out = np.zeros(np.shape(given[0][1]) + (n,))
-    for y in np.unique(years):
-        before = [v for k, v in given if k <= y]
-        share = before[-1] if before else given[0][1]
-        out[..., years == y] = np.asarray(share, dtype=float)[..., None]
+    first = min(by_year, key=int)
+    out = year_levels(by_year, 0.0, list(years))
+    early = years < int(first)
+    out[..., early] = np.asarray(by_year[first], dtype=float)[..., None]
     return out
 
 

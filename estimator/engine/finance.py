@@ -34,9 +34,7 @@ from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence
 import numpy as np
 
 from ..units import HOURS_PER_MONTH
-from .cashflow import as_column, running_sum
-
-TOLERANCE_USD = 1e-3        # balances within a tenth of a cent count as equal
+from .cashflow import TOLERANCE_USD, as_column, balance, running_sum
 
 
 def _arr(x):
@@ -441,13 +439,6 @@ def dscr(available, service, revenue=None):
 
 # --------------------------------------------------------------------------- verdict metrics
 
-def balance(cash, net):
-    """Month-end cash balance: ``cash + cumulative net``. [USD]"""
-    bal = running_sum(_arr(net))
-    bal += as_column(cash)
-    return bal
-
-
 def buffer_series(n: int, amount=None, months=None, operating_cost=None):
     """The minimum cash to keep each month. [USD]
 
@@ -641,7 +632,7 @@ def yearly_table(cash, sources: Mapping[str, object], uses: Mapping[str, object]
     total_in = sum((_arr(v) for v in sources.values()), zero)
     total_out = sum((_arr(v) for v in uses.values()), zero)
     income = sum((_arr(v) for k, v in sources.items() if k in operating), zero)
-    bal = balance(cash, total_in - total_out)
+    bal = balance(cash, total_in, total_out)
     rows, cum = [], 0.0
     for y in np.unique(years):
         idx = years == y
@@ -761,7 +752,7 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
     total_in = sum((_arr(v) for v in sources.values()), zero)
     total_out = sum((_arr(v) for v in uses.values()), zero)
     income = sum((_arr(v) for k, v in sources.items() if k in operating), zero)
-    bal = balance(cash, total_in - total_out)
+    bal = balance(cash, total_in, total_out)
     buf = _arr(buffer) + zero
     w = int(window) + 1
     burn = total_out - income
@@ -933,6 +924,6 @@ def resolve_entities(entities: Mapping[str, Mapping[str, object]], flows: Sequen
             e.sources[f.source] = e.sources.get(f.source, zero) + amount
             e.inflows[f.payer] = e.inflows.get(f.payer, zero) + amount
     for name, e in out.items():
-        net = sum(e.sources.values(), zero) - sum(e.uses.values(), zero)
-        out[name] = e._replace(balance=balance(e.cash, net))
+        out[name] = e._replace(balance=balance(e.cash, sum(e.sources.values(), zero),
+                                               sum(e.uses.values(), zero)))
     return out
