@@ -360,3 +360,44 @@ def test_summary_by_hand():
     assert s.npv == pytest.approx(-130) and s.npv_sources == pytest.approx(100)
     assert s.uses == {"payroll": 200, "contracts": 30}
     assert [r.year for r in s.by_year] == [2026] and s.by_year[0].burn == 210
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.floats(1.0, 1e10), st.floats(-0.5, 0.5), st.sampled_from([1, 3, 12]),
+       st.integers(0, 4), st.integers(1, 5), st.integers(-30, 30))
+def test_a_loan_repays_what_it_drew_and_never_goes_negative(principal, rate, every,
+                                                             grace_periods, periods, start):
+    grace, term = grace_periods * every, (grace_periods + periods) * every
+    n = max(start + term + 1, 1) + 2
+    loan = F.amortising_loan([principal], rate, term, n, start=start, grace_months=grace,
+                             every=every)
+    inside = start >= 0
+    if inside:
+        assert loan.draws.sum() == pytest.approx(principal)
+        assert loan.principal.sum() == pytest.approx(principal, rel=1e-9)
+    assert np.all(loan.balance >= -1e-6 * principal)
+    assert loan.balance[-1] == pytest.approx(0, abs=1e-6 * principal)
+    # the level payments after the grace period are equal (the last within rounding), on
+    # months start + grace + every x k, k = 1..periods
+    if inside:
+        pays = loan.service[start + grace + every::every][:periods]
+        assert len(pays) == periods and np.all(pays > 0)
+        assert np.ptp(pays) <= 1e-6 * principal
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1e6), min_size=24, max_size=24), st.floats(0, 1),
+       st.floats(0, 2e7), st.integers(0, 5))
+def test_take_or_pay_and_prepayment_invariants(used, take, prepaid, start):
+    n = 24
+    committed = F.yearly_payments([6e6, 12e6], start, n)
+    c = F.contract(committed, start, 24, used=np.asarray(used), minimum_take=take,
+                   prepayment=prepaid)
+    term = F.term_mask(start, 24, n)
+    assert np.all(c.charged >= take * c.committed - 1e-6)
+    assert np.all(c.charged[term] >= np.asarray(used)[term] - 1e-6)
+    assert np.all(c.charged[~term] == 0)
+    assert c.credit.sum() <= prepaid + 1e-6
+    # cash = charges - credit + the prepayment: the totals add up
+    assert c.payments.sum() == pytest.approx(c.charged.sum() - c.credit.sum() + prepaid,
+                                             abs=1e-3)

@@ -277,7 +277,8 @@ def annuity_payment(principal, periodic_rate, periods: int):
     """
     p, r = _arr(principal), _arr(periodic_rate)
     safe = np.where(r == 0, 1.0, r)
-    level = p * safe / (1.0 - (1.0 + safe) ** (-periods))
+    # 1 - (1 + r)**-N written with log1p/expm1 so that tiny rates keep their precision
+    level = p * safe / -np.expm1(-periods * np.log1p(safe))
     return np.where(r == 0, p / periods, level)
 
 
