@@ -79,6 +79,7 @@ class Defaults(Model):
     inference_utilisation: float = qty("fraction", required=True, gt=0, max=1)
     price_performance_doubling: float = qty("duration", required=True, gt=0, bare="years")
     energy_efficiency_doubling: float = qty("duration", required=True, gt=0, bare="years")
+    discount_rate: float = qty("fraction", required=True, gt=-1, max=1)
 
 
 class _AcceleratorFile(Model):

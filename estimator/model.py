@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Mapping, Optional, Tuple
 
 from .errors import Mark
+from .units import HOURS_PER_MONTH
 from .record import Field, Record
 from .spec import (choice, item_model, item_qty, listing, mapping, model, month,
                    names, qty, text, Spec)
@@ -81,6 +82,15 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+#: months between a loan's payments
+PAYMENT_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
+
+
+def months_of(duration_hours: float) -> int:
+    """A duration in hours as whole months (rounded)."""
+    return int(round(float(duration_hours) / HOURS_PER_MONTH))
 
 
 class Raw:
@@ -175,6 +185,8 @@ class Fleet(Model):
     delivery: Optional[Schedule] = model(Schedule, "delivery schedule (default: the site's "
                                          "completion, in one month)")
     rent: Optional[Rent] = model(Rent, "rented instead of owned")
+    acquire: Optional[str] = text("how it is acquired: 'owned' (capex), 'rented' (on demand), or "
+                                  "the name of a contract it runs on", ref="contract")
     accelerator_price: Optional[float] = qty("money", "price of one accelerator (overrides the "
                                              "catalog)", min=0)
     server_price: Optional[float] = qty("money", "price of one whole server incl. accelerators "
@@ -217,6 +229,8 @@ class Run(Model):
     accelerator: Optional[str] = text("accelerator to size the run in (default: the generation "
                                       "of its year)", ref="accelerator")
     rent: Optional[RunRent] = model(RunRent, "rented capacity")
+    acquire: Optional[str] = text("how it is acquired: 'owned' (capex), 'rented' (on demand), or "
+                                  "the name of a contract it runs on", ref="contract")
     staff: Optional[float] = qty("money", "staff cost attributed to the run", min=0)
 
 
@@ -231,13 +245,39 @@ class Raise(Model):
                                  min=0)
 
 
+class Equity(Model):
+    """Equity committed by a party; a party that is one of the entities pays it out of its cash."""
+
+    party: str = text("who commits it: an investor, or one of the entities", required=True)
+    amount: float = qty("money", "amount committed", required=True, min=0)
+    date: Month = month("month the money arrives", required=True)
+    name: Optional[str] = text("name of the tranche (default: party and month)")
+    if_: Optional[str] = text("flag that must be true for 'amount' to arrive", ref="flag")
+    else_: Optional[float] = qty("money", "amount that arrives instead when the flag is false",
+                                 min=0)
+
+
 class Debt(Model):
     name: str = text("name of the loan", required=True)
-    principal: float = qty("money", "amount borrowed", required=True, min=0)
-    rate: float = qty("fraction", "yearly interest rate", default=0.0, min=0, max=1)
-    term: float = qty("duration", "until repaid in full", default=5 * 8766.0, gt=0, bare="years",
-                      fixed=True)
-    date: Month = month("month the money arrives", required=True)
+    principal: Optional[float] = qty("money", "amount borrowed, drawn on 'date' (or give "
+                                     "'draws')", min=0)
+    rate: float = qty("fraction", "yearly interest rate (nominal; monthly interest is rate / 12)",
+                      default=0.0, gt=-1, max=1)
+    term: float = qty("duration", "from the first draw until repaid in full", default=5 * 8766.0,
+                      gt=0, max=100 * 8766.0, bare="years", fixed=True)
+    date: Optional[Month] = month("month the money arrives (with 'principal')")
+    draws: Optional[Mapping[str, float]] = mapping(
+        item_qty("money", min=0), "draw schedule instead of principal and date: "
+        "{2026-01: $2B, 2026-07: $5B}")
+    repayment: str = choice(("bullet", "amortising"), "bullet: interest only, principal at the "
+                            "end; amortising: level payments after the grace period",
+                            default="bullet")
+    grace: float = qty("duration", "interest-only time from the first draw before amortising",
+                       default=0.0, min=0, bare="years", fixed=True)
+    payments: str = choice(tuple(PAYMENT_MONTHS), "how often interest and "
+                           "principal are paid", default="monthly")
+    lender: Optional[str] = text("who lends: a bank, a vendor (vendor financing), or one of the "
+                                 "entities")
 
 
 class Inference(Model):
@@ -257,6 +297,8 @@ class Inference(Model):
                                        gt=0, max=1)
     price: Optional[float] = qty("gpu_hour_price", "price per accelerator-hour (default: the "
                                  "catalog's rental price)", min=0)
+    acquire: Optional[str] = text("how it is acquired: 'owned' (capex), 'rented' (on demand), or "
+                                  "the name of a contract it runs on", ref="contract")
 
 
 class Operations(Model):
@@ -271,17 +313,107 @@ class Operations(Model):
     inference: Optional[Inference] = model(Inference, "serving users")
 
 
+class Buffer(Model):
+    """Minimum cash to keep: an amount, or months of operating cost."""
+
+    amount: Optional[float] = qty("money", "cash always kept in hand", min=0)
+    months: Optional[float] = qty("duration", "months of that month's operating cost kept in hand",
+                                  min=0, max=120 * 730.5, bare="months")
+
+
+class Verdict(Model):
+    """How the funding verdict is judged."""
+
+    window: str = choice(("last_run", "horizon", "commitments"), "months judged: through the "
+                         "plan's last run, the horizon, or the end of every contract and loan",
+                         default="last_run")
+    buffer: Optional[Buffer] = model(Buffer, "minimum cash to keep (default: none)")
+    discount_rate: Optional[float] = qty("fraction", "yearly discount rate for NPV (effective; "
+                                         "default: the catalog's)", gt=-1, max=1)
+
+
 class Funding(Model):
+    entity: Optional[str] = text("name of the entity this money belongs to (top-level funding "
+                                 "only; default 'main')")
     cash: float = qty("money", "cash at the horizon's start", default=0.0, min=0)
     raises: Tuple[Raise, ...] = listing(item_model(Raise), "equity raises, in tranches")
+    equity: Tuple[Equity, ...] = listing(item_model(Equity), "equity commitments by party")
     flags: Optional[Mapping[str, bool]] = mapping(Spec("bool"), "named conditions: true or false")
     debt: Tuple[Debt, ...] = listing(item_model(Debt), "loans")
     revenue: Optional[Mapping[str, float]] = mapping(item_qty("money", min=0),
                                                      "revenue by year: {2025: $12B, ...}")
     revenue_growth: float = qty("fraction", "yearly revenue growth after the last year given",
                                 default=0.0, min=-1, max=10)
+    lease_income: Optional[Mapping[str, float]] = mapping(
+        item_qty("money", min=0), "income from leasing capacity out, by year: {2027: $10B} "
+        "(years between interpolated; later years as the last)")
+    verdict: Optional[Verdict] = model(Verdict, "window, cash buffer and discount rate of the "
+                                       "verdict")
     operations: Optional[Operations] = model(Operations, "spending not modelled by fleets and "
                                              "runs")
+
+
+# --------------------------------------------------------------------------- contracts
+
+class Capacity(Model):
+    """Contracted capacity x its price: accelerators x $/GPU-hour, or power x $/kW-month."""
+
+    accelerators: Optional[int] = qty("count", "accelerators contracted", min=0)
+    accelerator: Optional[str] = text("accelerator contracted", ref="accelerator")
+    price: Optional[float] = qty("gpu_hour_price", "price per accelerator-hour", min=0)
+    power: Optional[float] = qty("power", "power contracted (IT load)", min=0)
+    power_price: Optional[float] = qty("usd_per_w_month", "price per kW-month", min=0)
+
+
+class Prepayment(Model):
+    amount: float = qty("money", "paid up front, credited against the payments that follow",
+                        required=True, min=0)
+    date: Optional[Month] = month("month it is paid (default: the contract's start)")
+
+
+class Contract(Model):
+    """Contracted compute: a lease, a cloud contract or a take-or-pay commitment."""
+
+    name: str = text("name of the contract", required=True)
+    counterparty: Optional[str] = text("the other party, as the report names it ('Oracle')")
+    payer: Optional[str] = text("entity that pays (default: the scenario's own)", ref="entity")
+    payee: Optional[str] = text("entity paid, when the counterparty is one of the entities",
+                                ref="entity")
+    start: Month = month("first month of the contract", required=True)
+    term: Optional[float] = qty("duration", "length of the contract (or give 'end')", gt=0,
+                                max=100 * 8766.0, bare="years", fixed=True)
+    end: Optional[Month] = month("last month of the contract (instead of 'term')")
+    amount: Optional[float] = qty("money", "total paid over the term", min=0)
+    ramp: float = qty("fraction", "yearly growth of the payments when 'amount' is given (0: flat)",
+                      default=0.0, min=-0.9, max=10)
+    schedule: Optional[Mapping[str, float]] = mapping(
+        item_qty("money", min=0), "payments by calendar year instead: {2027: $30B, 2028: $60B}")
+    capacity: Optional[Capacity] = model(Capacity, "capacity x price instead")
+    escalator: float = qty("fraction", "yearly price escalation from the start", default=0.0,
+                           min=-0.5, max=1)
+    minimum_take: float = qty("fraction", "share of the commitment paid whether used or not "
+                              "(take-or-pay)", default=1.0, min=0, max=1)
+    usage: Optional[Mapping[str, float]] = mapping(
+        item_qty("fraction", min=0, max=1), "share of the capacity used, by year (years between "
+        "interpolated; default: what runs and fleets on it use, or all of it)")
+    prepayment: Optional[Prepayment] = model(Prepayment, "paid up front")
+
+    @property
+    def last_month(self) -> Optional[Month]:
+        """Its 'end', or its start plus its term less one month (None when neither is given)."""
+        if self.end is not None:
+            return self.end
+        if self.term is not None:
+            return self.start.plus(max(months_of(self.term), 1) - 1)
+        return None
+
+
+class Entity(Model):
+    """A linked company with its own cash (a joint venture, a partner, a lessor)."""
+
+    description: Optional[str] = text("what it is")
+    funding: Funding = model(Funding, "its money: cash, equity, debt, revenue, lease income",
+                             required=True)
 
 
 # --------------------------------------------------------------------------- scenario
@@ -334,6 +466,10 @@ class Scenario(Model):
     trends: Optional[Trends] = model(Trends, "hardware trends for runs sized in the generation "
                                      "of their year")
     funding: Optional[Funding] = model(Funding, "money in")
+    contracts: Tuple[Contract, ...] = listing(item_model(Contract), "contracted compute: leases, "
+                                              "cloud contracts, take-or-pay commitments")
+    entities: Optional[Mapping[str, Entity]] = mapping(item_model(Entity), "linked entities by "
+                                                       "name, each with its own funding")
     expect: Optional[Mapping[str, Raw]] = mapping(
         Spec("raw"), "expectations checked by 'estimator check': figure name -> a value, or "
         "{min:, max:, between: [a, b], approx:, rel:, abs:, equals:}")
@@ -342,6 +478,12 @@ class Scenario(Model):
         "{'training[*].mfu': {low: 30%, high: 50%}, 'funding.revenue.2027': {p10: $40B, p90: $90B}}")
     tolerances: Optional[Mapping[str, float]] = mapping(
         item_qty("fraction", min=0), "per-figure tolerances for 'estimator check --baseline'")
+
+    @property
+    def main_entity(self) -> str:
+        """The name of the scenario's own entity (its top-level funding)."""
+        return self.funding.entity if self.funding is not None and self.funding.entity else \
+            MAIN_ENTITY
 
     #: set by the loader: the files this scenario was read from, top file first
     files: Tuple[str, ...] = Field((), compare=False, show=False)
@@ -353,6 +495,9 @@ def run_key(name: str) -> str:
     """The name a run's figures go under: ``llama-3.1-405b`` -> ``training.llama-3-1-405b.*``."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "run"
 
+
+#: the name of the scenario's own entity when 'funding.entity' does not name it
+MAIN_ENTITY = "main"
 
 #: YAML keys that are Python keywords are stored with a trailing underscore
 YAML_KEY = {"if_": "if", "else_": "else"}

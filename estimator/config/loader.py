@@ -13,16 +13,20 @@ import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ..catalog import load_catalog
-from ..errors import ConfigError, Mark, Problem, did_you_mean
-from ..model import Scenario, YAML_KEY, run_key
+from ..errors import ConfigError, Mark, Problem
+from ..model import Scenario, run_key
 from ..record import replace
+from .finance import check_finance
+from .refs import check_ref as _ref, check_years
 from .schema import Collector, build_model
 from .yamlsafe import Node, load_node, parse_yaml
 
 MAX_INCLUDE_DEPTH = 8
 MAX_INCLUDED_FILES = 32
 #: the most items of each list a scenario may hold (keeps every command's work bounded)
-MAX_ITEMS = {"datacenters": 500, "fleets": 500, "training": 500, "raises": 1000, "debt": 1000}
+MAX_ITEMS = {"datacenters": 500, "fleets": 500, "training": 500, "raises": 1000, "debt": 1000,
+             "equity": 1000, "contracts": 1000, "entities": 100}
+FUNDING_LISTS = ("raises", "debt", "equity")
 MAX_DISTRIBUTIONS = 200
 
 
@@ -265,31 +269,15 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     return replace(scenario, files=tuple(files), uncertain=bool(found))
 
 
-def _ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], known, what: str,
-         catalog=None):
-    if name is None or name in known:
-        return
-    expected = f"one of: {', '.join(sorted(known))}" if known else f"no {what}s are defined"
-    hint = did_you_mean(name, known)
-    if hint is None and catalog is not None and what == "server type":
-        # a near-miss of an accelerator name: point at the servers that hold it
-        close = did_you_mean(name, catalog.accelerators)
-        acc = name if name in catalog.accelerators else (close.split("'")[1] if close else None)
-        if acc:
-            holders = [k for k, v in catalog.servers.items() if v.accelerator == acc]
-            hint = (f"'{acc}' is an accelerator; server types that hold it: "
-                    + (", ".join(holders) or "none"))
-    out.add(f"unknown {what} '{name}'", obj.marks.get(attr, obj.marks.get("")),
-            path + (YAML_KEY.get(attr, attr),), expected=expected, hint=hint)
-
-
 def check_references(s: Scenario, catalog, out: Collector) -> None:
     """Checks that span fields: references, exclusive choices, orderings, sizes."""
+    owners = [s.funding] + [e.funding for e in (s.entities or {}).values()]
     for key, limit in MAX_ITEMS.items():
-        owner = s.funding if key in ("raises", "debt") else s
-        items = getattr(owner, key, None) if owner is not None else None
-        if items is not None and len(items) > limit:
-            out.add(f"{len(items):,} {key}: the limit is {limit:,}", owner.marks.get(key), (key,))
+        for owner in (owners if key in FUNDING_LISTS else [s]):
+            items = getattr(owner, key, None) if owner is not None else None
+            if items is not None and len(items) > limit:
+                out.add(f"{len(items):,} {key}: the limit is {limit:,}", owner.marks.get(key),
+                        (key,))
     if s.horizon.end < s.horizon.start:
         out.add(f"the horizon ends ({s.horizon.end}) before it starts ({s.horizon.start})",
                 s.horizon.marks.get("end"), ("horizon", "end"))
@@ -312,7 +300,14 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
         if len(counts) != 1:
             out.add("give exactly one of 'accelerators', 'servers' or 'racks'"
                     + (f" (found {', '.join(counts)})" if counts else ""), f.marks[""], path)
-        if f.rent is None:
+        if f.acquire == "owned" and f.rent is not None:
+            out.add("an owned fleet has no 'rent'; use acquire: rented to rent it",
+                    f.marks.get("acquire"), path + ("acquire",))
+        if f.acquire not in (None, "owned"):
+            if f.accelerator is None and f.server is None:
+                out.add(f"a fleet acquired as '{f.acquire}' needs 'accelerator' (or 'server')",
+                        f.marks.get("acquire"), path)
+        elif f.rent is None:
             if f.server is None:
                 out.add("an owned fleet needs 'server' (a server type from the catalog); a rented "
                         "one needs 'rent' and 'accelerator'", f.marks[""], path)
@@ -344,6 +339,9 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
         if r.on is not None and r.rent is not None:
             out.add("a run is either 'on' a fleet or 'rent's capacity, not both",
                     r.marks.get("rent"), path)
+        if r.on is not None and r.acquire is not None:
+            out.add(f"a run on a fleet is acquired as its fleet is: set 'acquire' on fleet "
+                    f"'{r.on}'", r.marks.get("acquire"), path + ("acquire",))
         _ref(out, r, "on", path, r.on, fleets, "fleet")
         _ref(out, r, "accelerator", path, r.accelerator, catalog.accelerators, "accelerator")
         if r.rent is not None:
@@ -358,30 +356,34 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
                     r.marks.get("precision") or r.marks.get("name"), path + ("precision",),
                     expected="one of: " + ", ".join(acc.peak))
     if s.funding is not None:
-        flags = s.funding.flags or {}
-        for i, r in enumerate(s.funding.raises):
-            path = ("funding", "raises", i)
+        check_funding(s.funding, ("funding",), catalog, out)
+    for name, e in (s.entities or {}).items():
+        check_funding(e.funding, ("entities", name, "funding"), catalog, out)
+    check_finance(s, catalog, out)
+
+
+def check_funding(fnd, where: tuple, catalog, out: Collector) -> None:
+    """Checks inside one funding block (the scenario's own, or an entity's)."""
+    flags = fnd.flags or {}
+    for group in ("raises", "equity"):
+        for i, r in enumerate(getattr(fnd, group)):
+            path = where + (group, i)
             _ref(out, r, "if_", path, r.if_, flags, "flag")
             if r.else_ is not None and r.if_ is None:
                 out.add("'else' needs an 'if' flag", r.marks.get("else_"), path + ("else",))
-        ops = s.funding.operations
-        by_year = [("revenue", s.funding, s.funding.revenue)]
-        if ops is not None:
-            by_year += [("operations.payroll", ops, ops.payroll), ("operations.other", ops, ops.other)]
-            if ops.inference is not None:
-                by_year.append(("operations.inference.users", ops.inference, ops.inference.users))
-                _check_inference(ops.inference, catalog, out)
-        for where, obj, years in by_year:
-            for year in years or {}:
-                if not re.fullmatch(r"(19|20|21)\d\d", year):
-                    out.add(f"'{year}' is not a year", obj.marks.get(where.split(".")[-1]),
-                            ("funding",) + tuple(where.split(".")) + (year,),
-                            expected="a year such as 2026")
+    ops = fnd.operations
+    by_year = [("revenue", fnd, fnd.revenue), ("lease_income", fnd, fnd.lease_income)]
+    if ops is not None:
+        by_year += [("operations.payroll", ops, ops.payroll), ("operations.other", ops, ops.other)]
+        if ops.inference is not None:
+            by_year.append(("operations.inference.users", ops.inference, ops.inference.users))
+            _check_inference(ops.inference, where + ("operations", "inference"), catalog, out)
+    for key, obj, years in by_year:
+        check_years(years, obj.marks.get(key.split(".")[-1]), where + tuple(key.split(".")), out)
 
 
-def _check_inference(inf, catalog, out: Collector) -> None:
+def _check_inference(inf, path: tuple, catalog, out: Collector) -> None:
     """Serving needs an accelerator with the precision it runs at, and a price per hour."""
-    path = ("funding", "operations", "inference")
     _ref(out, inf, "accelerator", path, inf.accelerator, catalog.accelerators, "accelerator")
     acc = catalog.accelerators.get(inf.accelerator)
     if acc is None:

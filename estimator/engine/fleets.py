@@ -9,11 +9,12 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..errors import CapacityError, Problem
+from ..errors import CapacityError, ConfigError, Problem
 from ..result import total
 from ..units import format_quantity
 from . import fleet as fl
 from .context import Context
+from .inputs import source_of
 from .ledger import Val
 
 
@@ -52,7 +53,7 @@ class Fleet:
 def build_fleets(ctx: Context) -> None:
     """Record every fleet; keep them as :class:`Fleet` in ``ctx``; check site capacity."""
     for name, spec in (ctx.scenario.fleets or {}).items():
-        if spec.rent is not None:
+        if spec.rent is not None or spec.acquire not in (None, "owned"):
             fleet = _rented(ctx, name, spec)
         else:
             fleet = _owned(ctx, name, spec)
@@ -164,10 +165,26 @@ def _rented(ctx: Context, name: str, spec) -> Fleet:
     fleet.accelerator = spec.accelerator or ctx.catalog.servers[spec.server].accelerator
     fleet.accelerators = ctx.inputs.given(f"fleets.{name}.accelerators", spec, "accelerators",
                                           "count")
-    fleet.price = ctx.inputs.given(f"{fleet.prefix}.rent_price_usd_per_hour", spec.rent, "price",
-                                   "gpu_hour_price")
-    fleet.discount = ctx.inputs.given(f"{fleet.prefix}.rent_discount", spec.rent, "discount",
-                                      "fraction")
+    p = fleet.prefix
+    if spec.rent is not None:
+        fleet.price = ctx.inputs.given(f"{p}.rent_price_usd_per_hour", spec.rent, "price",
+                                       "gpu_hour_price")
+        fleet.discount = ctx.inputs.given(f"{p}.rent_discount", spec.rent, "discount", "fraction")
+    elif spec.acquire == "rented":          # on demand at the catalog's price
+        fleet.price = ctx.inputs.rent_price(fleet.accelerator)
+        if fleet.price is None:
+            raise ConfigError(Problem(
+                f"fleet '{name}' is acquired 'rented' but the catalog has no rental price for "
+                f"'{fleet.accelerator}'", spec.marks.get("acquire"), ("fleets", name, "acquire"),
+                hint="write it as 'rent: {price: ...}'"))
+        fleet.discount = ctx.rec.input(f"{p}.rent_discount", 0.0, "fraction",
+                                       source_of(spec, "acquire") + ": on demand, no discount")
+    else:                                   # on a contract: its payments are the cost
+        fleet.price = ctx.rec.input(f"{p}.rent_price_usd_per_hour", 0.0, "gpu_hour_price",
+                                    source_of(spec, "acquire") + f": paid under contract "
+                                    f"'{spec.acquire}'")
+        fleet.discount = ctx.rec.input(f"{p}.rent_discount", 0.0, "fraction",
+                                       source_of(spec, "acquire"))
     if spec.delivery is not None:
         fleet.delivery = (ctx.offset(spec.delivery.start), spec.delivery.months)
     return fleet

@@ -15,9 +15,9 @@ from typing import Dict, List, NamedTuple, Optional
 
 import numpy as np
 
-from ..model import Month
+from ..model import Month, run_key
 from ..units import HOURS_PER_MONTH
-from . import training as tr
+from . import commitments as cm, finance as fin, training as tr
 from .cashflow import TOLERANCE_USD, add_all, as_column, balance, first_below_zero, year_levels
 from .context import Context
 from .inputs import source_of
@@ -74,6 +74,7 @@ class Books:
         self.uses: Dict[str, Val] = {}
         self.window: Val = None
         self.window_end = 0
+        self.window_reason = ""
         self.cash: Val = None
         self.raises: Val = None
         self.debt_in: Val = None
@@ -81,37 +82,90 @@ class Books:
 
 
 def estimate_funding(ctx: Context) -> None:
-    fnd = ctx.scenario.funding
-    if fnd is None:
+    """Every entity's verdict: the scenario's own first, then each linked entity."""
+    s = ctx.scenario
+    blocks = cm.funding_blocks(s)
+    if not blocks:
         return
+    links = _links(ctx, blocks)
+    if s.funding is not None:
+        _main_entity(ctx, s.funding, links)
+    for name, fnd in blocks.items():
+        if name != s.main_entity:
+            _linked_entity(ctx, name, fnd, links)
+
+
+class Links(NamedTuple):
+    """Contract payments and the flows between entities."""
+
+    payments: Dict[str, Val]        # by contract name, cash paid each month
+    flows: list                     # finance.Flow between entities
+    entities: tuple                 # entity names, the scenario's own first
+
+
+def _links(ctx: Context, blocks) -> Links:
+    rec, n, origin = ctx.rec, ctx.months, ctx.start
+    payments = {}
+    for c in ctx.scenario.contracts:
+        key = run_key(c.name)
+        flows = cm.contract_flows(c, origin, n)
+        given = [ctx.inputs.given(f"inputs.contracts.{key}.{attr}", c, attr, unit)
+                 for attr, unit in (("amount", "money"), ("minimum_take", "fraction"),
+                                    ("escalator", "fraction"), ("ramp", "fraction"))
+                 if getattr(c, attr) is not None]
+        if c.schedule or c.capacity is not None:
+            given.append(rec.input(f"inputs.contracts.{key}.terms", 0.0, "amount",
+                                   source_of(c, "schedule" if c.schedule else "capacity")))
+        payments[c.name] = rec.record(
+            f"monthly.contracts.{key}.payments_usd", flows.payments, "money",
+            "the contract's schedule (or capacity x price), escalated, at least its minimum "
+            "take, less prepayment credits, plus the prepayment in its month", given)
+        rec.derive(f"contracts.{key}.total_usd", _horizon_total, payments[c.name], unit="money",
+                   text="sum of the contract's payments over the horizon")
+    plain_payments = {k: v.value for k, v in payments.items()}
+    flows = cm.party_flows(ctx.scenario, origin, n, plain_payments)
+    return Links(payments, cm.entity_links(ctx.scenario, flows), tuple(blocks))
+
+
+def _horizon_total(series):
+    return np.sum(series, axis=-1)
+
+
+def _main_entity(ctx: Context, fnd, links: Links) -> None:
     rec = ctx.rec
     books = Books([Month.from_index(ctx.start + t) for t in range(ctx.months)])
     _uses(ctx, fnd, books)
+    _money_uses(ctx, fnd, books, links)
     books.cash = ctx.inputs.given("inputs.funding.cash_usd", fnd, "cash", "money")
     books.revenue = _by_year(ctx, books, fnd, "revenue", "revenue_growth")
     present = [v for v in books.uses.values() if isinstance(v, Val)]
     uses_total = rec.record("monthly.funding.uses_usd",
                             add_all([plain(v) for v in books.uses.values()]), "money",
                             "sum of every use of money each month", present, series=True)
-    _window(ctx, books)
+    _window(ctx, books, fnd)
     use_sums = [_through_window(ctx, books, f"funding.uses.{key}_usd", v,
                                 f"{key.replace('_', ' ')} through the window")
                 for key, v in books.uses.items() if isinstance(v, Val)]
     flags = dict(fnd.flags or {})
     raises = _raises(ctx, fnd, flags, books)
+    own = _money_sources(ctx, fnd, books, links, flags)
+    named = [("raises", raises), ("debt", books.debt_in), ("revenue", books.revenue)] + own
     source_sums = [books.cash] + [
         _through_window(ctx, books, f"funding.sources.{key}_usd", v, f"{key} through the window")
-        for key, v in (("raises", raises), ("loans", books.debt_in), ("revenue", books.revenue))]
-    sources = rec.record("monthly.funding.sources_usd",
-                         add_all([raises.value, books.debt_in.value, books.revenue.value]),
-                         "money", "raises + loans + revenue each month",
-                         [raises, books.debt_in, books.revenue], series=True)
+        for key, v in named]
+    sources = rec.record("monthly.funding.sources_usd", add_all([v.value for _, v in named]),
+                         "money", "every source of money each month (equity, debt, revenue, "
+                         "lease income, payments from linked entities)", [v for _, v in named],
+                         series=True)
     bal = balance(books.cash.value, sources.value, uses_total.value)
-    base = verdict(bal, books.window_end, _sum(source_sums), _sum(use_sums))
+    buffer = cm.buffer_for(fnd, _operating(books), ctx.months)
+    base = verdict(bal - buffer, books.window_end, _sum(source_sums), _sum(use_sums))
+    base = base._replace(balance=bal)
     balance_val = Val("monthly.funding.balance_usd", bal)
     record_verdict(ctx, base, "funding", books, (source_sums, use_sums, balance_val))
     rec.record("monthly.funding.balance_usd", bal, "money", "cash + cumulative (sources - uses)",
                [books.cash, sources, uses_total], series=True)
+    _cfo_figures(ctx, "funding", books, fnd, (dict(named), buffer, balance_val))
     _cash_positive_year(ctx, books, uses_total, fnd)
     _branches(ctx, fnd, books, base, balance_val)
     _could_buy(ctx, books)
@@ -142,7 +196,7 @@ def _uses(ctx: Context, fnd, books: Books) -> None:
     for key in ("payroll", "other"):
         uses[key] = _by_year(ctx, books, ops, key, "growth", prefix="operations.")
     uses["inference"] = _inference(ctx, ops, books) if ops and ops.inference else zeros
-    books.debt_in, uses["debt_service"] = _debt(ctx, fnd)
+    books.debt_in, uses["debt_service"] = _debt(ctx, fnd, cm.funding_blocks(ctx.scenario))
 
 
 def _by_year(ctx: Context, books: Books, owner, key: str, growth_attr: str,
@@ -166,48 +220,124 @@ def _by_year(ctx: Context, books: Books, owner, key: str, growth_attr: str,
                           f"later years grown by {prefix}{growth_attr})", inputs, series=True)
 
 
-def _window(ctx: Context, books: Books) -> None:
-    """The verdict's window: through the end of the plan's last run, or the whole horizon."""
+def _window(ctx: Context, books: Books, fnd) -> None:
+    """The verdict's window: through the last run (default), the horizon, or all commitments."""
     n = ctx.months
-    if not ctx.runs:
-        end = n - 1
-    else:
-        end = max(run.end for run in ctx.runs)
-        if end > n - 1:
-            ctx.rec.warn("the plan's last run ends after the horizon; the verdict stops at the "
-                         "horizon's end")
-        end = min(max(end, 0), n - 1)
-    books.window_end = end
+    kind = fnd.verdict.window if fnd.verdict is not None else "last_run"
+    last_run = max(run.end for run in ctx.runs) if ctx.runs else None
+    end, why, cut = fin.window_end(kind, n, last_run,
+                                   cm.commitments_ends(ctx.scenario, ctx.start))
+    if cut:
+        ctx.rec.warn(f"the verdict's window ({why.split(',')[0]}) ends after the horizon; "
+                     "it stops at the horizon's end")
+    books.window_end, books.window_reason = end, why
     books.window = ctx.rec.record(
         "funding.window_end", str(books.months[end]), "month",
-        "end of the plan's last run (or the horizon's end when there are no runs)",
-        [run.days for run in ctx.runs])
+        f"{why} (funding.verdict.window: {kind})", [run.days for run in ctx.runs])
 
 
-def _debt(ctx: Context, fnd):
-    """Loans: principal in its month; interest each month of the term; principal at its end."""
+def _debt(ctx: Context, fnd, lenders=()):
+    """Loans from outside lenders: draws in, interest and principal out (bullet or amortising)."""
     n, rec = ctx.months, ctx.rec
-    din, dout = np.zeros(n), np.zeros(n)
-    t = np.arange(n)
-    inputs = []
+    din, dout, inputs = np.zeros(n), np.zeros(n), []
     for i, d in enumerate(fnd.debt):
-        start = ctx.offset(d.date)
-        term = max(int(round(d.term / HOURS_PER_MONTH)), 1)
+        if d.lender in lenders:
+            continue                        # a loan from a linked entity is a flow between them
         p = f"inputs.funding.debt.{i}"
-        inputs += [ctx.inputs.given(f"{p}.principal_usd", d, "principal", "money"),
-                   ctx.inputs.given(f"{p}.rate", d, "rate", "fraction"),
-                   ctx.inputs.given(f"{p}.term_hours", d, "term", "duration")]
-        principal = np.asarray(d.principal, dtype=float)[..., None]
-        rate = np.asarray(d.rate, dtype=float)[..., None]
-        din = din + principal * (t == start)
-        live = (t > start) & (t <= start + term)
-        dout = dout + principal * rate / 12.0 * live + principal * (t == start + term)
+        inputs += [ctx.inputs.given(f"{p}.{attr}", d, attr, unit) for attr, unit in
+                   (("principal", "money"), ("rate", "fraction"), ("term", "duration"))
+                   if getattr(d, attr) is not None]
+        if d.draws:
+            inputs.append(rec.input(f"{p}.draws", 0.0, "amount", source_of(d, "draws")))
+        loan = cm.loan_flows(d, ctx.start, n)
+        din = din + loan.draws
+        dout = dout + loan.service
     debt_in = rec.record("monthly.funding.debt_in_usd", din, "money",
-                         "loan principal in its month", inputs, series=True)
+                         "loan draws in their months", inputs, series=True)
     service = rec.record("monthly.funding.debt_service_usd", dout, "money",
-                         "interest (principal x rate / 12) each month of the term, principal "
-                         "repaid at its end", inputs, series=True)
+                         "interest (rate / 12 of the balance) each payment, principal at the "
+                         "end (bullet) or in level payments after the grace period (amortising)",
+                         inputs, series=True)
     return debt_in, service
+
+
+def _money_uses(ctx: Context, fnd, books: Books, links: Links) -> None:
+    """Contracts the entity pays to outside parties; what it pays linked entities."""
+    me = ctx.scenario.main_entity
+    _contract_uses(ctx, books, links, me, "monthly.funding")
+    _flow_series(ctx, books.uses, links, me, "monthly.funding", outgoing=True)
+
+
+def _contract_uses(ctx: Context, books: Books, links: Links, me: str, prefix: str) -> None:
+    mine = [links.payments[c.name] for c in ctx.scenario.contracts
+            if (c.payer or ctx.scenario.main_entity) == me and c.payee is None]
+    if mine:
+        books.uses["contracts"] = ctx.rec.total(f"{prefix}.contracts_usd", mine, "money",
+                                                "payments under contracts with outside parties",
+                                                series=True)
+
+
+def _flow_series(ctx: Context, book: dict, links: Links, me: str, prefix: str,
+                 outgoing: bool) -> None:
+    """Money to (or from) linked entities, by what it is booked as."""
+    zero = np.zeros(ctx.months)
+    for flow in links.flows:
+        if (flow.payer if outgoing else flow.payee) != me:
+            continue
+        key = flow.use if outgoing else flow.source
+        other = flow.payee if outgoing else flow.payer
+        name = f"{prefix}.{key}_usd"
+        used = [links.payments[c.name] for c in ctx.scenario.contracts
+                if c.payee is not None and (c.payer or ctx.scenario.main_entity) == flow.payer
+                and c.payee == flow.payee]
+        before = book.get(key)
+        value = (before.value if isinstance(before, Val) else zero) + np.asarray(flow.amount)
+        if not used:       # equity or a loan between entities: written in a funding block
+            owner = cm.funding_blocks(ctx.scenario)[flow.payee if outgoing else me]
+            used = [ctx.rec.input(f"inputs.flows.{flow.payer}.{flow.payee}.{key}_usd",
+                                  np.sum(np.asarray(flow.amount, dtype=float), axis=-1),
+                                  "money", source_of(owner, "equity"))]
+        book[key] = ctx.rec.record(name, value, "money",
+                                   f"{key.replace('_', ' ')} {'to' if outgoing else 'from'} "
+                                   f"linked entities ({other})",
+                                   ([before] if isinstance(before, Val) else []) + used,
+                                   series=True)
+
+
+def _money_sources(ctx: Context, fnd, books: Books, links: Links, flags) -> list:
+    """Equity from outside parties, lease income, and money from linked entities."""
+    n, rec = ctx.months, ctx.rec
+    out = []
+    tranches = [t for t in cm.equity_tranches(fnd, flags, ctx.start)
+                if t.party not in links.entities]
+    if tranches:
+        inputs = [rec.input(f"inputs.funding.equity.{run_key(t.name)}.amount_usd", t.amount,
+                            "money", source_of(q, "amount"))
+                  for t, q in zip(tranches, [q for q in fnd.equity
+                                             if q.party not in links.entities])]
+        series = np.zeros(n)
+        for t in tranches:
+            if 0 <= t.month < n:
+                series = series + fin.draw(t.amount, t.month, n)
+            else:
+                rec.warn(f"equity '{t.name}' falls outside the horizon and is left out")
+        out.append(("equity", rec.record("monthly.funding.equity_usd", series, "money",
+                                         "equity from each party in its month", inputs,
+                                         series=True)))
+    if fnd.lease_income:
+        out.append(("lease_income", _by_year(ctx, books, fnd, "lease_income",
+                                             "revenue_growth")))
+    found: dict = {}
+    _flow_series(ctx, found, links, ctx.scenario.main_entity, "monthly.funding", outgoing=False)
+    return out + list(found.items())
+
+
+def _operating(books: Books):
+    """Operating cost each month (every use but capex of fleets, sites and planned runs)."""
+    keep = ("payroll", "other", "inference", "training_energy", "training_operations",
+            "training_rental", "contracts", "debt_service")
+    return add_all([plain(v) for k, v in books.uses.items() if k in keep]
+                   or [np.zeros(len(books.months))])
 
 
 def _inference(ctx: Context, ops, books: Books) -> Val:
@@ -226,6 +356,11 @@ def _inference(ctx: Context, ops, books: Books) -> Val:
     if ctx.detail:
         serving = rec.record(serving.name, users.value * as_column(per_user.value), "count",
                              tr.serving_accelerators.formula, [users, per_user], series=True)
+    if inf.acquire not in (None, "rented"):
+        return rec.record("monthly.funding.inference_usd", users.value * 0.0, "money",
+                          f"serving runs on contract '{inf.acquire}': paid by the contract",
+                          [users, ctx.inputs.given(f"{p}.acquire", inf, "acquire", "text")],
+                          series=True)
     if inf.price is not None:
         price = ctx.inputs.given(f"{p}.price_usd_per_hour", inf, "price", "gpu_hour_price")
     else:
@@ -405,3 +540,153 @@ def _could_buy(ctx: Context, books: Books) -> None:
                n_acc.value * peak.value * mfu.value * goodput.value * COULD_BUY_RUN_DAYS * 86400.0,
                "compute", f"those accelerators x {precision} peak x MFU x goodput over a "
                f"{COULD_BUY_RUN_DAYS}-day run", [n_acc, peak, mfu, goodput])
+
+
+
+# --------------------------------------------------------------------------- what a CFO reads
+
+def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
+    """Peak funding need, runway, burn multiple, NPV and the yearly table of one entity.
+
+    ``parts`` = (sources by kind, buffer series, balance).
+    """
+    rec, n = ctx.rec, ctx.months
+    sources, buffer, bal = parts
+    uses = {k: plain(v) for k, v in books.uses.items()}
+    rate = (fnd.verdict.discount_rate if fnd.verdict is not None
+            and fnd.verdict.discount_rate is not None else None)
+    rate_val = (ctx.inputs.given(f"inputs.{prefix}.discount_rate", fnd.verdict, "discount_rate",
+                                 "fraction") if rate is not None
+                else ctx.inputs.common("discount_rate", "fraction"))
+    summary = fin.summarise(books.cash.value, {k: v.value for k, v in sources.items()}, uses,
+                            n, ctx.start, books.window_end, buffer=buffer,
+                            discount_rate=rate_val.value)
+    base = [bal, books.window] + list(sources.values()) + \
+        [v for v in books.uses.values() if isinstance(v, Val)]
+    month = lambda i: _month_or_none(i, books.months)            # noqa: E731
+    rec.record(f"{prefix}.peak_need_usd", summary.peak_need, "money",
+               "the most cumulative burn (uses - revenue and lease income) reaches in the "
+               "window: the outside money the plan needs", base, headline=True)
+    rec.record(f"{prefix}.peak_need_month", month(summary.peak_need_month), "month",
+               "first month the peak funding need is reached", base)
+    rec.record(f"{prefix}.runway_months", summary.runway_months, "amount",
+               "balance at the window's end / average burn of its last 3 months", base)
+    rec.record(f"{prefix}.burn_multiple", summary.burn_multiple, "amount",
+               "burn through the window / growth of annualised revenue over it", base)
+    rec.record(f"{prefix}.npv_usd", summary.npv, "money",
+               "net present value of sources - uses through the window, each month's flow "
+               "discounted at the month's end", base + [rate_val], headline=True)
+    rec.record(f"{prefix}.window_reason", books.window_reason, "text",
+               "why the window ends where it does", [books.window])
+    if summary.verdict.after_window is not None and np.ndim(summary.verdict.after_window) == 0 \
+            and int(summary.verdict.after_window) >= 0:
+        rec.warn(f"{prefix}: the balance goes below the cash buffer in "
+                 f"{month(summary.verdict.after_window)}, after the verdict's window")
+    for row in summary.by_year:
+        y = f"{prefix}.by_year.{row.year}"
+        rec.record(f"{y}.burn_usd", row.burn, "money",
+                   f"all uses - revenue and lease income in {row.year} (before equity and "
+                   "debt)", base)
+        rec.record(f"{y}.cumulative_burn_usd", row.cumulative_burn, "money",
+                   f"burn of the horizon's years through {row.year}", base)
+        rec.record(f"{y}.balance_usd", row.balance, "money",
+                   f"cash at the end of {row.year} (or of the horizon)", [bal])
+        rec.record(f"{y}.sources_usd", _sum_dict(row.sources), "money",
+                   f"every source of money in {row.year}", base)
+        rec.record(f"{y}.uses_usd", _sum_dict(row.uses), "money",
+                   f"every use of money in {row.year}", base)
+
+
+def _sum_dict(values: dict):
+    acc = 0.0
+    for v in values.values():
+        acc = acc + v
+    return acc
+
+
+def _linked_entity(ctx: Context, name: str, fnd, links: Links) -> None:
+    """A linked entity's own verdict: its cash, equity, debt, income, contracts and flows."""
+    rec, n = ctx.rec, ctx.months
+    prefix = f"entities.{name}.funding"
+    books = Books([Month.from_index(ctx.start + t) for t in range(n)])
+    books.cash = ctx.inputs.given(f"inputs.{prefix}.cash_usd", fnd, "cash", "money")
+    _contract_uses(ctx, books, links, name, f"monthly.{prefix}")
+    _flow_series(ctx, books.uses, links, name, f"monthly.{prefix}", outgoing=True)
+    sources: dict = {}
+    flags = dict(fnd.flags or {})
+    tranches = [t for t in cm.equity_tranches(fnd, flags, ctx.start)
+                if t.party not in links.entities]
+    if tranches:
+        inputs = [rec.input(f"inputs.{prefix}.equity.{run_key(t.name)}.amount_usd", t.amount,
+                            "money", source_of(q, "amount"))
+                  for t, q in zip(tranches, [q for q in fnd.equity
+                                             if q.party not in links.entities])]
+        series = np.zeros(n)
+        for t in tranches:
+            if 0 <= t.month < n:
+                series = series + fin.draw(t.amount, t.month, n)
+        sources["equity"] = rec.record(f"monthly.{prefix}.equity_usd", series, "money",
+                                       "equity from each party in its month", inputs,
+                                       series=True)
+    for key in ("revenue", "lease_income"):
+        if getattr(fnd, key):
+            given = getattr(fnd, key)
+            inputs = [rec.input(f"inputs.{prefix}.{key}.{y}_usd", v, "money",
+                                source_of(fnd, key)) for y, v in given.items()]
+            sources[key] = rec.record(
+                f"monthly.{prefix}.{key}_usd",
+                year_levels({y: v / 12.0 for y, v in given.items()}, fnd.revenue_growth,
+                            books.years), "money", f"{key.replace('_', ' ')} of each year / 12",
+                inputs, series=True)
+    debt_in, service = _entity_debt(ctx, fnd, links, prefix)
+    if debt_in is not None:
+        sources["debt"], books.uses["debt_service"] = debt_in, service
+    _flow_series(ctx, sources, links, name, f"monthly.{prefix}", outgoing=False)
+    _entity_verdict(ctx, prefix, fnd, books, sources)
+
+
+def _entity_debt(ctx: Context, fnd, links: Links, prefix: str):
+    own = [d for d in fnd.debt if d.lender not in links.entities]
+    if not own:
+        return None, None
+    n, rec = ctx.months, ctx.rec
+    din, dout, inputs = np.zeros(n), np.zeros(n), []
+    for i, d in enumerate(own):
+        inputs.append(rec.input(f"inputs.{prefix}.debt.{run_key(d.name)}", d.rate, "fraction",
+                                source_of(d, "principal" if d.principal is not None
+                                          else "draws")))
+        loan = cm.loan_flows(d, ctx.start, n)
+        din, dout = din + loan.draws, dout + loan.service
+    return (rec.record(f"monthly.{prefix}.debt_in_usd", din, "money", "loan draws", inputs,
+                       series=True),
+            rec.record(f"monthly.{prefix}.debt_service_usd", dout, "money",
+                       "interest and principal repaid", inputs, series=True))
+
+
+def _entity_verdict(ctx: Context, prefix: str, fnd, books: Books, sources: dict) -> None:
+    rec = ctx.rec
+    kind = fnd.verdict.window if fnd.verdict is not None else "last_run"
+    last_run = max(run.end for run in ctx.runs) if ctx.runs else None
+    end, why, _ = fin.window_end(kind, ctx.months, last_run,
+                                 cm.commitments_ends(ctx.scenario, ctx.start))
+    books.window_end, books.window_reason = end, why
+    books.window = rec.record(f"{prefix}.window_end", str(books.months[end]), "month", why,
+                              [run.days for run in ctx.runs] or [books.cash])
+    uses = [v for v in books.uses.values() if isinstance(v, Val)]
+    srcs = list(sources.values())
+    bal = rec.record(f"monthly.{prefix}.balance_usd",
+                     balance(books.cash.value, add_all([v.value for v in srcs] or [0.0]),
+                             add_all([v.value for v in uses] or [0.0])), "money",
+                     "cash + cumulative (sources - uses)", [books.cash] + srcs + uses,
+                     series=True)
+    buffer = cm.buffer_for(fnd, _operating(books), ctx.months)
+    source_sums = [books.cash] + [_through_window(ctx, books, f"{prefix}.sources.{k}_usd", v,
+                                                  f"{k.replace('_', ' ')} through the window")
+                                  for k, v in sources.items()]
+    use_sums = [_through_window(ctx, books, f"{prefix}.uses.{k}_usd", v,
+                                f"{k.replace('_', ' ')} through the window")
+                for k, v in books.uses.items() if isinstance(v, Val)]
+    v = verdict(bal.value - buffer, end, _sum(source_sums), _sum(use_sums))._replace(
+        balance=bal.value)
+    record_verdict(ctx, v, prefix, books, (source_sums, use_sums, bal))
+    _cfo_figures(ctx, prefix, books, fnd, (sources, buffer, bal))

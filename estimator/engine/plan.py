@@ -13,6 +13,7 @@ from typing import Dict, List, NamedTuple
 
 import numpy as np
 
+from ..errors import ConfigError, Problem
 from ..units import HOURS_PER_MONTH
 from . import cashflow, datacenter as dc, training as tr
 from .context import Context
@@ -62,6 +63,7 @@ class Plan:
         self.outside: List[str] = []
         self.runs: List[Run] = []
         self.rates: List[Val] = []            # yearly running costs on its capex
+        self.rented: List[Run] = []           # planned runs acquired 'rented'
 
     def alive(self, month: int) -> List[Cohort]:
         """Cohorts in service in a month (bought before it, not yet retired)."""
@@ -232,8 +234,25 @@ def _planned_costs(ctx: Context, run: Run, gen: Generation, used: List[Cohort],
 
 
 def _planned_cash(ctx: Context, plan: Plan, run: Run, capex: Val) -> None:
-    """When the plan pays: hardware before the run, buildings over the build time before it."""
+    """When the plan pays: hardware before the run, buildings over the build time before it.
+
+    A run acquired under a contract (``acquire: <contract>``) is paid by the contract; one
+    acquired ``rented`` pays its rental bill over its months instead of capex.
+    """
     n, hardware, buildings = ctx.months, run.capex_parts[0].value, run.capex_parts[1].value
+    how = run.spec.acquire
+    if how not in (None, "owned"):
+        if how == "rented":
+            if "rental" not in run.costs:
+                raise ConfigError(Problem(
+                    f"run '{run.spec.name}' is acquired 'rented' but the catalog has no rental "
+                    f"price for its accelerator", run.spec.marks.get("acquire"),
+                    ("training", run.index, "acquire"),
+                    hint="name an 'accelerator' with a rental price, or rent it with 'rent:'"))
+            plan.rental.append((run.costs["rental"].value,
+                                cashflow.spread_row(run.start, run.months, n)))
+            plan.rented.append(run)
+        return
     build_months = int(ctx.catalog.defaults.build_months)
     hw_start, b_start = run.start - HARDWARE_LEAD_MONTHS, run.start - build_months
     plan.capex += [(hardware, cashflow.spread_row(hw_start, HARDWARE_LEAD_MONTHS, n)),
@@ -273,7 +292,8 @@ def estimate_plan_totals(ctx: Context, plan: Plan) -> None:
         if None not in costs:
             _sum_over(ctx, f"cost.{kind}_usd", costs, "money", f"sum over runs of {kind} cost",
                       headline=True)
-    capex = _sum_over(ctx, "capex_usd", [r.capex for r in plan.runs], "money",
+    paid = [r for r in plan.runs if r.spec.acquire in (None, "owned")]
+    capex = _sum_over(ctx, "capex_usd", [r.capex for r in paid], "money",
                       "sum over planned runs of the capex they add", headline=True)
     peaks = [r.facility_power for r in runs]
     rec.record("training.peak_facility_w",
@@ -281,7 +301,7 @@ def estimate_plan_totals(ctx: Context, plan: Plan) -> None:
                "power", "largest facility power of any run", peaks, headline=True)
     for year in sorted(plan.capex_by_year):
         rec.record(f"training.capex.{year}_usd", plan.capex_by_year[year], "money",
-                   f"planned capex paid in {year}", [r.capex for r in plan.runs])
+                   f"planned capex paid in {year}", [r.capex for r in paid])
     _plan_series(ctx, plan, capex)
 
 
@@ -310,7 +330,8 @@ def _plan_series(ctx: Context, plan: Plan, capex) -> None:
         _plan_depreciation(ctx, plan, capex)
     monthly["training_rental"] = rec.record("monthly.training.rental_usd", cashflow.weighted_rows(plan.rental, n), "money",
                "rental bills of rented runs, spread over their months",
-               [r.costs["rental"] for r in ctx.runs if r.kind == "rent"], series=True)
+               [r.costs["rental"] for r in ctx.runs if r.kind == "rent"]
+               + [r.costs["rental"] for r in plan.rented], series=True)
     if plan.outside:
         rec.warn("training spending outside the horizon is left out of the monthly series: "
                  + ", ".join(plan.outside))

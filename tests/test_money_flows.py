@@ -1,0 +1,129 @@
+"""Money as it really flows, end to end: contracts, equity by party, debt, linked entities.
+
+Each case is small enough to check by hand; the arithmetic is in the comments.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+LINKED = """\
+scenario: two linked entities
+horizon: {start: 2026-01, end: 2026-12}
+funding:
+  entity: lab
+  cash: $10B
+contracts:
+  - name: cloud
+    payee: jv
+    start: 2026-01
+    term: 1 year
+    amount: $12B              # $1B a month, paid by the lab to the JV
+entities:
+  jv:
+    funding:
+      cash: $0
+      equity:
+        - {party: investor, amount: $2B, date: 2026-01}
+      debt:
+        - {name: loan, principal: $6B, rate: 12%, term: 1 year, date: 2026-01, repayment: bullet}
+"""
+
+
+def test_linked_entities_balance_to_the_cent(estimate_text):
+    r = estimate_text(LINKED)
+    paid = r.value("monthly.funding.contracts_usd")
+    received = r.value("monthly.entities.jv.funding.contract_revenue_usd")
+    # what one entity pays the other receives, month by month
+    assert np.max(np.abs(paid - received)) < 0.01
+    assert np.sum(paid) == pytest.approx(12e9, abs=0.01)
+    # the lab: $10B cash less $1B a month -> short from month 11 ($10B - $11B = -$1B)
+    assert not r.value("funding.covered")
+    assert r.value("funding.gap_month") == "2026-11"
+    assert r.value("funding.shortfall_usd") == pytest.approx(2e9, abs=0.01)   # -$2B in December
+    # the JV: $2B equity + $6B loan + $12B contract revenue in; interest $6B x 12% / 12 = $60M
+    # a month for 12 months = $720M, principal $6B back at the end of the term (after 2026)
+    assert r.value("entities.jv.funding.sources.equity_usd") == pytest.approx(2e9, abs=0.01)
+    assert r.value("entities.jv.funding.sources.debt_usd") == pytest.approx(6e9, abs=0.01)
+    assert r.value("entities.jv.funding.covered")
+
+
+def test_npv_at_zero_is_the_plain_sum(estimate_text):
+    text = LINKED.replace("  cash: $10B\n", "  cash: $10B\n  verdict: {discount_rate: 0%, "
+                          "window: horizon}\n", 1)
+    r = estimate_text(text)
+    # lab: no sources but cash; uses $12B -> NPV at 0% of (sources - uses) = -$12B
+    assert r.value("funding.npv_usd") == pytest.approx(-12e9, abs=0.01)
+
+
+def test_a_buffer_flips_the_verdict(estimate_text):
+    text = LINKED.replace("amount: $12B ", "amount: $6B ")     # $0.5B a month: $10B - $6B > 0
+    assert estimate_text(text).value("funding.covered")
+    buffered = text.replace("  cash: $10B\n", "  cash: $10B\n  verdict: {buffer: {amount: $5B}, "
+                            "window: horizon}\n", 1)
+    r = estimate_text(buffered)
+    # the balance ends at $4B, below the $5B buffer: short by $1B
+    assert not r.value("funding.covered")
+    assert r.value("funding.shortfall_usd") == pytest.approx(1e9, abs=0.01)
+
+
+def test_yearly_burn_and_peak_need(estimate_text):
+    r = estimate_text(LINKED.replace("end: 2026-12", "end: 2027-06"))
+    # the lab burns $12B in 2026 (contract) and nothing in 2027
+    assert r.value("funding.by_year.2026.burn_usd") == pytest.approx(12e9, abs=0.01)
+    assert r.value("funding.by_year.2027.burn_usd") == pytest.approx(0.0, abs=0.01)
+    assert r.value("funding.peak_need_usd") == pytest.approx(12e9, abs=0.01)
+    assert r.value("funding.peak_need_month") == "2026-12"
+
+
+def test_a_larger_contract_never_improves_the_verdict(estimate_text):
+    low = estimate_text(LINKED)
+    high = estimate_text(LINKED.replace("amount: $12B ", "amount: $13B "))
+    assert high.value("funding.min_balance_usd") <= low.value("funding.min_balance_usd")
+    assert high.value("funding.shortfall_usd") >= low.value("funding.shortfall_usd")
+
+
+PLAN = """\
+scenario: one plan, three ways
+horizon: {start: 2026-01, end: 2028-12}
+funding: {cash: $50B, verdict: {window: horizon}}
+contracts:
+  - {name: cloud, counterparty: a cloud, start: 2026-01, term: 3 years, amount: $9B}
+training:
+  - name: big
+    compute: 1e27 FLOP
+    precision: fp8
+    mfu: 40%
+    max_days: 120
+    start: 2027-01
+    accelerator: h100-sxm
+"""
+
+
+@pytest.mark.parametrize("how", ["owned", "rented", "cloud"])
+def test_the_same_plan_owned_rented_or_contracted(estimate_text, how):
+    r = estimate_text(PLAN.rstrip("\n") + f"\n    acquire: {how}\n")
+    uses = {k: r.value(f"funding.uses.{k}_usd") for k in ("training_capex", "training_rental")}
+    if how == "owned":
+        assert uses["training_capex"] > 0 and uses["training_rental"] == 0
+    elif how == "rented":
+        # the rental bill is the run's rental cost, paid over its months
+        assert uses["training_capex"] == 0
+        assert uses["training_rental"] == pytest.approx(r.value("training.big.cost.rental_usd"),
+                                                        rel=1e-9)
+    else:
+        # on contracted capacity: no capex, no rental; the contract's $9B is the cost
+        assert uses["training_capex"] == 0 and uses["training_rental"] == 0
+        assert r.value("funding.uses.contracts_usd") == pytest.approx(9e9, abs=0.01)
+
+
+def test_acquire_on_a_fleet_run_is_refused(tmp_path):
+    from estimator.config.loader import load
+    from estimator.errors import ConfigError
+    p = tmp_path / "s.yaml"
+    p.write_text(PLAN.replace("    accelerator: h100-sxm\n",
+                              "    rent: {accelerator: h100-sxm, price: $2/GPU-hour}\n"
+                              "    acquire: cloud\n"))
+    with pytest.raises(ConfigError) as e:
+        load(str(p))
+    assert "'acquire' applies to runs the plan sizes" in str(e.value)
