@@ -18,7 +18,6 @@ scenarios.
 """
 from __future__ import annotations
 
-import glob
 import os
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
@@ -107,6 +106,7 @@ class Project(NamedTuple):
         return sorted(found)
 
     def _glob(self, patterns: Iterable[str]) -> List[str]:
+        import glob
         out = []
         for pattern in patterns:
             for p in glob.glob(os.path.join(self.root, pattern), recursive=True):
