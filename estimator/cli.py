@@ -71,8 +71,8 @@ def handle_errors(fn):
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.option("--catalog", "catalog_dir", type=click.Path(file_okay=False), envvar="ESTIMATOR_CATALOG",
-              help="Catalog folder to use instead of the shipped configs/catalog "
-                   "(env: ESTIMATOR_CATALOG).")
+              help="Catalog folder to use (env: ESTIMATOR_CATALOG). Default: the 'catalog:' of "
+                   "the project's estimator.yaml, else the catalog installed with estimator.")
 @click.version_option(package_name="ai-compute-estimator")
 @click.pass_context
 def main(ctx, debug: bool, catalog_dir: Optional[str]) -> None:

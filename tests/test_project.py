@@ -336,3 +336,45 @@ def test_float_noise_is_not_a_move():
     real = {"figures": {"x": {"value": 57.1e9 * (1 + 1e-6), "unit": "money", "headline": True},
                         "z": {"value": 0.0, "unit": "money"}}}
     assert [m.name for m in ck.compare(old, real, 0.02)] == ["x"]
+
+
+def test_a_project_in_a_subfolder_with_a_parent_outside_it(tmp_path, monkeypatch):
+    """The project root need not be the top of the repository; a parent above the root is
+    read at the revision too."""
+    top = tmp_path / "mono"
+    proj = top / "finance" / "compute"
+    (proj / "scenarios").mkdir(parents=True)
+    (top / "shared").mkdir()
+    (top / "shared" / "site.yaml").write_text(COMMON)
+    (proj / "estimator.yaml").write_text("scenarios: [scenarios/*.yaml]\n")
+    (proj / "scenarios" / "a.yaml").write_text(
+        TEAM.format(name="A", n=8000).replace("../common.yaml", "../../../shared/site.yaml"))
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "one")
+    site = top / "shared" / "site.yaml"
+    site.write_text(site.read_text().replace("pue: 1.3", "pue: 1.4"))
+    git(top, "commit", "-qam", "two")
+    monkeypatch.chdir(proj / "scenarios")            # found from a folder below the root
+    res = run("diff", "--rev", "HEAD~1..HEAD", "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    [scn] = data["scenarios"]
+    assert scn["file"] == "scenarios/a.yaml" and scn["status"] == "changed"
+    assert names(scn["inputs"]) == ["inputs.datacenters.dc.pue"]
+    assert data["head"]["catalog"].startswith("installed with estimator")
+
+
+def test_a_revision_tree_is_read_into_a_temporary_folder_and_removed(repo):
+    from estimator.gitrev import commit_of, tree_at
+    sha = commit_of(str(repo), "HEAD")
+    with tree_at(str(repo), sha) as tmp:
+        got = sorted(os.path.relpath(os.path.join(d, f), tmp)
+                     for d, _, fs in os.walk(tmp) for f in fs)
+        assert os.path.join("scenarios", "teamA", "plan.yaml") in got
+        assert os.path.join("catalog", "servers.yaml") in got
+        assert not any(f.endswith(".json") for f in got)       # only YAML is read
+    assert not os.path.exists(tmp)
+    for bad in ("--output=/tmp/x", "-p", ""):
+        res = run("diff", "--rev", bad)
+        assert res.exit_code == 2 and "not a revision" in res.output
