@@ -428,6 +428,11 @@ def diff(files, rev, compare_to, fmt, output):
         if len(files) != 2:
             raise InputError("diff needs BASE and HEAD files, FILE with --compare-to REPORT, or "
                              "--rev REVISION")
+        missing = [f for f in files if not os.path.exists(f)]
+        if len(missing) == 2:
+            raise InputError(f"no files named {files[0]} or {files[1]}; to compare two git "
+                             f"revisions use --rev {files[0]}...{files[1]} (what {files[1]} "
+                             f"changed since it forked) or --rev {files[0]}..{files[1]}")
         from .config.loader import load
         a = estimate(load(files[0], catalog=catalog), catalog)
         b = estimate(load(files[1], catalog=catalog), catalog)

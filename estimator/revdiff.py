@@ -158,12 +158,13 @@ def _build(base: Evaluated, head: Evaluated) -> Changes:
 def _renamer(root: str, side: Side):
     """Error messages name ``REV:path``, not the temporary folder the revision was read into."""
     real = os.path.realpath(root)
+    name = side.label if " " not in side.label else side.commit[:12]
 
     def rename(text: str) -> str:
         for folder in {root, real}:
-            text = text.replace(folder + os.sep, f"{side.label}:")
+            text = text.replace(folder + os.sep, f"{name}:")
             rel = os.path.relpath(folder)
             if not rel.startswith(".."):
-                text = text.replace(rel + os.sep, f"{side.label}:")
+                text = text.replace(rel + os.sep, f"{name}:")
         return text
     return rename

@@ -221,6 +221,9 @@ def test_a_broken_head_is_exit_2_with_the_revision_named(repo):
     assert res.exit_code == 0, res.output
     statuses = {s["file"]: s["status"] for s in json.loads(res.output)["scenarios"]}
     assert statuses == {"scenarios/teamA/plan.yaml": "error", "scenarios/teamB/plan.yaml": "error"}
+    # two revisions written as files get a pointer to --rev, not "file not found"
+    res = run("diff", "main", "HEAD")
+    assert res.exit_code == 2 and "--rev main...HEAD" in res.output
 
 
 def test_diff_compares_with_a_saved_json_report(repo):
