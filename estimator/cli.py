@@ -209,7 +209,10 @@ def validate(files, overrides):
     from .config.yamlsafe import load_node
     for f in files:
         try:
-            if is_catalog_file(load_node(f)):
+            if os.path.basename(f) == "estimator.yaml":
+                from .project import load_project
+                load_project(f, f)
+            elif is_catalog_file(load_node(f)):
                 validate_catalog_file(f)
             else:
                 estimate(load(f, overrides, catalog=catalog), catalog)
@@ -569,12 +572,16 @@ def catalog(fmt):
         estimator catalog
         estimator catalog --format json
     """
+    from .catalog import load_catalog
     from .report import catalog as rc
-    cat = _catalog()
+    choice = _catalog_choice()
+    cat = load_catalog(choice.directory)
     if fmt == "json":
         click.echo(rc.render_json(cat), nl=False)
     else:
-        _console().print(rc.tables(cat))
+        console = _console()
+        console.print(f"catalog: {choice.label}")
+        console.print(rc.tables(cat))
 
 
 @main.group()
