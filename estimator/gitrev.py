@@ -73,8 +73,13 @@ def resolve_range(top: str, spec: str) -> Tuple[Side, Side]:
     if "..." in spec:
         a, b = spec.split("...", 1)
         head = commit_of(top, b or "HEAD")
-        base = _git(top, "merge-base", "--end-of-options", commit_of(top, a or "HEAD"),
-                    head).decode().strip()
+        try:
+            base = _git(top, "merge-base", "--end-of-options", commit_of(top, a or "HEAD"),
+                        head).decode().strip()
+        except InputError:
+            raise InputError(f"--rev {spec}: {a or 'HEAD'} and {b or 'HEAD'} have no merge base "
+                             "(a shallow clone? fetch the history, e.g. fetch-depth: 0 in CI)"
+                             ) from None
         return Side(f"merge base of {a or 'HEAD'} and {b or 'HEAD'}", base), Side(b or "HEAD", head)
     if ".." in spec:
         a, b = spec.split("..", 1)

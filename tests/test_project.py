@@ -392,3 +392,10 @@ def test_validate_knows_the_project_file_and_project_validate_checks_everything(
     (repo / "estimator.yaml").write_text(PROJECT + "baselines: [a, b]\n")
     res = run("validate", "estimator.yaml")
     assert res.exit_code == 2 and "estimator.yaml:" in res.output
+
+
+def test_no_merge_base_is_a_clear_input_error(repo):
+    git(repo, "checkout", "-q", "--orphan", "unrelated")
+    git(repo, "commit", "-qm", "no common history")
+    res = run("diff", "--rev", "main...unrelated")
+    assert res.exit_code == 2 and "have no merge base" in res.output and "fetch-depth" in res.output
