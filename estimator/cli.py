@@ -313,10 +313,9 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output):
     """
     from . import check as ck
     from .errors import CheckFailed, InputError, UnitError
-    from .project import require_scenarios
+    from .project import project_of, require_scenarios
     from .report import check as rc
     from .units import parse
-    from .project import project_of
     project = project_of(files) if files else _project()
     orphans = []
     if files:
