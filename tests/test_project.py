@@ -399,3 +399,11 @@ def test_no_merge_base_is_a_clear_input_error(repo):
     git(repo, "commit", "-qm", "no common history")
     res = run("diff", "--rev", "main...unrelated")
     assert res.exit_code == 2 and "have no merge base" in res.output and "fetch-depth" in res.output
+
+
+def test_a_yaml_and_a_yml_of_one_name_cannot_share_a_baseline(repo):
+    shutil.copy(repo / "scenarios" / "teamA" / "plan.yaml", repo / "scenarios" / "teamA" / "plan.yml")
+    res = run("check", "--baseline", "baselines", "scenarios/teamA/plan.yaml",
+              "scenarios/teamA/plan.yml")
+    assert res.exit_code == 2
+    assert "would share the baseline" in res.output and "rename one of them" in res.output
