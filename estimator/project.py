@@ -164,7 +164,7 @@ def _closure(path: str, _seen: Optional[Set[str]] = None) -> Tuple[List[str], bo
     """[path, every file it extends, transitively] and whether ``path`` has a ``scenario:`` key.
 
     Unreadable files count as scenarios (so loading them reports the problem)."""
-    from .config.loader import MAX_INCLUDED_FILES, _extends_targets
+    from .config.loader import MAX_INCLUDED_FILES, extends_targets
     from .config.yamlsafe import load_node
     seen = _seen if _seen is not None else set()
     seen.add(path)
@@ -178,7 +178,7 @@ def _closure(path: str, _seen: Optional[Set[str]] = None) -> Tuple[List[str], bo
     ext = node.value.get("extends")
     if ext is not None:
         try:
-            targets = _extends_targets(ext)
+            targets = extends_targets(ext)
         except ConfigError:
             targets = []
         for target, _ in targets:
