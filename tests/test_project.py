@@ -407,3 +407,28 @@ def test_a_yaml_and_a_yml_of_one_name_cannot_share_a_baseline(repo):
               "scenarios/teamA/plan.yml")
     assert res.exit_code == 2
     assert "would share the baseline" in res.output and "rename one of them" in res.output
+
+
+def test_docs_ci_blocks_parse_and_match_what_the_tool_does(tmp_path):
+    """docs/ci.md's workflow, project file and hook config are valid YAML; the workflow diffs
+    three-dot, finds its comment by the marker diff writes, and pins the documented tag."""
+    from estimator import __version__
+    from estimator.project import load_project
+    from estimator.report.check import COMMENT_MARKER
+    text = (ROOT / "docs" / "ci.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    workflow = next(b for b in blocks if isinstance(b, dict) and "jobs" in b)
+    steps = workflow["jobs"]["estimator"]["steps"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert '--rev "origin/${{ github.base_ref }}...HEAD"' in runs
+    assert COMMENT_MARKER in runs and "PATCH" in runs and "GITHUB_STEP_SUMMARY" in runs
+    assert f"ai-compute-estimator @ git+<this repository's URL>@v{__version__}" in runs
+    assert "pip install estimator" not in runs
+    hooks_config = next(b for b in blocks if isinstance(b, dict) and "repos" in b)
+    assert hooks_config["repos"][0]["rev"] == f"v{__version__}"
+    assert {h["id"] for h in hooks_config["repos"][0]["hooks"]} == {h["id"] for h in hooks()}
+    documented = next(b for b in re.findall(r"```yaml\n(.*?)```", text, re.S)
+                      if b.startswith("scenarios:"))
+    (tmp_path / "estimator.yaml").write_text(documented)
+    cfg = load_project(str(tmp_path / "estimator.yaml")).config     # every key is a real one
+    assert (cfg.catalog, cfg.baselines, cfg.tolerance) == ("catalog", "baselines", 0.02)
