@@ -203,9 +203,10 @@ def validate(files, overrides):
     from .config.loader import load
     from .errors import ConfigError
     from .engine import estimate
-    catalog = _catalog()
+    from .catalog import is_catalog_file, load_catalog, validate_catalog_file
+    choice = _catalog_choice()
+    catalog = load_catalog(choice.directory)
     failed = 0
-    from .catalog import is_catalog_file, validate_catalog_file
     from .config.yamlsafe import load_node
     for f in files:
         try:
@@ -221,6 +222,7 @@ def validate(files, overrides):
             _err(f"error: {e}")
             continue
         click.echo(f"ok: {f}")
+    click.echo(f"catalog: {choice.label}")
     if failed:
         sys.exit(EXIT_INPUT)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from .errors import ConfigError, InputError, Mark, Problem
+from .errors import ConfigError, InputError
 from .model import Model
 from .spec import names, qty, text
 

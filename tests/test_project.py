@@ -386,6 +386,7 @@ def test_a_revision_tree_is_read_into_a_temporary_folder_and_removed(repo):
 def test_validate_knows_the_project_file_and_project_validate_checks_everything(repo):
     res = run("validate", "estimator.yaml", "catalog/servers.yaml")
     assert res.exit_code == 0 and "ok: estimator.yaml" in res.output
+    assert "catalog: catalog (from estimator.yaml)" in res.output
     res = run("project", "validate")
     assert res.exit_code == 0, res.output
     assert "ok: scenarios/teamA/plan.yaml" in res.output and "ok: catalog/servers.yaml" in res.output
