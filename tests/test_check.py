@@ -139,10 +139,17 @@ def test_update_baseline_writes_whole_files(tmp_path):
     assert data["figures"]["capex.total_usd"]["headline"] is True
 
 
-def test_committed_baselines_match_the_shipped_scenarios():
-    res = CliRunner().invoke(main, ["check", "--baseline", str(ROOT / "baselines"),
-                                    *[str(p) for p in sorted(SCENARIOS.glob("*.yaml"))]])
+def test_committed_baselines_match_the_shipped_scenarios(monkeypatch):
+    """What .ci/run runs: the project of this checkout, every scenario, zero moved figures."""
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(main, ["check", "--format", "json"])
     assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert sorted(f["file"] for f in data["files"]) == sorted(
+        f"configs/scenarios/{p.name}" for p in SCENARIOS.glob("*.yaml"))
+    assert [f["moves"] for f in data["files"]] == [[]] * len(data["files"])
+    assert data["orphan_baselines"] == []
+    assert data["catalog"] == "configs/catalog (from estimator.yaml)"
 
 
 def test_compare_sorts_by_impact():
