@@ -150,22 +150,40 @@ def snapshot(result: Result) -> dict:
     return {"schema_version": SCHEMA_VERSION, "scenario": result.title, "figures": figures}
 
 
-def baseline_path(directory: str, scenario_path: str) -> str:
-    stem = os.path.splitext(os.path.basename(scenario_path))[0]
-    return os.path.join(directory, f"{stem}.json")
-
-
-def read_baseline(path: str) -> Optional[dict]:
+def read_baseline(path: str, file: Optional[str] = None) -> Optional[dict]:
+    """The snapshot at ``path``, or None when there is none. A snapshot written for another
+    scenario (``file`` differs from the one it records) is an error, never a silent match."""
     if not os.path.exists(path):
         return None
+    data = read_snapshot(path, "baseline", "'estimator check --update-baseline'")
+    owner = data.get("file")
+    if file is not None and owner is not None and owner != file:
+        raise InputError(f"{path}: this baseline belongs to {owner}, not {file}; two scenarios "
+                         "cannot share a baseline file")
+    return data
+
+
+def read_snapshot(path: str, what: str = "saved report",
+                  writer: str = "'estimator report --format json'") -> dict:
+    """A JSON file with a ``figures`` mapping: a baseline, or a saved JSON report."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, ValueError) as e:
-        raise InputError(f"{path}: not a readable baseline ({e})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("figures"), dict):
-        raise InputError(f"{path}: not a baseline written by 'estimator check --update-baseline'")
+        raise InputError(f"{path}: not a readable {what} ({e})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("figures"), dict) or not all(
+            isinstance(v, dict) and "value" in v for v in data["figures"].values()):
+        raise InputError(f"{path}: not a {what} written by {writer}")
     return data
+
+
+#: a relative change smaller than this is float noise, not a move
+EPSILON = 1e-9
+
+
+def same(a: float, b: float) -> bool:
+    """Equal up to float noise: a relative difference of at most :data:`EPSILON`."""
+    return a == b or math.isclose(a, b, rel_tol=EPSILON, abs_tol=EPSILON)
 
 
 def _relative(old, new) -> Optional[float]:
@@ -197,7 +215,7 @@ def compare(old: dict, new: dict, tolerance: float,
         va, vb = ea["value"], eb["value"]
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (va, vb))
         if numeric:
-            if va == vb:
+            if same(va, vb):
                 continue
             rel = _relative(va, vb)
             failed = headline and abs(rel) > tol
@@ -225,12 +243,105 @@ class Diff(NamedTuple):
 
 def diff(base: Result, head: Result) -> Diff:
     """Inputs that changed and figures that moved, from base to head, sorted by impact."""
-    moves = compare(snapshot(base), snapshot(head), tolerance=math.inf)
-    inputs = [m for m in moves if _is_input(base, head, m.name)]
-    figures = [m for m in moves if not _is_input(base, head, m.name)]
-    return Diff(inputs, figures)
+    return diff_snapshots(snapshot(base), snapshot(head), input_names(base) | input_names(head))
 
 
-def _is_input(a: Result, b: Result, name: str) -> bool:
-    fig = b.figures.get(name) or a.figures.get(name)
-    return fig is not None and fig.formula == "input"
+def diff_snapshots(old: Optional[dict], new: Optional[dict], inputs=frozenset(),
+                   headline_only: bool = False) -> Diff:
+    """The same from two snapshots; a missing side (an added or removed scenario) compares
+    against nothing. ``headline_only`` keeps the headline figures (for added and removed)."""
+    empty = {"figures": {}}
+    moves = [m._replace(failed=False)
+             for m in compare(old or empty, new or empty, tolerance=math.inf)]
+    if headline_only:
+        moves = [m for m in moves if m.headline]
+    return Diff([m for m in moves if m.name in inputs], [m for m in moves if m.name not in inputs])
+
+
+def input_names(result: Result) -> set:
+    return {f.name for f in result if f.formula == "input"}
+
+
+def snapshot_of_report(data: dict) -> "tuple[dict, set]":
+    """(snapshot, input names) of a saved JSON report or baseline, for `diff --compare-to`."""
+    figures, inputs = {}, set()
+    for name, entry in data["figures"].items():
+        if entry.get("series"):
+            continue
+        figures[name] = {"value": entry["value"], "unit": entry.get("unit", "")}
+        if entry.get("headline"):
+            figures[name]["headline"] = True
+        if entry.get("formula") == "input":
+            inputs.add(name)
+    return {"scenario": data.get("scenario", ""), "figures": figures}, inputs
+
+
+# --------------------------------------------------------------------------- a check run
+
+class Checked(NamedTuple):
+    file: str                  # relative to the project root
+    passed: bool
+    baseline: str              # what happened with the baseline, in words
+    outcomes: List[Outcome]
+    moves: List[Move]
+
+
+def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance: float,
+                update: bool = False, overrides=()) -> List[Checked]:
+    """Evaluate each scenario's expectations and, with ``baseline_dir``, compare it with its
+    snapshot there (keyed by its path relative to the project root), or rewrite the snapshot."""
+    import json as _json
+    from .config.loader import load
+    from .engine import estimate
+    from .fileio import write_atomic
+    paths = {}
+    if baseline_dir:
+        for f in files:
+            path = project.baseline_path(f, baseline_dir)
+            if path in paths and paths[path] != os.path.realpath(f):
+                raise InputError(f"{f} and {paths[path]} would share the baseline {path}; "
+                                 "rename one of them")
+            paths[path] = os.path.realpath(f)
+    out = []
+    for f in files:
+        rel = project.rel(f) if project.inside(f) else f
+        scn = load(f, overrides, catalog=catalog)
+        result = estimate(scn, catalog)
+        outcomes = evaluate(result, scn.expect)
+        moves, note, ok = [], "", True
+        if baseline_dir:
+            path = project.baseline_path(f, baseline_dir)
+            shown = os.path.relpath(path, project.root).replace(os.sep, "/") \
+                if project.inside(path) else path
+            snap = dict(snapshot(result), file=rel)
+            if update:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                write_atomic(path, _json.dumps(snap, indent=2, sort_keys=True) + "\n")
+                note = f"baseline written: {shown}"
+            else:
+                old = read_baseline(path, rel)
+                if old is None:
+                    note, ok = f"no baseline at {shown}: run with --update-baseline", False
+                else:
+                    moves = compare(old, snap, tolerance, dict(scn.tolerances or {}))
+                    note = f"baseline {shown}: {len(moves)} figure(s) moved"
+        passed = ok and all(o.passed for o in outcomes) and not any(m.failed for m in moves)
+        out.append(Checked(rel, passed, note, outcomes, moves))
+    return out
+
+
+def orphan_baselines(project, baseline_dir: str, scenarios) -> List[str]:
+    """Snapshots under ``baseline_dir`` that belong to no scenario of the project (a scenario
+    was removed or renamed): listed so they are deleted on purpose."""
+    if not os.path.isdir(baseline_dir):
+        return []
+    wanted = {os.path.normpath(project.baseline_path(s, baseline_dir)) for s in scenarios}
+    found = []
+    for folder, dirs, names in os.walk(baseline_dir):
+        dirs.sort()
+        for n in sorted(names):
+            p = os.path.normpath(os.path.join(folder, n))
+            if n.endswith(".json") and p not in wanted:
+                found.append(os.path.relpath(p, project.root).replace(os.sep, "/")
+                             if project.inside(p) else p)
+    return found

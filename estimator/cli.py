@@ -71,9 +71,9 @@ def handle_errors(fn):
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.option("--catalog", "catalog_dir", type=click.Path(file_okay=False), envvar="ESTIMATOR_CATALOG",
-              help="Catalog folder to use instead of the shipped configs/catalog "
-                   "(env: ESTIMATOR_CATALOG).")
-@click.version_option(package_name="estimator")
+              help="Catalog folder to use (env: ESTIMATOR_CATALOG). Default: the 'catalog:' of "
+                   "the project's estimator.yaml, else the catalog installed with estimator.")
+@click.version_option(package_name="ai-compute-estimator")
 @click.pass_context
 def main(ctx, debug: bool, catalog_dir: Optional[str]) -> None:
     """Estimate what AI compute costs, and whether the money raised covers it.
@@ -92,11 +92,29 @@ def scenario_options(fn):
     return fn
 
 
-def _catalog():
-    """The catalog: --catalog DIR (or ESTIMATOR_CATALOG) when given, else the shipped one."""
+def _project():
+    """The project around the current folder (estimator.yaml found upward, or a bare one)."""
+    from .project import project_for
+    return project_for()
+
+
+def _explicit_catalog() -> Optional[str]:
+    return click.get_current_context().find_root().params.get("catalog_dir")
+
+
+def _catalog_choice(project=None):
+    """--catalog DIR (or ESTIMATOR_CATALOG), else the project's catalog, else the installed one;
+    says so on stderr when a checkout's configs/catalog differs and is not the one used."""
+    from .project import choose_catalog
+    choice = choose_catalog(_explicit_catalog(), project or _project())
+    if choice.warning:
+        _err(choice.warning)
+    return choice
+
+
+def _catalog(project=None):
     from .catalog import load_catalog
-    ctx = click.get_current_context()
-    return load_catalog(ctx.find_root().params.get("catalog_dir"))
+    return load_catalog(_catalog_choice(project).directory)
 
 
 def _load(path: Optional[str], overrides, catalog=None):
@@ -185,13 +203,17 @@ def validate(files, overrides):
     from .config.loader import load
     from .errors import ConfigError
     from .engine import estimate
-    catalog = _catalog()
+    from .catalog import is_catalog_file, load_catalog, validate_catalog_file
+    choice = _catalog_choice()
+    catalog = load_catalog(choice.directory)
     failed = 0
-    from .catalog import is_catalog_file, validate_catalog_file
     from .config.yamlsafe import load_node
     for f in files:
         try:
-            if is_catalog_file(load_node(f)):
+            if os.path.basename(f) == "estimator.yaml":
+                from .project import load_project
+                load_project(f, f)
+            elif is_catalog_file(load_node(f)):
                 validate_catalog_file(f)
             else:
                 estimate(load(f, overrides, catalog=catalog), catalog)
@@ -200,6 +222,7 @@ def validate(files, overrides):
             _err(f"error: {e}")
             continue
         click.echo(f"ok: {f}")
+    click.echo(f"catalog: {choice.label}")
     if failed:
         sys.exit(EXIT_INPUT)
 
@@ -259,13 +282,16 @@ def report(scenarios, overrides, fmt, output, svg, html, width):
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=True))
 @scenario_options
 @click.option("--baseline", type=click.Path(file_okay=False),
-              help="Folder of saved snapshots (one JSON per scenario) to compare against.")
-@click.option("--tolerance", default="2%", show_default=True,
-              help="How far a headline figure may move before the check fails; a scenario's "
-                   "'tolerances:' overrides it per figure.")
+              help="Folder of saved snapshots to compare against (default with no FILES: the "
+                   "project's 'baselines:'). A scenario's snapshot is its path relative to the "
+                   "project root, .json for .yaml.")
+@click.option("--tolerance", default=None,
+              help="How far a headline figure may move before the check fails (default: the "
+                   "project's 'tolerance:', else 2%); a scenario's 'tolerances:' overrides it "
+                   "per figure.")
 @click.option("--update-baseline", is_flag=True, help="Rewrite the snapshots (atomically).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True)
@@ -274,118 +300,155 @@ def report(scenarios, overrides, fmt, output, svg, html, width):
 def check(files, overrides, baseline, tolerance, update_baseline, fmt, output):
     """Check expectations and baselines; exit 1 when one fails.
 
-    Evaluates each scenario's 'expect:' block. With --baseline, compares every
-    figure with the saved snapshot and fails when a headline figure moves past
-    its tolerance, listing what moved, largest move first.
+    With no FILES, every scenario of the project (estimator.yaml, found from the
+    current folder upward) against the project's baselines. Evaluates each
+    scenario's 'expect:' block; with baselines, compares every figure with its
+    saved snapshot and fails when a headline figure moves past its tolerance,
+    listing what moved, largest move first. Moves below a relative 1e-9 are float
+    noise, not moves.
 
     \b
     Example:
-        estimator check configs/scenarios/*.yaml
-        estimator check --baseline baselines/ --tolerance 1% configs/scenarios/*.yaml
-        estimator check --baseline baselines/ --update-baseline configs/scenarios/*.yaml
+        estimator check                                  # the whole project
+        estimator check --update-baseline                # accept what moved
+        estimator check --baseline baselines/ --tolerance 1% scenarios/*.yaml
     """
-    import json
     from . import check as ck
-    from .config.loader import load
-    from .engine import estimate
     from .errors import CheckFailed, InputError, UnitError
-    from .fileio import write_atomic
+    from .project import project_of, require_scenarios
     from .report import check as rc
     from .units import parse
+    project = project_of(files) if files else _project()
+    orphans = []
+    if files:
+        paths = list(files)
+    else:
+        require_scenarios(project, "estimator check")
+        paths = project.layout().scenarios
+        if baseline is None:
+            baseline = project.baselines_dir()
     try:
-        tol = parse(tolerance, "fraction")
+        tol = parse(tolerance, "fraction") if tolerance is not None else project.config.tolerance
     except UnitError as e:
         raise InputError(f"--tolerance: {e.message} (expected {e.expected})") from None
-    catalog = _catalog()
-    records = []
-    if baseline and update_baseline:
-        os.makedirs(baseline, exist_ok=True)
-    for f in files:
-        scn = load(f, overrides, catalog=catalog)
-        result = estimate(scn, catalog)
-        outcomes = ck.evaluate(result, scn.expect)
-        moves, note, ok = [], "", True
-        if baseline:
-            path = ck.baseline_path(baseline, f)
-            snap = ck.snapshot(result)
-            if update_baseline:
-                write_atomic(path, json.dumps(snap, indent=2, sort_keys=True) + "\n")
-                note = f"baseline written: {path}"
-            else:
-                old = ck.read_baseline(path)
-                if old is None:
-                    note, ok = f"no baseline at {path}: run with --update-baseline", False
-                else:
-                    moves = ck.compare(old, snap, tol, dict(scn.tolerances or {}))
-                    note = f"baseline {path}: {len(moves)} figure(s) moved"
-        passed = ok and all(o.passed for o in outcomes) and not any(m.failed for m in moves)
-        records.append({"file": f, "passed": passed, "baseline": note, "outcomes": outcomes,
-                        "moves": moves})
+    choice = _catalog_choice(project)
+    from .catalog import load_catalog
+    catalog = load_catalog(choice.directory)
+    records = ck.check_files(paths, project, catalog, baseline, tol, update_baseline, overrides)
+    if baseline and not files:
+        orphans = ck.orphan_baselines(project, baseline, paths)
     if fmt == "json":
-        _emit(rc.check_json(records), output)
+        _emit(rc.check_json(records, choice.label, orphans), output)
     elif fmt == "markdown":
-        _emit(rc.check_markdown(records), output)
+        _emit(rc.check_markdown(records, choice.label, orphans), output)
     else:
         console = _console()
         for r in records:
-            if r["outcomes"]:
-                console.print(rc.outcomes_table(r["file"], r["outcomes"]))
-            if r["moves"]:
-                console.print(rc.moves_table(f"Moved since the baseline: {r['file']}", r["moves"]))
-            status = "passed" if r["passed"] else "FAILED"
-            console.print(f"{status}: {r['file']}" + (f" ({r['baseline']})" if r["baseline"] else ""),
-                          style="green" if r["passed"] else "bold red")
-    failed = [r["file"] for r in records if not r["passed"]]
+            if r.outcomes:
+                console.print(rc.outcomes_table(r.file, r.outcomes))
+            if r.moves:
+                console.print(rc.moves_table(f"Moved since the baseline: {r.file}", r.moves))
+            status = "passed" if r.passed else "FAILED"
+            console.print(f"{status}: {r.file}" + (f" ({r.baseline})" if r.baseline else ""),
+                          style="green" if r.passed else "bold red")
+        for o in orphans:
+            console.print(f"note: baseline {o} belongs to no scenario (delete it if the scenario "
+                          "is gone)")
+        console.print(f"{sum(r.passed for r in records)} of {len(records)} scenario(s) passed; "
+                      f"catalog: {choice.label}")
+    failed = [r.file for r in records if not r.passed]
     if failed:
         raise CheckFailed(f"check failed: {', '.join(failed)}")
 
 
 @main.command()
-@click.argument("base", type=click.Path(dir_okay=True))
-@click.argument("head", required=False, type=click.Path(dir_okay=True))
-@click.option("--rev", help="Compare BASE with its own version at this git revision.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=True))
+@click.option("--rev", metavar="REV|A..B|A...B",
+              help="Compare git revisions, each side read as a whole tree (scenarios, parents, "
+                   "catalog): A...B the merge base of A and B against B (a pull request), A..B "
+                   "A against B, REV against the working tree.")
+@click.option("--compare-to", "compare_to", type=click.Path(dir_okay=False),
+              help="Compare FILE with a saved JSON report (report --format json) or baseline.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
 @handle_errors
-def diff(base, head, rev, fmt, output):
-    """Show which inputs changed between two scenarios and which figures they moved.
+def diff(files, rev, compare_to, fmt, output):
+    """Show which inputs changed and which figures they moved.
 
-    Two files, or one file against its version at a git revision (--rev).
-    Sorted by impact, absolute and relative.
+    Two scenario files; or, with --rev, every scenario of the project (or the
+    FILES given) between two revisions, each side evaluated as a whole tree:
+    scenarios, every extends: parent and the catalog read at that revision. New
+    and removed scenarios are reported as added and removed. Or one file against
+    a saved JSON report (--compare-to). Sorted by impact.
 
     \b
     Example:
         estimator diff configs/scenarios/h100-100k-cluster.yaml mine.yaml
-        estimator diff configs/scenarios/openai-40b.yaml --rev origin/main --format markdown
+        estimator diff --rev origin/main...HEAD --format markdown -o comment.md
+        estimator diff configs/scenarios/openai-40b.yaml --rev origin/main
+        estimator diff mine.yaml --compare-to last-week.json
     """
     from . import check as ck
-    from .config.loader import load
-    from .engine import estimate
     from .errors import InputError
     from .report import check as rc
-    catalog = _catalog()
-    if rev:
-        if head:
-            raise InputError("give HEAD or --rev, not both")
-        from .gitrev import at_revision
-        with at_revision(base, rev) as old_path:
-            a = estimate(load(old_path, catalog=catalog), catalog)
-        base_label, head_label, b = f"{base}@{rev}", base, estimate(load(base, catalog=catalog), catalog)
+    if rev is not None:
+        if compare_to:
+            raise InputError("give --rev or --compare-to, not both")
+        from .project import project_of
+        from .revdiff import revision_changes
+        project = project_of(files) if files else _project()
+        if not files:
+            from .project import require_scenarios
+            require_scenarios(project, "estimator diff --rev without files")
+        changes = revision_changes(project, rev, list(files) or None, _explicit_catalog())
+        for warning in {changes.base.warning, changes.head.warning} - {None}:
+            _err(warning)
+        if fmt == "json":
+            _emit(rc.changes_json(changes), output)
+        elif fmt == "markdown":
+            _emit(rc.changes_markdown(changes), output)
+        else:
+            console = _console()
+            for item in rc.changes_tables(changes):
+                console.print(item)
+        if changes.head_errors:
+            raise InputError("the head side has scenarios that do not load:\n"
+                             + "\n".join(changes.head_errors))
+        return
+    from .engine import estimate
+    choice = _catalog_choice()
+    from .catalog import load_catalog
+    catalog = load_catalog(choice.directory)
+    if compare_to:
+        if len(files) != 1:
+            raise InputError("--compare-to compares one scenario FILE with a saved report")
+        from .config.loader import load
+        old, inputs = ck.snapshot_of_report(ck.read_snapshot(compare_to))
+        b = estimate(load(files[0], catalog=catalog), catalog)
+        d = ck.diff_snapshots(old, ck.snapshot(b), inputs | ck.input_names(b))
+        base_label, head_label = compare_to, files[0]
     else:
-        if not head:
-            raise InputError("diff needs BASE and HEAD files, or BASE with --rev REVISION")
-        a = estimate(load(base, catalog=catalog), catalog)
-        b = estimate(load(head, catalog=catalog), catalog)
-        base_label, head_label = base, head
-    d = ck.diff(a, b)
+        if len(files) != 2:
+            raise InputError("diff needs BASE and HEAD files, FILE with --compare-to REPORT, or "
+                             "--rev REVISION")
+        missing = [f for f in files if not os.path.exists(f)]
+        if len(missing) == 2:
+            raise InputError(f"no files named {files[0]} or {files[1]}; to compare two git "
+                             f"revisions use --rev {files[0]}...{files[1]} (what {files[1]} "
+                             f"changed since it forked) or --rev {files[0]}..{files[1]}")
+        from .config.loader import load
+        a = estimate(load(files[0], catalog=catalog), catalog)
+        b = estimate(load(files[1], catalog=catalog), catalog)
+        d = ck.diff(a, b)
+        base_label, head_label = files
     if fmt == "json":
-        _emit(rc.diff_json(base_label, head_label, d), output)
+        _emit(rc.diff_json(base_label, head_label, d, choice.label), output)
     elif fmt == "markdown":
-        _emit(rc.diff_markdown(base_label, head_label, d, b.title), output)
+        _emit(rc.diff_markdown(base_label, head_label, d, b.title, choice.label), output)
     else:
         console = _console()
-        console.print(f"{base_label} -> {head_label}")
+        console.print(f"{base_label} -> {head_label}   catalog: {choice.label}")
         console.print(rc.moves_table(f"Inputs that changed ({len(d.inputs)})", d.inputs))
         console.print(rc.moves_table(f"Figures that moved ({len(d.figures)})", d.figures))
 
@@ -510,12 +573,98 @@ def catalog(fmt):
         estimator catalog
         estimator catalog --format json
     """
+    from .catalog import load_catalog
     from .report import catalog as rc
-    cat = _catalog()
+    choice = _catalog_choice()
+    cat = load_catalog(choice.directory)
     if fmt == "json":
         click.echo(rc.render_json(cat), nl=False)
     else:
-        _console().print(rc.tables(cat))
+        console = _console()
+        console.print(f"catalog: {choice.label}")
+        console.print(rc.tables(cat))
+
+
+@main.group()
+def project():
+    """The project: which scenarios, catalog and baselines a repository has (estimator.yaml).
+
+    estimator.yaml, found from the current folder upward, lists scenario globs, the catalog
+    folder and the baselines folder, so check, diff --rev and the pre-commit hooks need no
+    file lists. See docs/ci.md.
+
+    \b
+    Example:
+        estimator project show
+        estimator project affected scenarios/common.yaml
+        estimator project validate            # or: changed files, as the pre-commit hook does
+    """
+
+
+@project.command("show")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@handle_errors
+def project_show(fmt):
+    """Print the project's root, catalog, baselines, scenarios and fragments."""
+    import json
+    proj = _project()
+    choice = _catalog_choice(proj)
+    lay = proj.layout()
+    data = {"root": proj.root, "config": proj.config_file, "catalog": choice.label,
+            "baselines": proj.rel(proj.baselines_dir()),
+            "tolerance": proj.config.tolerance,
+            "scenarios": [proj.rel(s) for s in lay.scenarios],
+            "fragments": [proj.rel(f) for f in lay.fragments]}
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    for key in ("root", "config", "catalog", "baselines", "tolerance"):
+        click.echo(f"{key + ':':11} {data[key]}")
+    for key in ("scenarios", "fragments"):
+        click.echo(f"{key + ':':11} {len(data[key])}")
+        for f in data[key]:
+            click.echo(f"  {f}")
+
+
+@project.command("affected")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@handle_errors
+def project_affected(files):
+    """List the scenarios that changed FILES touch: through extends: and the catalog."""
+    from .project import require_scenarios
+    proj = _project()
+    require_scenarios(proj, "estimator project affected")
+    aff = proj.affected(files)
+    if aff.reason:
+        _err(f"every scenario: {aff.reason}")
+    for s in aff.scenarios:
+        click.echo(os.path.relpath(s))
+
+
+@project.command("validate")
+@click.argument("files", nargs=-1, type=click.Path())
+@handle_errors
+def project_validate(files):
+    """Validate the project, or what changed FILES touch (the pre-commit hook).
+
+    Catalog files are checked as catalog files, scenarios by loading and
+    estimating them, fragments through the scenarios that extend them; other
+    files (.pre-commit-config.yaml, workflows) are skipped.
+    """
+    from .project import require_scenarios, validate as run
+    proj = _project()
+    require_scenarios(proj, "estimator project validate")
+    choice = _catalog_choice(proj)
+    results = run(proj, list(files) if files else None, choice.directory)
+    for r in results:
+        if r.status == "error":
+            _err(f"error: {r.message}")
+        else:
+            click.echo(f"{r.status}: {r.file}" + (f" ({r.message})" if r.message else ""))
+    click.echo(f"catalog: {choice.label}")
+    if any(r.status == "error" for r in results):
+        sys.exit(EXIT_INPUT)
 
 
 @main.command()

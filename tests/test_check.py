@@ -90,30 +90,34 @@ def test_check_exit_codes(tmp_path):
     assert res.exit_code == 2
 
 
-def test_changed_catalog_price_fails_the_baseline_and_names_the_figure(tmp_path):
+def test_changed_catalog_price_fails_the_baseline_and_names_the_figure(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     catalog = tmp_path / "catalog"
     shutil.copytree(ROOT / "configs" / "catalog", catalog)
     baselines = tmp_path / "baselines"
-    scenario = str(SCENARIOS / "h100-100k-cluster.yaml")
+    (tmp_path / "s").mkdir()
+    scenario = tmp_path / "s" / "h100-100k-cluster.yaml"
+    shutil.copy(SCENARIOS / "h100-100k-cluster.yaml", scenario)
     r = CliRunner().invoke(main, ["--catalog", str(catalog), "check", "--baseline", str(baselines),
-                                  "--update-baseline", scenario])
+                                  "--update-baseline", str(scenario)])
     assert r.exit_code == 0, r.output
+    assert (baselines / "s" / "h100-100k-cluster.json").is_file()   # keyed by relative path
     assert CliRunner().invoke(main, ["--catalog", str(catalog), "check", "--baseline",
-                                     str(baselines), scenario]).exit_code == 0
+                                     str(baselines), str(scenario)]).exit_code == 0
     servers = catalog / "servers.yaml"
     servers.write_text(servers.read_text().replace("value: $297k", "value: $350k"))
     res = CliRunner().invoke(main, ["--catalog", str(catalog), "check", "--baseline",
-                                    str(baselines), scenario, "--format", "json"])
+                                    str(baselines), str(scenario), "--format", "json"])
     assert res.exit_code == 1
     data = json.loads(res.output[: res.output.rindex("}") + 1])
+    assert data["catalog"].startswith("catalog (--catalog)")
     failed = [m["name"] for m in data["files"][0]["moves"] if m.get("failed")]
     assert "capex.total_usd" in failed
     # a per-figure tolerance in the scenario lets a move through
-    loose = tmp_path / "h100-100k-cluster.yaml"
-    loose.write_text((SCENARIOS / "h100-100k-cluster.yaml").read_text()
-                     + "tolerances: {capex.total_usd: 50%, training.cost.build_usd: 50%}\n")
+    scenario.write_text(scenario.read_text()
+                        + "tolerances: {capex.total_usd: 50%, training.cost.build_usd: 50%}\n")
     res = CliRunner().invoke(main, ["--catalog", str(catalog), "check", "--baseline",
-                                    str(baselines), str(loose), "--format", "json"])
+                                    str(baselines), str(scenario), "--format", "json"])
     data = json.loads(res.output[: res.output.rindex("}") + 1])
     assert "capex.total_usd" not in [m["name"] for m in data["files"][0]["moves"] if m.get("failed")]
 
@@ -128,15 +132,24 @@ def test_update_baseline_writes_whole_files(tmp_path):
     res = CliRunner().invoke(main, ["check", "--baseline", str(tmp_path / "b"), "--update-baseline",
                                     str(SCENARIOS / "h100-server.yaml")])
     assert res.exit_code == 0
-    assert os.listdir(tmp_path / "b") == ["h100-server.json"]
-    data = json.loads((tmp_path / "b" / "h100-server.json").read_text())
+    # keyed by the scenario's path relative to the project root (this checkout)
+    assert os.listdir(tmp_path / "b") == ["configs"]
+    data = json.loads((tmp_path / "b" / "configs" / "scenarios" / "h100-server.json").read_text())
+    assert data["file"] == "configs/scenarios/h100-server.yaml"
     assert data["figures"]["capex.total_usd"]["headline"] is True
 
 
-def test_committed_baselines_match_the_shipped_scenarios():
-    res = CliRunner().invoke(main, ["check", "--baseline", str(ROOT / "baselines"),
-                                    *[str(p) for p in sorted(SCENARIOS.glob("*.yaml"))]])
+def test_committed_baselines_match_the_shipped_scenarios(monkeypatch):
+    """What .ci/run runs: the project of this checkout, every scenario, zero moved figures."""
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(main, ["check", "--format", "json"])
     assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert sorted(f["file"] for f in data["files"]) == sorted(
+        f"configs/scenarios/{p.name}" for p in SCENARIOS.glob("*.yaml"))
+    assert [f["moves"] for f in data["files"]] == [[]] * len(data["files"])
+    assert data["orphan_baselines"] == []
+    assert data["catalog"] == "configs/catalog (from estimator.yaml)"
 
 
 def test_compare_sorts_by_impact():
@@ -187,7 +200,9 @@ def test_diff_against_a_git_revision(tmp_path):
     res = CliRunner().invoke(main, ["diff", str(f), "--rev", "HEAD", "--format", "json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
-    assert [m["name"] for m in data["inputs"]] == ["inputs.datacenters.colo.pue"]
+    [scn] = data["scenarios"]
+    assert scn["status"] == "changed"
+    assert [m["name"] for m in scn["inputs"]] == ["inputs.datacenters.colo.pue"]
     assert sorted(os.listdir(repo)) == [".git", "s.yaml"]       # the temporary copy is gone
     res = CliRunner().invoke(main, ["diff", str(f), "--rev", "no-such-rev"])
     assert res.exit_code == 2

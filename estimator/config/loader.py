@@ -55,7 +55,7 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _count: Optional[list] = 
     node.keymarks.pop("extends", None)
     if ext is None:
         return node, files
-    targets = _extends_targets(ext)
+    targets = extends_targets(ext)
     base: Optional[Node] = None
     for target, mark in targets:
         if os.path.isabs(target):
@@ -80,7 +80,7 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _count: Optional[list] = 
     return merge(base, node), files
 
 
-def _extends_targets(ext: Node) -> List[Tuple[str, Mark]]:
+def extends_targets(ext: Node) -> List[Tuple[str, Mark]]:
     items = ext.value if ext.kind == "seq" else [ext]
     out = []
     for item in items:

@@ -1,0 +1,435 @@
+"""A repository that uses estimator the way docs/ci.md says: its own scenarios, a parent file,
+its own catalog folder and baselines, under git. Every documented command is run against
+changes a pull request makes: a catalog price, a parent's value, an added and a removed
+scenario. No network, nothing installed: the CLI runs in process."""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import ROOT
+from estimator.cli import main
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+
+PROJECT = """\
+scenarios: [scenarios/**/*.yaml]
+catalog: catalog
+baselines: baselines
+tolerance: 1%
+"""
+COMMON = """\
+# shared by every team's plan: the site and the horizon
+horizon: {start: 2025-01, end: 2026-12}
+datacenters:
+  dc: {it_capacity: 20 MW, pue: 1.3}
+"""
+TEAM = """\
+scenario: Team {name} cluster
+extends: ../common.yaml
+fleets: {{pod: {{server: dgx-h100, accelerators: {n}, site: dc}}}}
+"""
+PRE_COMMIT = """\
+repos:
+  - repo: https://example.invalid/estimator
+    rev: v0.2.0
+    hooks:
+      - id: estimator-validate
+      - id: estimator-check
+"""
+WORKFLOW = """\
+name: estimator
+on: [pull_request]
+jobs:
+  check: {runs-on: ubuntu-latest, steps: [{run: estimator check}]}
+"""
+
+
+def git(repo, *args):
+    res = subprocess.run(["git", *args], cwd=repo, env=dict(os.environ, **GIT_ENV),
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """The consumer repository, committed on 'main' with accepted baselines."""
+    r = tmp_path / "consumer"
+    (r / "scenarios" / "teamA").mkdir(parents=True)
+    (r / "scenarios" / "teamB").mkdir()
+    (r / ".github" / "workflows").mkdir(parents=True)
+    shutil.copytree(ROOT / "configs" / "catalog", r / "catalog")
+    (r / "estimator.yaml").write_text(PROJECT)
+    (r / "scenarios" / "common.yaml").write_text(COMMON)
+    (r / "scenarios" / "teamA" / "plan.yaml").write_text(TEAM.format(name="A", n=8000))
+    (r / "scenarios" / "teamB" / "plan.yaml").write_text(TEAM.format(name="B", n=4000))
+    (r / ".pre-commit-config.yaml").write_text(PRE_COMMIT)
+    (r / ".github" / "workflows" / "estimator.yml").write_text(WORKFLOW)
+    monkeypatch.chdir(r)
+    git(r, "init", "-q", "-b", "main")
+    res = run("check", "--update-baseline")
+    assert res.exit_code == 0, res.output
+    git(r, "add", "-A")
+    git(r, "commit", "-qm", "scenarios and baselines")
+    return r
+
+
+def comment(r):
+    """What the documented workflow posts: diff of the merge base against the branch."""
+    res = run("diff", "--rev", "main...HEAD", "--format", "markdown")
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def changes(r, spec="main...HEAD"):
+    res = run("diff", "--rev", spec, "--format", "json")
+    assert res.exit_code == 0, res.output
+    return {s["file"]: s for s in json.loads(res.output)["scenarios"]}
+
+
+def names(moves):
+    return [m["name"] for m in moves]
+
+
+def test_the_project_is_found_and_same_named_scenarios_keep_their_own_baselines(repo):
+    data = json.loads(run("project", "show", "--format", "json").output)
+    assert data["scenarios"] == ["scenarios/teamA/plan.yaml", "scenarios/teamB/plan.yaml"]
+    assert data["fragments"] == ["scenarios/common.yaml"]
+    assert data["catalog"] == "catalog (from estimator.yaml)"
+    a = json.loads((repo / "baselines" / "scenarios" / "teamA" / "plan.json").read_text())
+    b = json.loads((repo / "baselines" / "scenarios" / "teamB" / "plan.json").read_text())
+    assert (a["file"], b["file"]) == ("scenarios/teamA/plan.yaml", "scenarios/teamB/plan.yaml")
+    assert a["figures"]["capex.total_usd"]["value"] > b["figures"]["capex.total_usd"]["value"]
+    res = run("check")
+    assert res.exit_code == 0, res.output
+    assert "2 of 2 scenario(s) passed; catalog: catalog (from estimator.yaml)" in res.output
+    # a baseline copied over another scenario's is refused, not silently matched
+    shutil.copy(repo / "baselines" / "scenarios" / "teamA" / "plan.json",
+                repo / "baselines" / "scenarios" / "teamB" / "plan.json")
+    res = run("check")
+    assert res.exit_code == 2 and "belongs to scenarios/teamA/plan.yaml" in res.output
+
+
+def test_a_catalog_price_cut_moves_every_scenario_on_that_server(repo):
+    git(repo, "checkout", "-qb", "cheaper-servers")
+    servers = repo / "catalog" / "servers.yaml"
+    servers.write_text(servers.read_text().replace("value: $300k", "value: $250k"))
+    git(repo, "commit", "-qam", "cheaper DGX H100")
+    got = changes(repo)
+    for f in ("scenarios/teamA/plan.yaml", "scenarios/teamB/plan.yaml"):
+        assert got[f]["status"] == "changed"
+        assert names(got[f]["inputs"]) == ["inputs.fleets.pod.server_price_usd"]
+        capex = {m["name"]: m for m in got[f]["figures"]}["capex.total_usd"]
+        assert capex["after"] < capex["before"] and capex["headline"]
+    md = comment(repo)
+    assert md.startswith("<!-- estimator-diff -->")
+    assert "`scenarios/teamA/plan.yaml` — Team A cluster | changed" in md
+    assert "`scenarios/teamB/plan.yaml` — Team B cluster | changed" in md
+    assert "`capex.total_usd`" in md and "catalog at main" not in md
+    assert "catalog at merge base of main and HEAD" in md   # each side's own catalog
+    res = run("check", "--format", "markdown")
+    assert res.exit_code == 1
+    assert "❌ failed" in res.output and "`capex.total_usd`" in res.output
+    assert "scenarios/teamA/plan.yaml" in res.output and "scenarios/teamB/plan.yaml" in res.output
+    # the same change, uncommitted, against the working tree
+    git(repo, "checkout", "-q", "main")
+    servers.write_text(servers.read_text().replace("value: $300k", "value: $250k"))
+    assert changes(repo, "main")["scenarios/teamA/plan.yaml"]["status"] == "changed"
+    # and the affected scenarios are found through the catalog
+    res = run("project", "affected", "catalog/servers.yaml")
+    assert "every scenario: the catalog changed (catalog/servers.yaml)" in res.output
+    assert [line for line in res.output.splitlines() if line.endswith(".yaml")][-2:] == [
+        os.path.join("scenarios", "teamA", "plan.yaml"),
+        os.path.join("scenarios", "teamB", "plan.yaml")]
+
+
+def test_a_parent_edit_moves_the_scenarios_that_extend_it(repo):
+    git(repo, "checkout", "-qb", "worse-pue")
+    common = repo / "scenarios" / "common.yaml"
+    common.write_text(common.read_text().replace("pue: 1.3", "pue: 1.5"))
+    git(repo, "commit", "-qam", "PUE 1.5")
+    got = changes(repo)
+    for f in ("scenarios/teamA/plan.yaml", "scenarios/teamB/plan.yaml"):
+        assert names(got[f]["inputs"]) == ["inputs.datacenters.dc.pue"]
+        facility = {m["name"]: m for m in got[f]["figures"]}["power.facility_w"]
+        assert facility["relative"] == pytest.approx(0.2 / 1.3, rel=1e-9)   # PUE 1.3 -> 1.5
+    assert "common.yaml" not in got                  # a fragment is not a scenario
+    md = comment(repo)
+    assert "`power.facility_w`" in md and "`inputs.datacenters.dc.pue`" in md
+    res = run("check")
+    assert res.exit_code == 1 and "power.facility_w" in res.output
+    res = run("project", "affected", "scenarios/common.yaml")
+    assert len(res.output.split()) == 2
+
+
+def test_added_and_removed_scenarios_are_reported_not_errors(repo):
+    git(repo, "checkout", "-qb", "reshuffle")
+    (repo / "scenarios" / "teamC").mkdir()
+    (repo / "scenarios" / "teamC" / "plan.yaml").write_text(TEAM.format(name="C", n=6000))
+    git(repo, "rm", "-q", "scenarios/teamB/plan.yaml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "team C replaces team B")
+    got = changes(repo)
+    assert got["scenarios/teamC/plan.yaml"]["status"] == "added"
+    assert "capex.total_usd" in names(got["scenarios/teamC/plan.yaml"]["figures"])
+    assert all(m["status"] == "new" for m in got["scenarios/teamC/plan.yaml"]["figures"])
+    assert got["scenarios/teamB/plan.yaml"]["status"] == "removed"
+    assert all(m["status"] == "removed" for m in got["scenarios/teamB/plan.yaml"]["figures"])
+    assert got["scenarios/teamA/plan.yaml"]["status"] == "unchanged"
+    md = comment(repo)
+    assert "`scenarios/teamC/plan.yaml` — Team C cluster | 🆕 added" in md
+    assert "`scenarios/teamB/plan.yaml` — Team B cluster | 🗑️ removed" in md
+    assert "1 other scenario(s) unchanged" in md
+    # check: the new scenario has no baseline yet (exit 1); the removed one's is pointed out
+    res = run("check", "--format", "json")
+    assert res.exit_code == 1
+    data = json.loads(res.output[: res.output.rindex("}") + 1])
+    assert [f["baseline"] for f in data["files"]] == [
+        "baseline baselines/scenarios/teamA/plan.json: 0 figure(s) moved",
+        "no baseline at baselines/scenarios/teamC/plan.json: run with --update-baseline"]
+    assert data["orphan_baselines"] == ["baselines/scenarios/teamB/plan.json"]
+    # a single file that only exists on one side is added/removed too, never git's "fatal:"
+    res = run("diff", "scenarios/teamC/plan.yaml", "--rev", "main", "--format", "json")
+    assert res.exit_code == 0 and json.loads(res.output)["scenarios"][0]["status"] == "added"
+
+
+def test_a_broken_head_is_exit_2_with_the_revision_named(repo):
+    git(repo, "checkout", "-qb", "broken")
+    common = repo / "scenarios" / "common.yaml"
+    common.write_text(common.read_text().replace("pue: 1.3", "pue: 0.5"))
+    git(repo, "commit", "-qam", "typo")
+    res = run("diff", "--rev", "main...HEAD", "--format", "markdown")
+    assert res.exit_code == 2
+    assert "HEAD:scenarios/common.yaml:4:" in res.output and "Traceback" not in res.output
+    # fixing it later: the broken side is the base, reported, not fatal
+    common.write_text(COMMON)
+    git(repo, "commit", "-qam", "fix")
+    res = run("diff", "--rev", "HEAD~1..HEAD", "--format", "json")
+    assert res.exit_code == 0, res.output
+    statuses = {s["file"]: s["status"] for s in json.loads(res.output)["scenarios"]}
+    assert statuses == {"scenarios/teamA/plan.yaml": "error", "scenarios/teamB/plan.yaml": "error"}
+    # two revisions written as files get a pointer to --rev, not "file not found"
+    res = run("diff", "main", "HEAD")
+    assert res.exit_code == 2 and "--rev main...HEAD" in res.output
+
+
+def test_diff_compares_with_a_saved_json_report(repo):
+    res = run("report", "scenarios/teamA/plan.yaml", "--format", "json", "-o", "last.json")
+    assert res.exit_code == 0, res.output
+    plan = repo / "scenarios" / "teamA" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("8000", "9000"))
+    res = run("diff", "scenarios/teamA/plan.yaml", "--compare-to", "last.json", "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert names(data["inputs"]) == ["fleets.pod.accelerators"]
+    capex = {m["name"]: m for m in data["figures"]}["capex.total_usd"]
+    assert capex["relative"] > 0.05
+    assert data["catalog"] == "catalog (from estimator.yaml)"
+    res = run("diff", "scenarios/teamA/plan.yaml", "--compare-to", "estimator.yaml")
+    assert res.exit_code == 2 and "not a readable saved report" in res.output
+
+
+# --------------------------------------------------------------------------- pre-commit hooks
+
+def hooks():
+    return yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+
+
+def run_hook(hook, files):
+    """What pre-commit does: filter the staged files by the hook's patterns, then run the entry
+    once with them (or without any when pass_filenames is false)."""
+    chosen = [f for f in files if re.search(hook.get("files", ""), f)
+              and not (hook.get("exclude") and re.search(hook["exclude"], f))]
+    if not chosen and not hook.get("always_run"):
+        return None
+    argv = shlex.split(hook["entry"])
+    assert argv[0] == "estimator"
+    argv = argv[1:] + list(hook.get("args", []))
+    if hook.get("pass_filenames", True):
+        argv += chosen
+    return CliRunner().invoke(main, argv)
+
+
+def test_the_shipped_hooks_pass_on_a_consumer_repository_and_catch_what_moved(repo):
+    every = git(repo, "ls-files").split()
+    assert ".pre-commit-config.yaml" in every and ".github/workflows/estimator.yml" in every
+    for hook in hooks():
+        res = run_hook(hook, every)
+        assert res is not None and res.exit_code == 0, (hook["id"], res.output)
+    validate = next(h for h in hooks() if h["id"] == "estimator-validate")
+    res = run_hook(validate, [".pre-commit-config.yaml", ".github/workflows/estimator.yml",
+                              "scenarios/common.yaml"])
+    assert res.exit_code == 0, res.output
+    assert "skipped: .pre-commit-config.yaml" in res.output
+    assert "fragment: checked through" in res.output and "ok: scenarios/teamA/plan.yaml" in res.output
+    # a parent that breaks its scenarios fails the validate hook, naming the parent's line
+    common = repo / "scenarios" / "common.yaml"
+    common.write_text(common.read_text().replace("pue: 1.3", "pue: 0.5"))
+    res = run_hook(validate, ["scenarios/common.yaml"])
+    assert res.exit_code == 2 and "scenarios/common.yaml:4:" in res.output
+    common.write_text(COMMON)
+    # a catalog edit is checked once over the whole project by the check hook
+    check = next(h for h in hooks() if h["id"] == "estimator-check")
+    assert check.get("pass_filenames") is False
+    servers = repo / "catalog" / "servers.yaml"
+    servers.write_text(servers.read_text().replace("value: $300k", "value: $250k"))
+    res = run_hook(check, ["catalog/servers.yaml"])
+    assert res.exit_code == 1 and "capex.total_usd" in res.output
+    assert "check failed: scenarios/teamA/plan.yaml, scenarios/teamB/plan.yaml" in res.output
+
+
+# --------------------------------------------------------------------------- the catalog used
+
+def test_a_checkout_catalog_that_differs_from_the_installed_one_is_said_loudly(tmp_path, monkeypatch):
+    """After `pip install .` (not editable) the package's own catalog is a copy; a checkout's
+    configs/catalog that differs is never silently ignored."""
+    installed = tmp_path / "site-packages" / "catalog"
+    shutil.copytree(ROOT / "configs" / "catalog", installed)
+    import estimator.project as project
+    monkeypatch.setattr(project, "installed_catalog_dir", lambda: str(installed))
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT / "configs", checkout / "configs")
+    monkeypatch.chdir(checkout)
+    scenario = "configs/scenarios/h100-server.yaml"
+    assert run("check", "--baseline", "b", "--update-baseline", scenario).exit_code == 0
+    servers = checkout / "configs" / "catalog" / "servers.yaml"
+    servers.write_text(servers.read_text().replace("value: $300k", "value: $350k"))
+    res = run("check", "--baseline", "b", scenario)
+    assert "warning: configs/catalog differs from the catalog installed" in res.output
+    assert "catalog: installed with estimator" in res.output
+    # named in the project file, the checkout's catalog is used: the figures move
+    (checkout / "estimator.yaml").write_text("scenarios: [configs/scenarios/*.yaml]\n"
+                                             "catalog: configs/catalog\n")
+    res = run("check", "--baseline", "b", scenario)
+    assert res.exit_code == 1 and "warning" not in res.output
+    assert "capex.total_usd" in res.output
+
+
+def test_a_bad_project_file_is_located(tmp_path, monkeypatch):
+    (tmp_path / "estimator.yaml").write_text("scenarios: [a.yaml]\nbaseline: b\n")
+    monkeypatch.chdir(tmp_path)
+    res = run("check")
+    assert res.exit_code == 2 and "estimator.yaml:2:1" in res.output
+    assert "did you mean 'baselines'" in res.output
+    (tmp_path / "estimator.yaml").unlink()
+    res = run("check")
+    assert res.exit_code == 2 and "estimator.yaml" in res.output and "Traceback" not in res.output
+
+
+def test_float_noise_is_not_a_move():
+    from estimator import check as ck
+    old = {"figures": {"x": {"value": 57.1e9, "unit": "money", "headline": True},
+                       "z": {"value": 0.0, "unit": "money"}}}
+    noise = {"figures": {"x": {"value": 57.1e9 + 7.63e-6, "unit": "money", "headline": True},
+                         "z": {"value": 1e-12, "unit": "money"}}}
+    assert ck.compare(old, noise, 0.02) == []
+    real = {"figures": {"x": {"value": 57.1e9 * (1 + 1e-6), "unit": "money", "headline": True},
+                        "z": {"value": 0.0, "unit": "money"}}}
+    assert [m.name for m in ck.compare(old, real, 0.02)] == ["x"]
+
+
+def test_a_project_in_a_subfolder_with_a_parent_outside_it(tmp_path, monkeypatch):
+    """The project root need not be the top of the repository; a parent above the root is
+    read at the revision too."""
+    top = tmp_path / "mono"
+    proj = top / "finance" / "compute"
+    (proj / "scenarios").mkdir(parents=True)
+    (top / "shared").mkdir()
+    (top / "shared" / "site.yaml").write_text(COMMON)
+    (proj / "estimator.yaml").write_text("scenarios: [scenarios/*.yaml]\n")
+    (proj / "scenarios" / "a.yaml").write_text(
+        TEAM.format(name="A", n=8000).replace("../common.yaml", "../../../shared/site.yaml"))
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "one")
+    site = top / "shared" / "site.yaml"
+    site.write_text(site.read_text().replace("pue: 1.3", "pue: 1.4"))
+    git(top, "commit", "-qam", "two")
+    monkeypatch.chdir(proj / "scenarios")            # found from a folder below the root
+    res = run("diff", "--rev", "HEAD~1..HEAD", "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    [scn] = data["scenarios"]
+    assert scn["file"] == "scenarios/a.yaml" and scn["status"] == "changed"
+    assert names(scn["inputs"]) == ["inputs.datacenters.dc.pue"]
+    assert data["head"]["catalog"].startswith("installed with estimator")
+
+
+def test_a_revision_tree_is_read_into_a_temporary_folder_and_removed(repo):
+    from estimator.gitrev import commit_of, tree_at
+    sha = commit_of(str(repo), "HEAD")
+    with tree_at(str(repo), sha) as tmp:
+        got = sorted(os.path.relpath(os.path.join(d, f), tmp)
+                     for d, _, fs in os.walk(tmp) for f in fs)
+        assert os.path.join("scenarios", "teamA", "plan.yaml") in got
+        assert os.path.join("catalog", "servers.yaml") in got
+        assert not any(f.endswith(".json") for f in got)       # only YAML is read
+    assert not os.path.exists(tmp)
+    for bad in ("--output=/tmp/x", "-p", ""):
+        res = run("diff", "--rev", bad)
+        assert res.exit_code == 2 and "not a revision" in res.output
+
+
+def test_validate_knows_the_project_file_and_project_validate_checks_everything(repo):
+    res = run("validate", "estimator.yaml", "catalog/servers.yaml")
+    assert res.exit_code == 0 and "ok: estimator.yaml" in res.output
+    assert "catalog: catalog (from estimator.yaml)" in res.output
+    res = run("project", "validate")
+    assert res.exit_code == 0, res.output
+    assert "ok: scenarios/teamA/plan.yaml" in res.output and "ok: catalog/servers.yaml" in res.output
+    (repo / "estimator.yaml").write_text(PROJECT + "baselines: [a, b]\n")
+    res = run("validate", "estimator.yaml")
+    assert res.exit_code == 2 and "estimator.yaml:" in res.output
+
+
+def test_no_merge_base_is_a_clear_input_error(repo):
+    git(repo, "checkout", "-q", "--orphan", "unrelated")
+    git(repo, "commit", "-qm", "no common history")
+    res = run("diff", "--rev", "main...unrelated")
+    assert res.exit_code == 2 and "have no merge base" in res.output and "fetch-depth" in res.output
+
+
+def test_a_yaml_and_a_yml_of_one_name_cannot_share_a_baseline(repo):
+    shutil.copy(repo / "scenarios" / "teamA" / "plan.yaml", repo / "scenarios" / "teamA" / "plan.yml")
+    res = run("check", "--baseline", "baselines", "scenarios/teamA/plan.yaml",
+              "scenarios/teamA/plan.yml")
+    assert res.exit_code == 2
+    assert "would share the baseline" in res.output and "rename one of them" in res.output
+
+
+def test_docs_ci_blocks_parse_and_match_what_the_tool_does(tmp_path):
+    """docs/ci.md's workflow, project file and hook config are valid YAML; the workflow diffs
+    three-dot, finds its comment by the marker diff writes, and pins the documented tag."""
+    from estimator import __version__
+    from estimator.project import load_project
+    from estimator.report.check import COMMENT_MARKER
+    text = (ROOT / "docs" / "ci.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    workflow = next(b for b in blocks if isinstance(b, dict) and "jobs" in b)
+    steps = workflow["jobs"]["estimator"]["steps"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert '--rev "origin/${{ github.base_ref }}...HEAD"' in runs
+    assert COMMENT_MARKER in runs and "PATCH" in runs and "GITHUB_STEP_SUMMARY" in runs
+    assert f"ai-compute-estimator @ git+<this repository's URL>@v{__version__}" in runs
+    assert "pip install estimator" not in runs
+    hooks_config = next(b for b in blocks if isinstance(b, dict) and "repos" in b)
+    assert hooks_config["repos"][0]["rev"] == f"v{__version__}"
+    assert {h["id"] for h in hooks_config["repos"][0]["hooks"]} == {h["id"] for h in hooks()}
+    documented = next(b for b in re.findall(r"```yaml\n(.*?)```", text, re.S)
+                      if b.startswith("scenarios:"))
+    (tmp_path / "estimator.yaml").write_text(documented)
+    cfg = load_project(str(tmp_path / "estimator.yaml")).config     # every key is a real one
+    assert (cfg.catalog, cfg.baselines, cfg.tolerance) == ("catalog", "baselines", 0.02)
