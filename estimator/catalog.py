@@ -7,41 +7,16 @@ bounded loader and validated with the same specs as scenarios.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Mapping, Optional
 
 from .config.schema import Collector, INVALID, build_model
 from .config.yamlsafe import load_node
 from .errors import ConfigError, Mark, Problem, did_you_mean
-from .model import Model
+from .model import Accelerator, Model, PRECISIONS, Server  # noqa: F401 (re-exported)
 from .record import fields
 from .spec import item_model, item_qty, mapping, qty, text, model as submodel
-
-
-class Accelerator(Model):
-    name: str = text("marketing name", required=True)
-    vendor: str = text("maker", required=True)
-    year: int = qty("count", "year of volume availability", required=True, min=2000, max=2100)
-    peak: Mapping[str, float] = mapping(item_qty("throughput", gt=0), "dense peak by precision")
-    memory: float = qty("bytes", "HBM capacity", required=True, gt=0)
-    bandwidth: float = qty("bandwidth", "HBM bandwidth", required=True, gt=0)
-    tdp: float = qty("power", "thermal design power", required=True, gt=0)
-    price: Optional[float] = qty("money", "indicative price of one accelerator", min=0)
-    rent: Optional[float] = qty("gpu_hour_price", "indicative on-demand rental price", min=0)
-    source: str = text("where the specs come from", required=True)
-    as_of: str = text("date of the source", required=True)
-
-
-class Server(Model):
-    name: str = text("marketing name", required=True)
-    accelerator: str = text("accelerator it holds", required=True, ref="accelerator")
-    accelerators: int = qty("count", "accelerators per server", required=True, min=1)
-    price: float = qty("money", "price of the whole server including accelerators", required=True,
-                       min=0)
-    power: float = qty("power", "maximum power of the whole server", required=True, gt=0)
-    per_rack: int = qty("count", "servers per rack", required=True, min=1)
-    source: str = text("where the specs come from", required=True)
-    as_of: str = text("date of the source", required=True)
 
 
 class Defaults(Model):
@@ -80,6 +55,34 @@ class Defaults(Model):
     price_performance_doubling: float = qty("duration", required=True, gt=0, bare="years")
     energy_efficiency_doubling: float = qty("duration", required=True, gt=0, bare="years")
     discount_rate: float = qty("fraction", required=True, gt=-1, max=1)
+    acquisition_lag: float = qty("duration", required=True, min=0, bare="years")
+    commit_discount_1y: float = qty("fraction", required=True, min=0, max=0.95)
+    commit_discount_3y: float = qty("fraction", required=True, min=0, max=0.95)
+    cost_of_capital: float = qty("fraction", required=True, min=0, max=1)
+    sold_utilisation: float = qty("fraction", required=True, gt=0, max=1)
+
+
+class CpiSeries(Model):
+    """A consumer price index by year, to restate money in one base year's dollars."""
+
+    name: str = text("what the index is", required=True)
+    index: Mapping[str, float] = mapping(item_qty("amount", gt=0), "index value by year")
+    projection: float = qty("fraction", "yearly inflation after the last year given",
+                            required=True, min=-0.5, max=1)
+    source: str = text("where the index comes from", required=True)
+    as_of: str = text("date of the source", required=True)
+
+
+class SiteProfile(Model):
+    """Power terms of a kind of site, for runs on capacity the scenario does not model."""
+
+    name: str = text("what kind of site", required=True)
+    pue: float = qty("amount", "power usage effectiveness", required=True, min=1, max=3)
+    utilisation: Optional[float] = qty("fraction", "average draw as a share of peak power",
+                                       min=0, max=1)
+    electricity: Optional[float] = qty("energy_price", "price of electricity", min=0)
+    source: str = text("where the profile comes from", required=True)
+    as_of: str = text("date of the source", required=True)
 
 
 class _AcceleratorFile(Model):
@@ -96,16 +99,39 @@ class _DefaultsFile(Model):
     defaults: Defaults = submodel(Defaults, required=True)
 
 
+class _CpiFile(Model):
+    cpi: CpiSeries = submodel(CpiSeries, required=True)
+
+
+class _SitesFile(Model):
+    sites: Mapping[str, SiteProfile] = mapping(item_model(SiteProfile))
+
+
 class Catalog:
     """Accelerators, server types and defaults, as loaded from configs/catalog/."""
 
     def __init__(self, accelerators: Mapping[str, Accelerator], servers: Mapping[str, Server],
-                 defaults: "Defaults", directory: str, reference: str):
+                 defaults: "Defaults", directory: str, reference: str,
+                 cpi: Optional[CpiSeries] = None, sites: Optional[Mapping[str, SiteProfile]] = None):
         self.accelerators = accelerators
         self.servers = servers
         self.defaults = defaults
         self.directory = directory
         self.reference = reference
+        self.cpi = cpi
+        self.sites = dict(sites or {})
+
+    def with_entries(self, accelerators=None, servers=None) -> "Catalog":
+        """This catalog with accelerators and server types added or replaced (a scenario's own)."""
+        if not accelerators and not servers:
+            return self
+        return Catalog({**self.accelerators, **dict(accelerators or {})},
+                       {**self.servers, **dict(servers or {})}, self.defaults, self.directory,
+                       self.reference, self.cpi, self.sites)
+
+    def servers_of(self, accelerator: str):
+        """(id, server) pairs of the server types that hold ``accelerator``, catalog order."""
+        return [(k, s) for k, s in self.servers.items() if s.accelerator == accelerator]
 
     def default(self, name: str):
         """(value, source) of a default."""
@@ -129,8 +155,13 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
     parts = {}
     for key, cls, fname in (("accelerators", _AcceleratorFile, "accelerators.yaml"),
                             ("servers", _ServerFile, "servers.yaml"),
-                            ("defaults", _DefaultsFile, "defaults.yaml")):
+                            ("defaults", _DefaultsFile, "defaults.yaml"),
+                            ("cpi", _CpiFile, "cpi.yaml"),
+                            ("sites", _SitesFile, "sites.yaml")):
         path = base / fname
+        if key in OPTIONAL_FILES and not path.exists():
+            parts[key] = None
+            continue
         node = load_node(str(path), _display(path))
         obj = build_model(cls, node, (), out)
         parts[key] = None if obj is INVALID else getattr(obj, key)
@@ -140,19 +171,62 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
             _check_default_sources(node, out)
     out.raise_if_any()
     accs, servers = parts["accelerators"] or {}, parts["servers"] or {}
-    for sid, s in servers.items():
-        if s.accelerator not in accs:
-            out.add(f"unknown accelerator '{s.accelerator}'", s.marks.get("accelerator"),
-                    ("servers", sid, "accelerator"), hint=did_you_mean(s.accelerator, accs))
+    check_hardware(accs, servers, out, ())
     if parts["reference"] not in accs:
         out.add(f"unknown accelerator '{parts['reference']}'", None, ("reference",))
+    if parts["cpi"] is not None:
+        check_cpi(parts["cpi"], out)
     out.raise_if_any()
     return Catalog(accelerators=accs, servers=servers, defaults=parts["defaults"],
-                   directory=str(base), reference=parts["reference"])
+                   directory=str(base), reference=parts["reference"], cpi=parts["cpi"],
+                   sites=parts["sites"])
+
+
+def check_hardware(accs, servers, out, path: tuple, known_accs=None) -> None:
+    """Checks across entries: a server's accelerator exists; each accelerator's peaks are known
+    precisions and it has a server type or a sourced ``chip_to_server`` power factor.
+
+    ``known_accs`` (default ``accs``) are the accelerators a server may name; ``path`` prefixes
+    the key paths (``()`` in the catalog, ``()`` in a scenario too, whose keys are the same).
+    """
+    known = accs if known_accs is None else known_accs
+    for sid, s in servers.items():
+        if s.accelerator not in known:
+            out.add(f"unknown accelerator '{s.accelerator}'", s.marks.get("accelerator"),
+                    path + ("servers", sid, "accelerator"), hint=did_you_mean(s.accelerator, known))
+    held = {s.accelerator for s in servers.values()}
+    for aid, a in accs.items():
+        for p in a.peak:
+            if p not in PRECISIONS:
+                out.add(f"unknown precision '{p}'", a.marks.get("peak"),
+                        path + ("accelerators", aid, "peak", p),
+                        expected="one of: " + ", ".join(PRECISIONS), hint=did_you_mean(p, PRECISIONS))
+        if aid not in held and a.chip_to_server is None:
+            out.add(f"accelerator '{aid}' has no server type and no 'chip_to_server' power factor",
+                    a.marks.get(""), path + ("accelerators", aid),
+                    expected="a server type holding it (servers.yaml) or chip_to_server: "
+                             "{value: 1.8, source: ..., as_of: ...}",
+                    hint="Epoch AI's default chip-to-server power ratio is 1.8 (training-cost-trends)")
+
+
+def check_cpi(cpi: CpiSeries, out) -> None:
+    """Years are four digits, consecutive and increasing."""
+    years = []
+    for y in cpi.index:
+        if not re.fullmatch(r"(19|20|21)\d\d", str(y)):
+            out.add(f"'{y}' is not a year", cpi.marks.get("index"), ("cpi", "index", y),
+                    expected="a year such as 2023")
+        else:
+            years.append(int(y))
+    if years and sorted(years) != list(range(min(years), max(years) + 1)):
+        out.add("the index needs every year from the first to the last, in order",
+                cpi.marks.get("index"), ("cpi", "index"))
 
 
 CATALOG_FILES = {"accelerators": _AcceleratorFile, "servers": _ServerFile,
-                 "defaults": _DefaultsFile}
+                 "defaults": _DefaultsFile, "cpi": _CpiFile, "sites": _SitesFile}
+#: catalog files a catalog folder may leave out (what needs them then says so)
+OPTIONAL_FILES = ("cpi", "sites")
 
 
 def is_catalog_file(node) -> bool:

@@ -116,6 +116,47 @@ class Model(Record):
     sources: Mapping[str, str] = Field(_EMPTY, compare=False, show=False)
 
 
+# --------------------------------------------------------------------------- hardware
+
+PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "fp4")
+
+
+class Accelerator(Model):
+    """One accelerator: datasheet specs, prices and dated rental prices (catalog or inline)."""
+
+    name: str = text("marketing name", required=True)
+    vendor: str = text("maker", required=True)
+    year: int = qty("count", "year of volume availability", required=True, min=2000, max=2100)
+    released: Optional[Month] = month("month of first volume availability (acquisition = this + "
+                                      "the default acquisition lag)")
+    peak: Mapping[str, float] = mapping(item_qty("throughput", gt=0), "dense peak by precision")
+    memory: float = qty("bytes", "HBM capacity", required=True, gt=0)
+    bandwidth: float = qty("bandwidth", "HBM bandwidth", required=True, gt=0)
+    tdp: float = qty("power", "thermal design power", required=True, gt=0)
+    price: Optional[float] = qty("money", "indicative price of one accelerator", min=0)
+    rent: Optional[float] = qty("gpu_hour_price", "on-demand rental price", min=0)
+    rent_1y: Optional[float] = qty("gpu_hour_price", "one-year committed rental price", min=0)
+    rent_3y: Optional[float] = qty("gpu_hour_price", "three-year committed rental price", min=0)
+    chip_to_server: Optional[float] = qty("amount", "server power per accelerator / TDP, for an "
+                                          "accelerator without a server type", min=1, max=10)
+    source: str = text("where the specs come from", required=True)
+    as_of: str = text("date of the source", required=True)
+
+
+class Server(Model):
+    """One server type (or rack-scale system): what it holds, costs and draws."""
+
+    name: str = text("marketing name", required=True)
+    accelerator: str = text("accelerator it holds", required=True, ref="accelerator")
+    accelerators: int = qty("count", "accelerators per server", required=True, min=1)
+    price: float = qty("money", "price of the whole server including accelerators", required=True,
+                       min=0)
+    power: float = qty("power", "maximum power of the whole server", required=True, gt=0)
+    per_rack: int = qty("count", "servers per rack", required=True, min=1)
+    source: str = text("where the specs come from", required=True)
+    as_of: str = text("date of the source", required=True)
+
+
 # --------------------------------------------------------------------------- datacenters
 
 class Schedule(Model):
