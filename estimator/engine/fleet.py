@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import power
 from .ledger import formula
 
 
@@ -58,13 +59,13 @@ def storage_capex_usd(accelerators, per_accelerator_usd):
 @formula("servers x server power x (1 + network and storage power share)")
 def it_power_w(servers, server_power_w, network_power_share):
     """IT power: servers at their maximum power, plus network and storage power. [W]"""
-    return servers * server_power_w * (1.0 + network_power_share)
+    return power.it_w(servers * server_power_w, network_power_share)
 
 
 @formula("IT power x PUE")
 def facility_power_w(it_w, pue):
     """Facility power = IT power x PUE. [W]"""
-    return it_w * pue
+    return power.facility_w(it_w, pue)
 
 
 @formula("servers x accelerators per server")

@@ -146,3 +146,67 @@ def serving_accelerators(users, tokens_per_user_per_day, active_params, peak_flo
     """
     flop_per_s = users * tokens_per_user_per_day * 2.0 * active_params / 86400.0
     return flop_per_s / (peak_flop_per_s * utilisation)
+
+
+@formula("months from acquisition to the run's start / 12")
+def years_between(start_month_index, end_month_index):
+    """Years from one month to another (month indices as in :class:`estimator.model.Month`). [years]"""
+    return (np.asarray(end_month_index, dtype=float) - np.asarray(start_month_index, dtype=float)) / 12.0
+
+
+@formula("value per accelerator when acquired x 10^(-decay x years since acquisition) (Epoch AI: "
+         "hardware loses 0.14 orders of magnitude of value a year)")
+def value_at_start(value_at_acquisition_usd, years_since_acquisition, decay_oom_per_year):
+    """Hardware value at a run's start, depreciated from its value when acquired [3].
+
+    Epoch AI takes the price at acquisition and lowers it by the hardware price-performance
+    trend up to the run's start: a cluster bought three years earlier is worth
+    ``10 ** (-0.14 * 3)`` ~ 38% of new. Runs that start before the hardware is acquired are
+    valued at acquisition (no appreciation).
+
+    Parameters
+    ----------
+    value_at_acquisition_usd : numeric
+        Value of one accelerator's share of the cluster when acquired. [USD]
+    years_since_acquisition : numeric
+        From acquisition to the run's start; negative values count as zero. [years]
+    decay_oom_per_year : numeric
+        Orders of magnitude of value lost a year (Epoch AI: 0.14). [1/year]
+
+    Returns
+    -------
+    numeric
+        Value at the run's start. [USD]
+    """
+    years = np.maximum(np.asarray(years_since_acquisition, dtype=float), 0.0)
+    return value_at_acquisition_usd * 10.0 ** (-decay_oom_per_year * years)
+
+
+@formula("final-run compute / (final-run accelerator-hours x 3600 x peak): MFU over wall-clock "
+         "time, goodput included")
+def implied_mfu(compute, gpu_hours_, peak_flop_per_s):
+    """Model FLOP utilisation implied by a run given as accelerators x time [3].
+
+    Parameters
+    ----------
+    compute : numeric
+        Training compute of the run. [FLOP]
+    gpu_hours_ : numeric
+        Accelerator-hours the run took, downtime included. [hours]
+    peak_flop_per_s : numeric
+        Dense peak of one accelerator at the run's precision. [FLOP/s]
+
+    Returns
+    -------
+    numeric
+        compute / (accelerator-hours x 3600 x peak): utilisation over wall-clock time, so it
+        *includes* goodput (time lost to failures and restarts). Divide by goodput for the MFU
+        while training proper. [1]
+    """
+    return compute / (gpu_hours_ * 3600.0 * peak_flop_per_s)
+
+
+@formula("on-demand price x (1 - committed-use discount)")
+def committed_price(on_demand_usd_per_hour, discount):
+    """A committed-use price from the on-demand price and a discount (Epoch AI's CUD method). [USD/hour]"""
+    return on_demand_usd_per_hour * (1.0 - discount)
