@@ -182,19 +182,21 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
                    sites=parts["sites"])
 
 
-def check_hardware(accs, servers, out, path: tuple, known_accs=None) -> None:
+def check_hardware(accs, servers, out, path: tuple, known_accs=None, all_servers=None) -> None:
     """Checks across entries: a server's accelerator exists; each accelerator's peaks are known
     precisions and it has a server type or a sourced ``chip_to_server`` power factor.
 
-    ``known_accs`` (default ``accs``) are the accelerators a server may name; ``path`` prefixes
-    the key paths (``()`` in the catalog, ``()`` in a scenario too, whose keys are the same).
+    ``known_accs`` (default ``accs``) are the accelerators a server may name and
+    ``all_servers`` (default ``servers``) the server types that may hold an accelerator: a
+    scenario's own entries are checked against the catalog they join. ``path`` prefixes the
+    key paths.
     """
     known = accs if known_accs is None else known_accs
     for sid, s in servers.items():
         if s.accelerator not in known:
             out.add(f"unknown accelerator '{s.accelerator}'", s.marks.get("accelerator"),
                     path + ("servers", sid, "accelerator"), hint=did_you_mean(s.accelerator, known))
-    held = {s.accelerator for s in servers.values()}
+    held = {s.accelerator for s in (servers if all_servers is None else all_servers).values()}
     for aid, a in accs.items():
         for p in a.peak:
             if p not in PRECISIONS:

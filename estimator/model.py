@@ -17,7 +17,7 @@ from typing import Mapping, Optional, Tuple
 from .errors import Mark
 from .units import HOURS_PER_MONTH
 from .record import Field, Record
-from .spec import (choice, item_model, item_qty, listing, mapping, model, month,
+from .spec import (choice, flag, item_model, item_qty, listing, mapping, model, month,
                    names, qty, text, Spec)
 
 _EMPTY = MappingProxyType({})
@@ -241,9 +241,15 @@ class Fleet(Model):
 
 # --------------------------------------------------------------------------- training
 
+RENT_TIERS = ("on_demand", "1y", "3y")
+
+
 class RunRent(Model):
     accelerator: str = text("accelerator from the catalog", required=True, ref="accelerator")
-    price: float = qty("gpu_hour_price", "price per accelerator-hour", required=True, min=0)
+    price: Optional[float] = qty("gpu_hour_price", "price per accelerator-hour (default: the "
+                                 "catalog's price in 'tier')", min=0)
+    tier: str = choice(RENT_TIERS, "which catalog price when 'price' is left out: on-demand, or "
+                       "committed for 1 or 3 years", default="on_demand")
     discount: float = qty("fraction", "committed-use discount", default=0.0, min=0, max=1)
     accelerators: Optional[int] = qty("count", "accelerators rented (default: sized to max_days)",
                                       min=1)
@@ -258,8 +264,16 @@ class Run(Model):
     precision: str = choice(("fp32", "tf32", "bf16", "fp16", "fp8", "fp4"), "number format",
                             default="bf16")
     mfu: Optional[float] = qty("fraction", "model FLOP utilisation", gt=0, max=1)
+    mfu_includes_goodput: Optional[bool] = flag("the MFU given is over wall-clock time, so it "
+                                                "already counts time lost to failures (goodput "
+                                                "is not applied again)")
     goodput: Optional[float] = qty("fraction", "share of wall-clock time spent making progress",
                                    gt=0, max=1)
+    gpu_hours: Optional[float] = qty("gpu_hours", "accelerator-hours the final run took, as "
+                                     "published (instead of mfu: the tool reports the implied "
+                                     "MFU)", gt=0)
+    length: Optional[float] = qty("duration", "wall-clock length of the final run on its "
+                                  "accelerators (instead of mfu)", gt=0, bare="days")
     experiments: float = qty("amount", "total compute incl. experiments / final run compute",
                              default=1.0, min=1, max=10)
     start: Optional[Month] = month("month the run starts")
@@ -272,6 +286,17 @@ class Run(Model):
     rent: Optional[RunRent] = model(RunRent, "rented capacity")
     acquire: Optional[str] = text("how it is acquired: 'owned' (capex), 'rented' (on demand), or "
                                   "the name of a contract it runs on", ref="contract")
+    acquired: Optional[Month] = month("month the rented hardware was acquired by its owner "
+                                      "(default: the accelerator's release + the acquisition "
+                                      "lag); amortization values it from then")
+    site: Optional[str] = text("site profile for a rented or planned run's power: "
+                               "hyperscaler, colocation, ai-campus (catalog sites.yaml)",
+                               ref="site profile")
+    pue: Optional[float] = qty("amount", "PUE of the capacity a rented or planned run uses",
+                               min=1, max=3)
+    utilisation: Optional[float] = qty("fraction", "average power draw as a share of peak",
+                                       min=0, max=1)
+    electricity: Optional[float] = qty("energy_price", "price of electricity", min=0)
     staff: Optional[float] = qty("money", "staff cost attributed to the run", min=0)
 
 
@@ -494,6 +519,24 @@ class Trends(Model):
         "duration", "FLOP/s per watt doubles every", gt=0, bare="years")
 
 
+class PlanChoices(Model):
+    """How runs sized by the tool (neither 'on' a fleet nor rented) share capacity and time."""
+
+    max_days: Optional[float] = qty("amount", "longest run in days, for planned runs that give "
+                                    "no max_days (default: sourced)", gt=0, fixed=True)
+    reuse: Optional[float] = qty("fraction", "share of earlier runs' capacity, still in its "
+                                 "useful life, that a run takes over (default: sourced)",
+                                 min=0, max=1, fixed=True)
+    experiments: str = choice(("gpu_hours", "cluster"), "experiments are accelerator-hours on "
+                              "the run's capacity outside the final run (gpu_hours), or enlarge "
+                              "the final run's cluster (cluster)", default="gpu_hours")
+
+
+class Money(Model):
+    base_year: int = qty("count", "state training costs also in this year's dollars (CPI, "
+                         "catalog cpi.yaml)", required=True, min=1900, max=2200, fixed=True)
+
+
 class Scenario(Model):
     scenario: str = text("title of the scenario", required=True)
     description: Optional[str] = text("what it models and why")
@@ -504,6 +547,14 @@ class Scenario(Model):
                                                               "sites by name")
     fleets: Optional[Mapping[str, Fleet]] = mapping(item_model(Fleet), "fleets by name")
     training: Tuple[Run, ...] = listing(item_model(Run), "training runs: the plan")
+    plan: Optional[PlanChoices] = model(PlanChoices, "choices for runs sized by the tool")
+    money: Optional[Money] = model(Money, "constant dollars")
+    accelerators: Optional[Mapping[str, Accelerator]] = mapping(
+        item_model(Accelerator), "accelerators added to or replacing the catalog's (each with "
+        "source: and as_of:)")
+    servers: Optional[Mapping[str, Server]] = mapping(
+        item_model(Server), "server types added to or replacing the catalog's (each with "
+        "source: and as_of:)")
     trends: Optional[Trends] = model(Trends, "hardware trends for runs sized in the generation "
                                      "of their year")
     funding: Optional[Funding] = model(Funding, "money in")

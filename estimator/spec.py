@@ -102,6 +102,11 @@ def choice(choices, doc: str = "", *, default=None, required=False):
     return _f(Spec("choice", doc, choices=tuple(choices), required=required), default)
 
 
+def flag(doc: str = "", *, default=None):
+    """A true/false field."""
+    return _f(Spec("bool", doc), default)
+
+
 def month(doc: str = "", *, default=None, required=False):
     return _f(Spec("month", doc, required=required), default)
 

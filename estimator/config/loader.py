@@ -13,7 +13,7 @@ import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ..catalog import load_catalog
-from ..errors import ConfigError, Mark, Problem
+from ..errors import ConfigError, Mark, Problem, did_you_mean
 from ..model import Scenario, run_key
 from ..record import replace
 from .finance import check_finance
@@ -258,7 +258,7 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     out = Collector()
     scenario = build_model(Scenario, root, (), out)
     out.raise_if_any()
-    catalog = catalog or load_catalog()
+    catalog = scenario_catalog(scenario, catalog or load_catalog(), out)
     check_references(scenario, catalog, out)
     out.raise_if_any()
     from ..distributions import collect
@@ -267,6 +267,16 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
         raise ConfigError(Problem(f"{len(found)} uncertain values: the limit is "
                                   f"{MAX_DISTRIBUTIONS}", found[MAX_DISTRIBUTIONS][1].mark))
     return replace(scenario, files=tuple(files), uncertain=bool(found))
+
+
+def scenario_catalog(scenario: Scenario, catalog, out: Optional[Collector] = None):
+    """The catalog with the scenario's own accelerators and server types (checked into ``out``)."""
+    merged = catalog.with_entries(scenario.accelerators, scenario.servers)
+    if out is not None and (scenario.accelerators or scenario.servers):
+        from ..catalog import check_hardware
+        check_hardware(scenario.accelerators or {}, scenario.servers or {}, out, (),
+                       known_accs=merged.accelerators, all_servers=merged.servers)
+    return merged
 
 
 def check_references(s: Scenario, catalog, out: Collector) -> None:
@@ -322,6 +332,9 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
         _ref(out, f, "server", path, f.server, catalog.servers, "server type", catalog)
         _ref(out, f, "accelerator", path, f.accelerator, catalog.accelerators, "accelerator")
         _ref(out, f, "site", path, f.site, sites, "datacenter")
+    if s.money is not None and catalog.cpi is None:
+        out.add("money: base_year needs the catalog's price index (cpi.yaml), which this catalog "
+                "folder lacks", s.money.marks.get("base_year"), ("money", "base_year"))
     seen = {}
     for i, r in enumerate(s.training):
         path = ("training", i)
@@ -347,9 +360,11 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
         if r.rent is not None:
             _ref(out, r.rent, "accelerator", path + ("rent",), r.rent.accelerator,
                  catalog.accelerators, "accelerator")
-        if r.on is None and r.max_days is None and (r.rent is None or r.rent.accelerators is None):
-            out.add("a run sized by the tool needs 'max_days' (its time window), or run it 'on' a "
-                    "fleet, or rent a fixed number of 'accelerators'", r.marks[""], path)
+        if r.on is None and r.rent is not None and r.max_days is None and \
+                r.rent.accelerators is None:
+            out.add("a rented run sized by the tool needs 'max_days' (its time window), or a fixed "
+                    "number of 'accelerators'", r.marks[""], path)
+        _check_run_size_and_power(r, s, catalog, out, path)
         acc = _run_accelerator(r, s, catalog)
         if acc is not None and r.precision not in acc.peak:
             out.add(f"{acc.name} has no published {r.precision} peak",
@@ -395,6 +410,51 @@ def _check_inference(inf, path: tuple, catalog, out: Collector) -> None:
     if inf.price is None and acc.rent is None:
         out.add(f"no rental price for '{inf.accelerator}' in the catalog; give "
                 "operations.inference.price", inf.marks.get(""), path + ("price",))
+
+
+def _check_run_size_and_power(r, s: Scenario, catalog, out: Collector, path: tuple) -> None:
+    """A run's length, MFU, power terms and rental price: what goes together and what excludes."""
+    def at(attr):
+        return r.marks.get(attr) or r.marks[""]
+    planned = r.on is None and r.rent is None
+    given = [k for k in ("gpu_hours", "length") if getattr(r, k) is not None]
+    if len(given) == 2:
+        out.add("give 'gpu_hours' or 'length', not both", at("length"), path + ("length",))
+    if given and r.mfu is not None:
+        out.add(f"'{given[0]}' and 'mfu' both fix the run's speed: give one (the tool reports the "
+                "MFU that the run's hours imply)", at("mfu"), path + ("mfu",))
+    if given and planned:
+        out.add(f"'{given[0]}' needs the run's accelerators: run it 'on' a fleet or rent a fixed "
+                "number of 'accelerators'", at(given[0]), path + (given[0],))
+    if r.length is not None and r.rent is not None and r.rent.accelerators is None:
+        out.add("'length' needs a fixed number of rented 'accelerators'", at("length"),
+                path + ("rent",))
+    if r.mfu_includes_goodput and r.goodput is not None:
+        out.add("'mfu_includes_goodput' means goodput is already in the MFU: leave 'goodput' out",
+                at("goodput"), path + ("goodput",))
+    if r.mfu_includes_goodput and r.mfu is None:
+        out.add("'mfu_includes_goodput' qualifies an 'mfu': give one", at("mfu_includes_goodput"),
+                path + ("mfu_includes_goodput",))
+    power = [k for k in ("site", "pue", "utilisation", "electricity") if getattr(r, k) is not None]
+    if r.on is not None and power:
+        out.add(f"a run 'on' a fleet uses its datacenter's power terms: set '{power[0]}' on the "
+                f"datacenter", at(power[0]), path + (power[0],))
+    if r.site is not None and r.site not in catalog.sites:
+        out.add(f"unknown site profile '{r.site}'", at("site"), path + ("site",),
+                expected="one of: " + (", ".join(catalog.sites) or "none (no sites.yaml)"),
+                hint=did_you_mean(r.site, catalog.sites))
+    if r.acquired is not None and r.rent is None:
+        out.add("'acquired' is for rented runs: a fleet's hardware is acquired at its delivery, a "
+                "planned run's just before it starts", at("acquired"), path + ("acquired",))
+    if r.rent is not None and r.rent.price is None:
+        acc = catalog.accelerators.get(r.rent.accelerator)
+        if acc is not None and acc.rent is None and \
+                getattr(acc, {"1y": "rent_1y", "3y": "rent_3y"}.get(r.rent.tier, "rent")) is None:
+            out.add(f"the catalog has no rental price for '{r.rent.accelerator}': give "
+                    "rent: {price: ...}", r.rent.marks[""], path + ("rent", "price"))
+    if r.rent is not None and r.rent.price is not None and "tier" in r.rent.marks:
+        out.add("'tier' picks a catalog price: with your own 'price', leave it out",
+                r.rent.marks["tier"], path + ("rent", "tier"))
 
 
 def _run_accelerator(r, s: Scenario, catalog):

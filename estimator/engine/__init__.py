@@ -37,6 +37,7 @@ def estimate_values(scenario, catalog, detail: bool = True) -> Result:
     ``detail=False`` skips figures that only describe (depreciation of planned capacity, the
     serving fleet month by month); Monte Carlo uses it, as it keeps only headline figures.
     """
+    catalog = catalog.with_entries(scenario.accelerators, scenario.servers)   # its own hardware
     h = scenario.horizon
     months = [str(h.start.plus(i)) for i in range(h.months)]
     result = Result(title=scenario.scenario, files=scenario.files, months=months)
