@@ -237,6 +237,10 @@ class Fleet(Model):
     storage_per_accelerator: Optional[float] = qty("money", "storage capex per accelerator", min=0)
     utilisation: Optional[float] = qty("fraction", "average power draw as a share of peak "
                                        "(overrides the site)", min=0, max=1)
+    cost_of_capital: Optional[float] = qty("fraction", "owner's cost of capital a year, for the "
+                                           "cost per accelerator-hour", min=0, max=1)
+    sold_utilisation: Optional[float] = qty("fraction", "share of the fleet's hours sold or "
+                                            "used, for the cost per accelerator-hour", gt=0, max=1)
 
 
 # --------------------------------------------------------------------------- training
