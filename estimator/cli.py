@@ -461,9 +461,14 @@ def diff(files, rev, compare_to, fmt, output):
 def explain(scenario, figure, overrides):
     """Show how a figure is computed, down to the YAML lines and catalog sources.
 
+    FIGURE may also name a training run (training.KEY): its key figures side by side,
+    among them the hardware's value at the run's start, its power by definition (chip,
+    server, IT, facility) and the MFU its hours imply.
+
     \b
     Example:
         estimator explain configs/scenarios/h100-100k-cluster.yaml capex.total_usd
+        estimator explain configs/scenarios/llama-3.1-405b.yaml training.llama-3-1-405b
     """
     from .report import explain as ex
     result = _estimate(scenario, overrides)
