@@ -2,84 +2,90 @@
 
 Capex per accelerator (its fleet's servers, network and storage, and its share of the
 site's buildings, power plant and land) is recovered over each asset class's depreciation
-life at the owner's cost of capital (:mod:`.unit_economics`); yearly opex per accelerator
-(electricity, maintenance, insurance, property tax, staff, colocation) is added; both are
-spread over the hours actually sold. Records ``fleets.NAME.unit.*`` and
+life at the owner's cost of capital (:mod:`.unit_economics`); yearly opex (electricity,
+maintenance, insurance, property tax, staff, colocation) is added; both are spread over
+the hours actually sold. Records ``fleets.NAME.unit.*`` and
 ``fleets.NAME.cost_per_accelerator_hour_usd``.
 """
 from __future__ import annotations
 
-import numpy as np
+from typing import List
 
-from ..units import HOURS_PER_YEAR
 from . import unit_economics as ue
+from .context import Context
+from .ledger import Expr, Val
+
+#: fleet capex lines by asset class, and the default life of each
+FLEET_CLASSES = (("accelerators", ("accelerators", "servers"), "life_accelerators"),
+                 ("network", ("network", "storage"), "life_network"))
+SITE_CLASSES = (("construction", "buildings", "life_buildings"),
+                ("power", "power_plant", "life_power_plant"))
 
 
-def record(ctx, name: str, fleet: dict, site: dict) -> None:
-    """Figures of one owned fleet (``fleet`` and ``site`` as the rollup keeps them)."""
-    L, f, s = ctx.ledger, ctx.ledger.result.figures, ctx.scenario
-    p, ip, q = f"fleets.{name}.unit", f"inputs.fleets.{name}", f"capex.fleets.{name}"
-    n_name = f"fleets.{name}.accelerators"
-    n = np.maximum(f[n_name].value, 1e-300)
-    rate = ctx.pick(f"{ip}.cost_of_capital", fleet["fleet"], "cost_of_capital", "cost_of_capital",
-                    "fraction")
-    sold = ctx.pick(f"{ip}.sold_utilisation", fleet["fleet"], "sold_utilisation",
-                    "sold_utilisation", "fraction")
-    d = s.depreciation
-    share_name = f"{p}.site_share"
-    site_it = f"inputs.datacenters.{fleet['site']}.it_capacity_w"
-    share = L.add(share_name, f[f"power.fleets.{name}.it_w"].value / site["it"], "fraction",
-                  "fleet IT power / its site's IT capacity: its share of the site's costs",
-                  [f"power.fleets.{name}.it_w", site_it])
-    # capex per accelerator by asset class, each with its life
-    classes = [("accelerators", ("accelerators", "servers"), "life_accelerators"),
-               ("network", ("network", "storage"), "life_network")]
-    parts, inputs = [], []
-    for cls, lines, life_key in classes:
-        life = ctx.pick(f"inputs.depreciation.{cls}_hours", d, cls, life_key, "duration")
-        capex = sum(fleet["lines"][ln] for ln in lines) / n
-        parts.append(ue.capital_usd_per_hour(capex, life / HOURS_PER_YEAR, rate, sold))
-        inputs += [f"{q}.{ln}_usd" for ln in lines] + [f"inputs.depreciation.{cls}_hours"]
-    site_capex = 0.0
-    if site["lines"]:
-        sp = f"capex.datacenters.{fleet['site']}"
-        for line, cls, life_key in (("construction", "buildings", "life_buildings"),
-                                    ("power", "power_plant", "life_power_plant")):
-            life = ctx.pick(f"inputs.depreciation.{cls}_hours", d, cls, life_key, "duration")
-            capex = site["lines"][line] * share / n
-            site_capex = site_capex + capex
-            parts.append(ue.capital_usd_per_hour(capex, life / HOURS_PER_YEAR, rate, sold))
-            inputs += [f"{sp}.{line}_usd", f"inputs.depreciation.{cls}_hours"]
-        land = site["lines"]["land"] * share / n   # not depreciated: it carries its cost of capital
-        site_capex = site_capex + land
-        parts.append(land * rate / (HOURS_PER_YEAR * sold))
-        inputs.append(f"{sp}.land_usd")
-    L.add(f"{p}.capex_per_accelerator_usd", fleet["lines"]["accelerators"] / n
-          + sum(fleet["lines"][k] for k in ("servers", "network", "storage")) / n + site_capex,
-          "money", "fleet capex / accelerators + its share of the site's capex / accelerators",
-          [f"{q}.total_usd", n_name, share_name])
-    cap = L.add(f"{p}.capital_usd_per_hour", sum(parts, 0.0), "gpu_hour_price",
-                "sum over asset classes of capex per accelerator x capital recovery factor "
-                "(cost of capital, class life) / (8,766 h x sold utilisation)",
-                inputs + [n_name, share_name, f"{ip}.cost_of_capital", f"{ip}.sold_utilisation"])
-    # opex per accelerator-year
-    it = f[f"power.fleets.{name}.it_w"].value
-    elec = it * fleet["util"] * site["pue"] * HOURS_PER_YEAR / 1000.0 * site["electricity"]
-    base = sum(fleet["lines"].values()) + site_capex * n
-    facility = (site["lines"]["construction"] + site["lines"]["power"]) * share \
-        if site["lines"] else 0.0
-    rates = facility * site["maintenance"] + base * (site["insurance"] + site["property_tax"])
-    staff = site["headcount"] * site["staff_cost"] * share
-    colo = site["it"] * site["colocation"] * 12.0 * share if "colocation" in site else 0.0
-    sn = f"inputs.datacenters.{fleet['site']}"
-    opex = L.add(f"{p}.opex_usd_per_hour", ue.opex_usd_per_hour((elec + rates + staff + colo) / n,
-                                                               sold), "gpu_hour_price",
-                 "yearly electricity (IT power x utilisation x PUE x 8,766 h x price) + maintenance, "
-                 "insurance and property tax + staff + colocation, for the fleet's share of its "
-                 "site, / accelerators / (8,766 h x sold utilisation)",
-                 [f"power.fleets.{name}.it_w", fleet["util_name"], f"{sn}.pue",
-                  f"{sn}.electricity", f"{sn}.maintenance", f"{sn}.insurance",
-                  f"{sn}.property_tax", share_name, n_name, f"{ip}.sold_utilisation"])
-    L.add(f"fleets.{name}.cost_per_accelerator_hour_usd", cap + opex, "gpu_hour_price",
-          "owner's all-in cost of one sold accelerator-hour: capital recovery + opex",
-          [f"{p}.capital_usd_per_hour", f"{p}.opex_usd_per_hour"])
+def record(ctx: Context, fleet) -> Val:
+    """The cost per sold accelerator-hour of an owned fleet, with its parts."""
+    rec, p, u = ctx.rec, fleet.prefix, f"fleets.{fleet.name}.unit"
+    rate = ctx.inputs.pick(f"{p}.cost_of_capital", fleet.spec, "cost_of_capital",
+                           "cost_of_capital", "fraction")
+    sold = ctx.inputs.pick(f"{p}.sold_utilisation", fleet.spec, "sold_utilisation",
+                           "sold_utilisation", "fraction")
+    share = rec.derive(f"{u}.site_share", ue.site_share, fleet.it_w, fleet.site.it,
+                       unit="fraction")
+    capital = rec.total(f"{u}.capital_usd_per_hour", _capital(ctx, fleet, share, rate, sold),
+                        "gpu_hour_price", "capital recovery of every asset class per sold "
+                        "accelerator-hour")
+    opex = rec.derive(f"{u}.opex_usd_per_hour", ue.opex_per_sold_hour,
+                      _opex_per_year(ctx, fleet, share), fleet.accelerators, sold,
+                      unit="gpu_hour_price")
+    return rec.total(f"fleets.{fleet.name}.cost_per_accelerator_hour_usd", [capital, opex],
+                     "gpu_hour_price", "owner's all-in cost of one sold accelerator-hour: "
+                     "capital recovery + opex")
+
+
+def _life(ctx: Context, cls: str, key: str) -> Val:
+    return ctx.inputs.pick(f"inputs.depreciation.{cls}_hours", ctx.scenario.depreciation, cls,
+                           key, "duration")
+
+
+def _capital(ctx: Context, fleet, share: Val, rate: Val, sold: Val) -> List[Val]:
+    """Capital per sold accelerator-hour of each asset class the fleet uses."""
+    rec, u, out = ctx.rec, f"fleets.{fleet.name}.unit", []
+    for cls, lines, key in FLEET_CLASSES:
+        parts = [fleet.capex[line] for line in lines]
+        capex = Expr(sum(v.value for v in parts), tuple(parts))
+        out.append(rec.derive(f"{u}.capital.{cls}_usd_per_hour", ue.class_capital_usd_per_hour,
+                              capex, fleet.accelerators, _life(ctx, cls, key), rate, sold,
+                              unit="gpu_hour_price"))
+    site = fleet.site
+    for line, cls, key in SITE_CLASSES if site.capex else ():
+        capex = Expr(site.capex[line].value * share.value, (site.capex[line], share))
+        out.append(rec.derive(f"{u}.capital.{cls}_usd_per_hour", ue.class_capital_usd_per_hour,
+                              capex, fleet.accelerators, _life(ctx, cls, key), rate, sold,
+                              unit="gpu_hour_price"))
+    if site.capex:
+        land = Expr(site.capex["land"].value * share.value, (site.capex["land"], share))
+        out.append(rec.derive(f"{u}.capital.land_usd_per_hour", ue.land_usd_per_hour, land,
+                              fleet.accelerators, rate, sold, unit="gpu_hour_price"))
+    return out
+
+
+def _opex_per_year(ctx: Context, fleet, share: Val) -> Val:
+    """Yearly opex of the fleet and its share of its site's running costs."""
+    rec, site, u = ctx.rec, fleet.site, f"fleets.{fleet.name}.unit"
+    elec = rec.derive(f"{u}.electricity_usd_per_year", ue.electricity_usd_per_year, fleet.it_w,
+                      fleet.utilisation, site.pue, site.electricity, unit="usd_per_year")
+    facility = [site.capex[k] for k in ("construction", "power") if k in site.capex]
+    own = list(fleet.capex.values()) + [site.capex[k] for k in site.capex]
+    base = sum(v.value for v in fleet.capex.values()) + share.value * sum(
+        v.value for v in site.capex.values())
+    value = (elec.value + share.value * sum(v.value for v in facility) * site.maintenance.value
+             + base * (site.insurance.value + site.property_tax.value)
+             + share.value * site.headcount.value * site.staff_cost.value
+             + (share.value * site.it.value * site.colocation.value * 12.0
+                if site.colocation is not None else 0.0))
+    inputs = [elec, share, site.maintenance, site.insurance, site.property_tax, site.headcount,
+              site.staff_cost] + own + ([site.colocation, site.it] if site.colocation is not None else [])
+    return rec.record(f"{u}.opex_usd_per_year", value, "usd_per_year",
+                      "electricity + its share of the site's maintenance (on facility capex), "
+                      "insurance and property tax (on its capex and its share of the site's), "
+                      "staff and colocation", inputs)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import HOURS_PER_YEAR
+from .ledger import formula
 
 
 def capital_recovery_factor(rate, years):
@@ -68,3 +69,38 @@ def cost_usd_per_hour(capex_usd, years, rate, opex_usd_per_year, sold_utilisatio
     """
     return (capital_usd_per_hour(capex_usd, years, rate, sold_utilisation)
             + opex_usd_per_hour(opex_usd_per_year, sold_utilisation))
+
+
+@formula("capex per accelerator x capital recovery factor (cost of capital, life) / (8,766 h x "
+         "sold utilisation)")
+def class_capital_usd_per_hour(capex_usd, accelerators, life_hours, rate, sold_utilisation):
+    """Capital cost per sold accelerator-hour of one asset class of a fleet. [USD/hour]"""
+    per = capex_usd / np.maximum(accelerators, 1e-300)
+    return capital_usd_per_hour(per, np.asarray(life_hours, dtype=float) / HOURS_PER_YEAR, rate,
+                                sold_utilisation)
+
+
+@formula("land per accelerator x cost of capital / (8,766 h x sold utilisation): land is not "
+         "depreciated, it carries its cost of capital")
+def land_usd_per_hour(land_usd, accelerators, rate, sold_utilisation):
+    """Cost of capital on land per sold accelerator-hour. [USD/hour]"""
+    return land_usd / np.maximum(accelerators, 1e-300) * rate / (HOURS_PER_YEAR * sold_utilisation)
+
+
+@formula("yearly opex per accelerator / (8,766 h x sold utilisation)")
+def opex_per_sold_hour(opex_usd_per_year, accelerators, sold_utilisation):
+    """Opex per sold accelerator-hour from a fleet's yearly opex. [USD/hour]"""
+    return opex_usd_per_hour(opex_usd_per_year / np.maximum(accelerators, 1e-300),
+                             sold_utilisation)
+
+
+@formula("fleet IT power / its site's IT capacity")
+def site_share(fleet_it_w, site_it_w):
+    """The share of a site's costs a fleet carries: its share of the IT capacity. [1]"""
+    return fleet_it_w / site_it_w
+
+
+@formula("IT power x utilisation x PUE x 8,766 h x electricity price")
+def electricity_usd_per_year(it_w, utilisation, pue, usd_per_kwh):
+    """Yearly electricity of a fleet. [USD/year]"""
+    return it_w * utilisation * pue * HOURS_PER_YEAR / 1000.0 * usd_per_kwh
