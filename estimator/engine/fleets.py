@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import CapacityError, ConfigError, Problem
 from ..result import total
 from ..units import format_quantity
-from . import fleet as fl
+from . import fleet as fl, owners
 from .context import Context
 from .inputs import source_of
 from .ledger import Val
@@ -82,6 +82,8 @@ def _owned(ctx: Context, name: str, spec) -> Fleet:
         ctx.rec.warn(f"fleet '{name}' starts arriving in {ctx.month_name(fleet.delivery[0])}, "
                      f"before site '{spec.site}' is ready in {ctx.month_name(site.ready)}")
     site.fleets.append(fleet)
+    if ctx.detail:
+        owners.record(ctx, fleet)
     return fleet
 
 
