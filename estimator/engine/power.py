@@ -23,6 +23,8 @@ References
 """
 from __future__ import annotations
 
+from .ledger import formula
+
 #: the definitions, inside out, as shown by ``explain``
 DEFINITIONS = {
     "chip": "accelerators x TDP",
@@ -32,16 +34,19 @@ DEFINITIONS = {
 }
 
 
+@formula("chip power: accelerators x TDP")
 def chip_w(accelerators, tdp_w):
     """Chip power: accelerators x TDP. [W]"""
     return accelerators * tdp_w
 
 
+@formula("TDP x chip-to-server power ratio")
 def server_w_per_accelerator(tdp_w, chip_to_server):
     """Server power per accelerator from its TDP and a chip-to-server ratio [1]. [W]"""
     return tdp_w * chip_to_server
 
 
+@formula("server power: accelerators x server power per accelerator")
 def server_w(accelerators, server_w_per_accelerator_):
     """Server power: accelerators x server power per accelerator. [W]"""
     return accelerators * server_w_per_accelerator_
@@ -60,3 +65,9 @@ def facility_w(it_w_, pue):
 def energy_wh(power_w, utilisation, hours):
     """Energy at an average draw of ``utilisation`` x power over ``hours``. [Wh]"""
     return power_w * utilisation * hours
+
+
+@formula("server power / accelerators per server (server datasheet)")
+def server_w_per_accelerator_of_server(server_power_w, per_server):
+    """Server power per accelerator from a server type's datasheet power. [W]"""
+    return server_power_w / per_server

@@ -73,8 +73,8 @@ def total_compute_flop(compute, experiments):
     return compute * experiments
 
 
-@formula("accelerator-hours x cluster value per accelerator x decay x ln(10) / 8766 h + energy"
-         " cost (Epoch AI's method)")
+@formula("accelerator-hours x value per accelerator at the run's start x decay x ln(10) / "
+         "8766 h + energy cost (Epoch AI's method)")
 def amortized_usd(gpu_hours_, value_per_accelerator_usd, decay_oom_per_year, energy_usd,
                   staff_usd=0.0):
     """Amortized cost of a run: hardware value lost over it, energy, staff [3]. [USD]"""
@@ -210,3 +210,35 @@ def implied_mfu(compute, gpu_hours_, peak_flop_per_s):
 def committed_price(on_demand_usd_per_hour, discount):
     """A committed-use price from the on-demand price and a discount (Epoch AI's CUD method). [USD/hour]"""
     return on_demand_usd_per_hour * (1.0 - discount)
+
+
+@formula("accelerators x length of the run")
+def accelerator_hours_over(accelerators, hours):
+    """Accelerator-hours of a run given as accelerators x wall-clock hours. [hours]"""
+    return accelerators * hours
+
+
+@formula("accelerator-hours / experiments multiplier: the final run's")
+def final_gpu_hours(gpu_hours_, experiments):
+    """Accelerator-hours of the final run, without the experiments around it. [hours]"""
+    return gpu_hours_ / experiments
+
+
+@formula("final-run accelerator-hours x (experiments multiplier - 1): experiments on the same "
+         "capacity, outside the final run (Epoch AI: experiments + training ~1.2-1.5x the final "
+         "run)")
+def experiments_gpu_hours(final_gpu_hours_, experiments):
+    """Accelerator-hours of the experiments around a final run. [hours]"""
+    return final_gpu_hours_ * (experiments - 1.0)
+
+
+@formula("release + acquisition lag")
+def acquired_year(released_year, lag_hours):
+    """When an owner acquired hardware: its release plus a lag [3]. [year, decimal]"""
+    return released_year + lag_hours / HOURS_PER_YEAR
+
+
+@formula("the run's start - acquisition, in years (0 when acquired after the start)")
+def years_since(acquired_year_, start_year):
+    """Years from acquisition to a run's start, never negative. [years]"""
+    return np.maximum(start_year - acquired_year_, 0.0)
