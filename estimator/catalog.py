@@ -60,6 +60,8 @@ class Defaults(Model):
     commit_discount_3y: float = qty("fraction", required=True, min=0, max=0.95)
     cost_of_capital: float = qty("fraction", required=True, min=0, max=1)
     sold_utilisation: float = qty("fraction", required=True, gt=0, max=1)
+    plan_max_days: float = qty("amount", required=True, gt=0)
+    plan_reuse: float = qty("fraction", required=True, min=0, max=1)
 
 
 class CpiSeries(Model):
