@@ -122,7 +122,7 @@ class Inputs:
                                network_share, storage, unit="money")
         else:
             tdp = self.catalog_value(f"{p}.tdp_w", acc, "accelerator", key, "tdp", "power")
-            ratio = self.common("chip_to_server_power", "amount")
+            ratio = self.chip_to_server(key)
             price = self.catalog_value(f"{p}.price_usd", acc, "accelerator", key, "price", "money")
             factor = self.common("server_factor", "amount")
             it_w = rec.derive(f"{p}.it_w", fl.it_w_from_chip, tdp, ratio, power_share,
@@ -130,6 +130,14 @@ class Inputs:
             value = rec.derive(f"{p}.value_usd", fl.cluster_value_from_chip_usd, price, factor,
                                network_share, storage, unit="money")
         return Reference(key, acc, it_w, value)
+
+    def chip_to_server(self, key: str) -> Val:
+        """An accelerator's own sourced chip-to-server power ratio, else the default (Epoch AI)."""
+        acc = self.catalog.accelerators[key]
+        if acc.chip_to_server is not None:
+            return self.catalog_value(f"inputs.accelerators.{key}.chip_to_server", acc,
+                                      "accelerator", key, "chip_to_server", "amount")
+        return self.common("chip_to_server_power", "amount")
 
     def per_server(self, key: str) -> Optional[Val]:
         """Accelerators per server of the first server type holding the accelerator."""

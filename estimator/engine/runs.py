@@ -17,7 +17,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from ..model import run_key
-from . import cashflow, datacenter as dc, fleet as fl, training as tr
+from . import cashflow, datacenter as dc, fleet as fl, runterms, training as tr
 from .context import Context
 from .ledger import Expr, Val
 
@@ -34,6 +34,8 @@ class Run:
         self.start = start                              # offset of its first month
         self.kind = ""                                  # 'fleet', 'rent' or 'plan'
         self.compute: Val = None                        # with experiments [FLOP]
+        self.final_compute: Val = None                  # the final run's [FLOP]
+        self.experiments: Val = None                    # total / final compute
         self.mfu: Val = None
         self.goodput: Val = None
         self.max_days: Optional[Val] = None
@@ -102,8 +104,8 @@ def _basis(ctx: Context, run: Run) -> None:
     experiments = inputs.given(f"{ip}.experiments", spec, "experiments", "amount")
     run.compute = rec.derive(f"{p}.total_compute_flop", tr.total_compute_flop, compute,
                              experiments, unit="compute")
-    run.mfu = inputs.pick(f"{ip}.mfu", spec, "mfu", "mfu", "fraction")
-    run.goodput = inputs.pick(f"{ip}.goodput", spec, "goodput", "goodput", "fraction")
+    run.final_compute, run.experiments = compute, experiments
+    run.mfu, run.goodput = runterms.speed(ctx, run, compute)
     run.max_days = (inputs.given(f"{ip}.max_days", spec, "max_days", "amount")
                     if spec.max_days is not None else None)
     run.staff = (inputs.given(f"{p}.staff_usd", spec, "staff", "money")
@@ -111,6 +113,8 @@ def _basis(ctx: Context, run: Run) -> None:
 
 
 def _fits(ctx: Context, run: Run) -> None:
+    if run.kind != "plan":
+        runterms.implied_mfu(ctx, run, run.final_compute, run.experiments)
     spec, days = run.spec, run.days.value
     if spec.max_days is not None and np.ndim(days) == 0 and days > spec.max_days * (1 + 1e-9):
         ctx.rec.warn(f"run '{spec.name}' needs {days:.0f} days; max_days is {spec.max_days:g}")
@@ -198,7 +202,9 @@ def _owned_fleet_run(ctx: Context, run: Run, fleet) -> Val:
     record_energy(ctx, run, per, fleet.utilisation, site.pue, site.electricity)
     value = rec.derive(f"{p}.value_per_accelerator_usd", fl.share_per_accelerator,
                        fleet.capex_total, fleet.accelerators, unit="money",
-                       text="fleet capex / fleet accelerators")
+                       text="fleet capex / fleet accelerators: its value when acquired")
+    value = runterms.value_at_start(ctx, run, value, runterms.acquired_fleet(ctx, run, fleet))
+    runterms.power_definitions(ctx, run, fleet.accelerator, server_id=fleet.spec.server)
     site_capex = list(site.capex.values())
     build = rec.compute(fl.run_share_capex_usd, fleet.capex_total,
                         Expr(sum(v.value for v in site_capex) if site_capex else 0.0,
@@ -216,26 +222,32 @@ def _owned_fleet_run(ctx: Context, run: Run, fleet) -> Val:
 def rent_like(ctx: Context, run: Run, acc_key: str, fleet=None) -> Tuple[Val, Val]:
     """Energy and costs of a run on rented accelerators (a `rent:` run or a rented fleet).
 
-    Returns the PUE its facility power is counted at (the default) and its rental cost.
+    Returns the PUE its facility power is counted at (the run's own, its site profile's,
+    or the default; a rented fleet's is the default) and its rental cost.
     """
     rec, inputs = ctx.rec, ctx.inputs
     ref = inputs.reference(acc_key)
     run.it_power = rec.derive(f"{run.prefix}.it_power_w", tr.it_power_w, ref.it_w,
                               run.accelerators, unit="power")
-    util = inputs.common("utilisation", "fraction")
-    pue = inputs.common("pue", "amount")
-    price = inputs.common("electricity", "energy_price")
+    runterms.power_definitions(ctx, run, acc_key)
+    if fleet is not None:
+        pue, util, price = (inputs.common("pue", "amount"), inputs.common("utilisation", "fraction"),
+                            inputs.common("electricity", "energy_price"))
+    else:
+        pue, util, price = runterms.power_terms(ctx, run)
     record_energy(ctx, run, ref.it_w, util, pue, price)
     if fleet is not None:
         rental = (fleet.price, fleet.discount)
     else:
-        rental = (inputs.given(f"inputs.{run.prefix}.rent_price_usd_per_hour", run.spec.rent,
-                               "price", "gpu_hour_price"),
+        rental = (runterms.rent_price(ctx, run.spec.rent, acc_key,
+                                      f"inputs.{run.prefix}.rent_price_usd_per_hour"),
                   inputs.given(f"inputs.{run.prefix}.rent_discount", run.spec.rent, "discount",
                                "fraction"))
     build = rec.compute(tr.cluster_build_usd, run.accelerators, ref.value_usd, ref.it_w,
                         inputs.buildings_usd_per_w())
-    rented = record_costs(ctx, run, ref.value_usd, build, rental=rental,
+    value = runterms.value_at_start(ctx, run, ref.value_usd,
+                                    runterms.acquired_rented(ctx, run, acc_key))
+    rented = record_costs(ctx, run, value, build, rental=rental,
                           build_text=tr.cluster_build_usd.formula + " + energy")
     return pue, rented
 
