@@ -84,8 +84,11 @@ training:
 """
 
 
+REUSE = PLAN + "plan: {reuse: 100%}\n"
+
+
 def test_plan_reuses_capacity_and_buys_the_next_generation(estimate_text):
-    r = estimate_text(PLAN.replace("2032-01", "2028-01"))
+    r = estimate_text(REUSE.replace("2032-01", "2028-01"))
     a_new = r.value("training.a.new_accelerators")
     assert r.value("training.b.reused_accelerators") == a_new
     assert r.value("training.b.generation.peak_flop_per_s") > r.value("training.a.generation.peak_flop_per_s")
@@ -95,8 +98,18 @@ def test_plan_reuses_capacity_and_buys_the_next_generation(estimate_text):
     assert r.value("training.c.days") < 100
 
 
+def test_by_default_a_run_does_not_take_over_earlier_runs_capacity(estimate_text):
+    # plan_reuse default 0% (sourced): each run's cluster is its own, as Epoch AI sizes it
+    r = estimate_text(PLAN.replace("2032-01", "2028-01"))
+    assert r.value("training.b.reused_accelerators") == 0
+    assert r.value("training.c.new_accelerators") > 0
+    half = estimate_text(PLAN.replace("2032-01", "2028-01") + "plan: {reuse: 50%}\n")
+    assert half.value("training.b.reused_accelerators") == pytest.approx(
+        0.5 * half.value("training.a.new_accelerators"))
+
+
 def test_capacity_past_its_life_retires(estimate_text):
-    r = estimate_text(PLAN.replace("2029-12", "2032-12"))
+    r = estimate_text(REUSE.replace("2029-12", "2032-12"))
     assert r.value("training.c.reused_accelerators") == 0  # a and b bought 2026-27, life 5 years
     assert r.value("training.c.new_accelerators") > 0
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ConfigError, Problem
 from ..units import HOURS_PER_MONTH
-from . import cashflow, datacenter as dc, training as tr
+from . import cashflow, datacenter as dc, runterms, training as tr
 from .context import Context
 from .ledger import Expr, Val, formula
 from .runs import Run, record_costs, sizing
@@ -140,20 +140,37 @@ def plan_run(ctx: Context, plan: Plan, run: Run) -> None:
     _planned_cash(ctx, plan, run, capex)
 
 
+def separate_experiments(ctx: Context) -> bool:
+    """Whether experiments are accelerator-hours outside the final run (the default) rather
+    than a bigger cluster for the final run (``plan: {experiments: cluster}``)."""
+    choices = ctx.scenario.plan
+    return (choices.experiments if choices is not None else "gpu_hours") == "gpu_hours"
+
+
 def _size(ctx: Context, plan: Plan, run: Run, gen: Generation) -> List[Cohort]:
     """New accelerators beyond what earlier cohorts still provide; days and accelerator-hours."""
-    rec, p, spec = ctx.rec, run.prefix, run.spec
-    need = rec.derive(f"{p}.required_flop_per_s", tr.required_flop_per_s, run.compute,
-                      run.max_days, run.mfu, run.goodput, unit="throughput")
+    rec, p, spec, choices = ctx.rec, run.prefix, run.spec, ctx.scenario.plan
+    if run.max_days is None:
+        run.max_days = ctx.inputs.pick(f"{run.given}.max_days", choices, "max_days",
+                                       "plan_max_days", "amount")
+    sized = run.final_compute if separate_experiments(ctx) else run.compute
+    need = rec.derive(f"{p}.required_flop_per_s", tr.required_flop_per_s, sized,
+                      run.max_days, run.mfu, run.goodput, unit="throughput",
+                      text=tr.required_flop_per_s.formula.replace(
+                          "total", "final-run" if sized is run.final_compute else "total"))
     life = ctx.inputs.pick("inputs.depreciation.accelerators_hours", ctx.scenario.depreciation,
                            "accelerators", "life_accelerators", "duration")
     life_months = int(round(float(np.mean(life.value)) / HOURS_PER_MONTH))
-    alive = plan.alive(run.start)
+    reuse = ctx.inputs.pick("inputs.plan.reuse", choices, "reuse", "plan_reuse", "fraction")
+    alive = [c._replace(accelerators=Expr(c.accelerators.value * reuse.value,
+                                          (c.accelerators, reuse)))
+             for c in plan.alive(run.start)]
     existing = _cohort_flop_per_s(alive, spec.precision)
     reused = rec.record(f"{p}.reused_accelerators",
                         sum((c.accelerators.value for c in alive), 0.0), "count",
-                        "accelerators bought for earlier runs and still within their useful life",
-                        [c.accelerators for c in alive])
+                        "accelerators bought for earlier runs, still within their useful life, "
+                        "x the share a run takes over (plan reuse)",
+                        [c.accelerators for c in alive] + [reuse])
     new = rec.record(f"{p}.new_accelerators",
                      np.ceil(np.maximum(need.value - existing, 0.0) / gen.peak.value - 1e-9),
                      "count", "(required FLOP/s - FLOP/s of reused capacity) / peak of this "
@@ -167,24 +184,42 @@ def _size(ctx: Context, plan: Plan, run: Run, gen: Generation) -> List[Cohort]:
     run.accelerators = rec.record(f"{p}.accelerators",
                                   sum((c.accelerators.value for c in used), 0.0), "count",
                                   "reused + new accelerators", [reused, new])
-    run.days = rec.derive(f"{p}.days", tr.days_at_throughput, run.compute, flop_per_s, run.mfu,
+    run.days = rec.derive(f"{p}.days", tr.days_at_throughput, sized, flop_per_s, run.mfu,
                           run.goodput, unit="amount")
-    run.gpu_hours = rec.derive(f"{p}.gpu_hours", tr.accelerator_hours, run.accelerators,
-                               run.days, unit="gpu_hours")
+    _hours(ctx, run)
     return used
 
 
+def _hours(ctx: Context, run: Run) -> None:
+    """Accelerator-hours: the final run's, and the experiments' on the same capacity."""
+    rec, p = ctx.rec, run.prefix
+    if not separate_experiments(ctx):
+        run.gpu_hours = rec.derive(f"{p}.gpu_hours", tr.accelerator_hours, run.accelerators,
+                                   run.days, unit="gpu_hours")
+        return
+    final = rec.derive(f"{p}.final_gpu_hours", tr.accelerator_hours, run.accelerators,
+                       run.days, unit="gpu_hours")
+    extra = rec.derive(f"{p}.experiments_gpu_hours", tr.experiments_gpu_hours, final,
+                       run.experiments, unit="gpu_hours")
+    run.gpu_hours = rec.total(f"{p}.gpu_hours", [final, extra], "gpu_hours",
+                              "final-run + experiments accelerator-hours")
+
+
 def _planned_energy(ctx: Context, run: Run, it_total: Val, gen: Generation) -> None:
-    """Facility power and energy of a planned run, at the default PUE, utilisation and price."""
-    inputs, rec, p = ctx.inputs, ctx.rec, run.prefix
-    pue = inputs.common("pue", "amount")
-    util = inputs.common("utilisation", "fraction")
-    price = inputs.common("electricity", "energy_price")
+    """Power by definition and energy of a planned run, at its own, its site profile's or the
+    default PUE, utilisation and price."""
+    rec, p = ctx.rec, run.prefix
+    pue, util, price = runterms.power_terms(ctx, run)
     sizing(ctx, run, gen.key)
+    ref_it = ctx.inputs.reference(gen.key).it_w
+    scale = None if gen.it_w is ref_it else Expr(gen.it_w.value / ref_it.value, (gen.it_w, ref_it))
+    runterms.power_definitions(ctx, run, gen.key, scale=scale)
     run.facility_power = rec.derive(f"{p}.facility_power_w", tr.facility_power_w, it_total, pue, unit="power")
-    hours = Expr(run.days.value * 24.0, (run.days,))
+    hours = Expr(run.gpu_hours.value / np.maximum(run.accelerators.value, 1e-300),
+                 (run.gpu_hours, run.accelerators))
     energy = run.energy_wh = rec.derive(f"{p}.energy_wh", dc.energy_wh, it_total, util, pue, hours,
-                        unit="energy", text="IT power x utilisation x PUE x run hours")
+                        unit="energy", text="IT power x utilisation x PUE x hours its capacity "
+                                            "works (final run and experiments)")
     run.energy_usd = rec.derive(f"{p}.energy_usd", dc.electricity_usd, energy, price,
                                 unit="money")
 
@@ -212,11 +247,12 @@ def _planned_costs(ctx: Context, run: Run, gen: Generation, used: List[Cohort],
                    capex: Val) -> None:
     """Amortized at the cohorts' value, build at the capex it adds, rental in its generation."""
     rec, p = ctx.rec, run.prefix
-    value = rec.record(f"{p}.value_per_accelerator_usd",
-                       sum((c.accelerators.value * c.value.value for c in used), 0.0)
-                       / np.maximum(run.accelerators.value, 1e-300), "money",
-                       "average cluster value per accelerator over the cohorts it uses",
-                       [run.accelerators] + [c.value for c in used])
+    rec.record(f"{p}.value_per_accelerator_usd",
+               sum((c.accelerators.value * c.value.value for c in used), 0.0)
+               / np.maximum(run.accelerators.value, 1e-300), "money",
+               "average cluster value per accelerator over the cohorts it uses, when bought",
+               [run.accelerators] + [c.accelerators for c in used] + [c.value for c in used])
+    value = _value_at_start(ctx, run, used)
     price = ctx.inputs.rent_price(gen.key)
     if price is not None:
         # rented in the generation of its year: same price per accelerator-hour (assumption)
@@ -231,6 +267,21 @@ def _planned_costs(ctx: Context, run: Run, gen: Generation, used: List[Cohort],
             f"{p}.cost.rental_usd", tr.rental_cost_usd, *args, unit="money",
             text="accelerator-hours in this generation x rental price (price per hour held "
                  "constant across generations)" + (" + staff" if run.staff is not None else ""))
+
+
+def _value_at_start(ctx: Context, run: Run, used: List[Cohort]) -> Val:
+    """Each cohort's value when bought (the quarter before its first run), depreciated to this
+    run's start (Epoch AI), averaged over the accelerators the run uses."""
+    decay = ctx.inputs.common("decay", "amount")
+    at_start = sum((c.accelerators.value * tr.value_at_start(
+        c.value.value, (run.start - c.start + HARDWARE_LEAD_MONTHS) / 12.0, decay.value)
+        for c in used), 0.0)
+    return ctx.rec.record(
+        f"{run.prefix}.value_at_start_usd", at_start / np.maximum(run.accelerators.value, 1e-300),
+        "money", "average over its cohorts of value when bought x 10^(-decay x years from "
+        f"purchase ({HARDWARE_LEAD_MONTHS} months before each cohort's first run) to this "
+        "run's start)", [run.accelerators, decay] + [c.accelerators for c in used]
+        + [c.value for c in used])
 
 
 def _planned_cash(ctx: Context, plan: Plan, run: Run, capex: Val) -> None:
@@ -295,6 +346,7 @@ def estimate_plan_totals(ctx: Context, plan: Plan) -> None:
     paid = [r for r in plan.runs if r.spec.acquire in (None, "owned")]
     capex = _sum_over(ctx, "capex_usd", [r.capex for r in paid], "money",
                       "sum over planned runs of the capex they add", headline=True)
+    _constant_dollars(ctx, runs)
     peaks = [r.facility_power for r in runs]
     rec.record("training.peak_facility_w",
                np.max(np.stack(np.broadcast_arrays(*[v.value for v in peaks])), axis=0),
@@ -303,6 +355,20 @@ def estimate_plan_totals(ctx: Context, plan: Plan) -> None:
         rec.record(f"training.capex.{year}_usd", plan.capex_by_year[year], "money",
                    f"planned capex paid in {year}", [r.capex for r in paid])
     _plan_series(ctx, plan, capex)
+
+
+def _constant_dollars(ctx: Context, runs: List[Run]) -> None:
+    """Run costs and their totals in the base year's dollars (``money: base_year``)."""
+    if ctx.scenario.money is None:
+        return
+    base = int(ctx.scenario.money.base_year)
+    for kind in ("amortized", "rental", "build"):
+        paid = [(r.costs[kind], (r.spec.start or ctx.scenario.horizon.start).year)
+                for r in runs if kind in r.costs]
+        restated = runterms.constant_dollars(ctx, paid)
+        if restated and len(paid) == len(runs):
+            _sum_over(ctx, f"cost.{kind}_usd_{base}", restated, "money",
+                      f"sum over runs of {kind} cost in {base} dollars")
 
 
 def _sum_over(ctx: Context, suffix: str, parts: List[Val], unit: str, text: str,
