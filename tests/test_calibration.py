@@ -70,7 +70,7 @@ def test_llama_3_1_405b_gpu_hours_and_implied_mfu(estimate_text):
     # counts beyond pre-training (long-context and annealing stages).
     r = _run(estimate_text, "llama-3.1-405b.yaml")
     assert r.value("training.llama-3-1-405b.gpu_hours") == pytest.approx(30.84e6, rel=0.15)
-    implied = r.value("training.llama-3-1-405b-as-published.implied_mfu")
+    implied = r.value("training.405b-published.implied_mfu")
     assert 0.38 * 0.90 * 0.90 <= implied <= 0.43
 
 

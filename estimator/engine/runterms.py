@@ -82,8 +82,10 @@ def speed(ctx: Context, run, final_compute: Val) -> Tuple[Val, Val]:
     peak = inputs.peak(accelerator_of(ctx, spec), spec.precision)
     mfu = rec.derive(f"{ip}.mfu", tr.implied_mfu, final_compute, hours, peak, unit="fraction",
                      text="implied by the run's published hours: " + tr.implied_mfu.formula)
-    goodput = rec.input(f"{ip}.goodput", 1.0, "fraction", "1: the run's published hours include "
-                        "time lost to failures (already in the implied MFU)")
+    given = "gpu_hours" if spec.gpu_hours is not None else "length"
+    goodput = rec.input(f"{ip}.goodput", 1.0, "fraction", f"{source_of(spec, given)}: goodput 1, "
+                        "the run's published hours include time lost to failures (already in "
+                        "the implied MFU)")
     return mfu, goodput
 
 
@@ -111,7 +113,7 @@ def power_terms(ctx: Context, run) -> Tuple[Val, Val, Val]:
         elif prof is not None and getattr(prof, attr) is not None:
             cited = prof.sources.get(attr) or f"{prof.source} ({prof.as_of})"
             out.append(rec.input(name, getattr(prof, attr), unit,
-                                 f"site profile '{spec.site}' ({SITES_FILE}): {cited}"))
+                                 f"catalog site profile '{spec.site}' ({SITES_FILE}): {cited}"))
         else:
             out.append(ctx.inputs.default(name, attr, unit))
     return out[0], out[1], out[2]
@@ -233,8 +235,8 @@ def constant_dollars(ctx: Context, costs: List[Tuple[Val, int]]) -> List[Val]:
         past = f"; after {max(cpi.index)}, {cpi.projection:.0%} a year" \
             if str(year) not in cpi.index else ""
         f = rec.input(f"inputs.money.deflator_{year}_to_{base}", factor, "amount",
-                      f"CPI({base}) / CPI({year}): configs/catalog/cpi.yaml, {cpi.name}, "
-                      f"{cpi.source} ({cpi.as_of}){past}")
+                      f"catalog price index (configs/catalog/cpi.yaml) {cpi.name}: "
+                      f"CPI({base}) / CPI({year}); {cpi.source} ({cpi.as_of}){past}")
         out.append(rec.record(f"{cost.name[:-len('_usd')]}_usd_{base}", cost.value * factor,
                               "money", f"in {base} dollars: paid in {year} x CPI({base}) / "
                               f"CPI({year})", [cost, f]))
