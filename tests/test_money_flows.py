@@ -127,3 +127,102 @@ def test_acquire_on_a_fleet_run_is_refused(tmp_path):
     with pytest.raises(ConfigError) as e:
         load(str(p))
     assert "'acquire' applies to runs the plan sizes" in str(e.value)
+
+
+EARLY = """\
+scenario: a raise before the horizon
+horizon: {start: 2026-01, end: 2026-12}
+funding:
+  cash: $10M
+  raises:
+    - {name: seed, amount: $100M, date: 2025-06}
+    - {name: later, amount: $1M, date: 2027-06}
+"""
+
+
+def test_a_raise_outside_the_horizon_is_not_counted_as_money_raised(estimate_text):
+    r = estimate_text(EARLY)
+    # the seed round is already in the $10M of cash; the later one is past the horizon
+    assert r.value("funding.raises_usd") == 0.0
+    assert r.value("funding.money_raised_usd") == pytest.approx(10e6)
+    assert any("before the horizon starts" in w for w in r.warnings)
+
+
+def test_set_selects_list_items_by_name_and_appends(tmp_path):
+    from estimator.config.loader import load
+    p = tmp_path / "s.yaml"
+    p.write_text(EARLY)
+    s = load(str(p), overrides=["funding.raises[later].amount=$2M",
+                                "funding.raises[+]={name: bridge, amount: $5M, date: 2026-03}"])
+    assert [(r.name, r.amount) for r in s.funding.raises] == [
+        ("seed", 100e6), ("later", 2e6), ("bridge", 5e6)]
+
+
+def test_set_names_an_item_that_is_not_there(tmp_path):
+    from estimator.config.loader import load
+    from estimator.errors import ConfigError
+    p = tmp_path / "s.yaml"
+    p.write_text(EARLY)
+    with pytest.raises(ConfigError) as e:
+        load(str(p), overrides=["funding.raises[laetr].amount=$2M"])
+    assert "no list item named 'laetr'" in str(e.value) and "later" in str(e.value)
+
+
+SHIPPED = sorted(__import__("pathlib").Path(__file__).resolve().parent.parent.joinpath(
+    "configs", "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_solve_answers_on_every_shipped_scenario(path):
+    from click.testing import CliRunner
+    from estimator.cli import main
+    res = CliRunner().invoke(main, ["solve", str(path), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    import json
+    data = json.loads(res.output)
+    assert data["covered"] or data["needed_by"]
+
+
+def test_the_extra_raise_by_its_month_covers_the_plan(tmp_path):
+    """Adding the shortfall on the month solve names turns the verdict to covered."""
+    from estimator.catalog import load_catalog
+    from estimator.config.loader import load
+    from estimator.engine import estimate
+    from estimator.engine.solve import solve
+    p = tmp_path / "s.yaml"
+    p.write_text(LINKED)
+    cat = load_catalog()
+    s = solve(load(str(p), catalog=cat), cat)
+    assert not s.covered and s.scale is None and s.needed_by == "2026-11"
+    extra = f"funding.raises[+]={{name: extra, amount: {s.shortfall_usd!r}, date: {s.needed_by}}}"
+    assert estimate(load(str(p), overrides=[extra], catalog=cat), cat).value("funding.covered")
+    late = s.needed_by.replace("-11", "-12")
+    extra_late = extra.replace(s.needed_by, late)
+    assert not estimate(load(str(p), overrides=[extra_late], catalog=cat),
+                        cat).value("funding.covered")
+
+
+FLEET_RUN = """\
+scenario: time binds
+horizon: {start: 2026-01, end: 2026-12}
+funding: {cash: $1T}
+datacenters:
+  dc: {it_capacity: 20 MW, mode: lease}
+fleets:
+  f: {server: dgx-h100, servers: 100, site: dc}
+training:
+  - {name: r, compute: 1e24 FLOP, precision: bf16, mfu: 40%, on: f, max_days: 60, start: 2026-01}
+"""
+
+
+def test_time_not_money_binds_a_run_on_a_fleet(tmp_path):
+    from estimator.catalog import load_catalog
+    from estimator.config.loader import load
+    from estimator.engine.solve import solve
+    p = tmp_path / "s.yaml"
+    p.write_text(FLEET_RUN)
+    cat = load_catalog()
+    s = solve(load(str(p), catalog=cat), cat)
+    assert s.covered and s.binding == "time"
+    # 800 H100s at 989 TFLOP/s x 40% x the default goodput: 60 days hold a few times 1e24
+    assert 1 < s.scale < 100

@@ -104,7 +104,34 @@ def merge(base: Node, top: Node) -> Node:
     return merged
 
 
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+|\*)\]")
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+|\*|\+|[^\[\]]+)\]")
+
+
+class ByName(str):
+    """A list item named in a path: ``funding.raises[softbank-second]`` (its ``name:``)."""
+
+
+APPEND = "+"    # ``--set 'funding.raises[+]={...}'`` appends an item
+
+
+def item_index(seq: Node, part, where: str, mark: Mark) -> int:
+    """The position a path segment names in a list: a number, or an item's ``name``."""
+    if isinstance(part, ByName):
+        names = []
+        for i, item in enumerate(seq.value):
+            name = item.value.get("name") if item.kind == "map" else None
+            if name is not None and name.kind == "scalar":
+                names.append(str(name.value))
+                if str(name.value) == part:
+                    return i
+        hint = did_you_mean(str(part), names)
+        raise ConfigError(Problem(f"{where}: no list item named '{part}'", mark,
+                                  expected="one of: " + (", ".join(names) or "(no named items)"),
+                                  hint=hint))
+    if not isinstance(part, int) or not 0 <= part < len(seq.value):
+        raise ConfigError(Problem(f"{where}: no list item {part} (the list has "
+                                  f"{len(seq.value)})", mark))
+    return part
 
 
 def parse_path(path_text: str, label: str) -> List:
@@ -118,8 +145,10 @@ def parse_path(path_text: str, label: str) -> List:
         for m in _SEGMENT.finditer(raw):
             if m.start() != pos:
                 break
+            inner = m.group(2)
             parts.append(m.group(1) if m.group(1) is not None else
-                         ("*" if m.group(2) == "*" else int(m.group(2))))
+                         inner if inner in ("*", APPEND) else
+                         int(inner) if inner.isdecimal() and inner.isascii() else ByName(inner))
             pos = m.end()
         if pos != len(raw) or not raw:
             raise ConfigError(Problem(f"cannot read the path '{path_text}'", Mark(label),
@@ -161,23 +190,30 @@ def apply_override(root: Node, parts: Sequence, value: Node) -> None:
         last = i == len(parts) - 1
         where = ".".join(str(p) for p in parts[: i + 1])
         if node.kind == "seq":
-            if not isinstance(part, int) or not 0 <= part < len(node.value):
-                raise ConfigError(Problem(f"--set: {where}: no list item {part} (the list has "
-                                          f"{len(node.value)})", label))
+            if part == APPEND:
+                node.value.append(value if last else Node("map", {}, label))
+                node = node.value[-1]
+                continue
+            index = item_index(node, part, f"--set: {where}", label)
             if last:
-                node.value[part] = value
+                node.value[index] = value
             else:
-                node = node.value[part]
+                node = node.value[index]
             continue
         if node.kind != "map":
             raise ConfigError(Problem(f"--set: {where}: cannot set inside {node.describe()}", label))
+        if part == APPEND or isinstance(part, ByName):
+            raise ConfigError(Problem(f"--set: {where}: '{parts[i - 1] if i else ''}' is not a "
+                                      f"list here", label))
         key = str(part)
         if last:
             node.value[key] = value
             node.keymarks[key] = label
         else:
             if key not in node.value:
-                node.value[key] = Node("map", {}, label)
+                appending = parts[i + 1] == APPEND
+                node.value[key] = Node("seq" if appending else "map", [] if appending else {},
+                                       label)
                 node.keymarks[key] = label
             node = node.value[key]
 
@@ -217,11 +253,12 @@ def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str):
     if node.kind == "seq":
         if head == "*":
             keys = range(len(node.value))
-        elif isinstance(head, int) and 0 <= head < len(node.value):
-            keys = [head]
+        elif head == APPEND:
+            raise ConfigError(Problem(f"uncertainty: {where}: '[+]' appends with --set; an "
+                                      "uncertainty names items that exist", mark,
+                                      ("uncertainty", pattern)))
         else:
-            raise ConfigError(Problem(f"uncertainty: {where}: no such list item (the list has "
-                                      f"{len(node.value)})", mark, ("uncertainty", pattern)))
+            keys = [item_index(node, head, f"uncertainty: {where}", mark)]
     elif node.kind == "map":
         if head == "*":
             keys = list(node.value)

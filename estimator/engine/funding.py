@@ -406,14 +406,21 @@ def raise_series(ctx: Context, fnd, flags: Dict[str, bool]):
 def _raises(ctx: Context, fnd, flags: Dict[str, bool], books: Books) -> Val:
     rec = ctx.rec
     series, amounts, outside = raise_series(ctx, fnd, flags)
-    inputs = []
+    inputs, inside = [], []
     for i, (r, amount) in enumerate(zip(fnd.raises, amounts)):
-        if r in outside:
-            rec.warn(f"raise '{r.name}' ({r.date}) falls outside the horizon and is left out")
-        inputs.append(rec.input(f"inputs.funding.raises.{i}.amount_usd", amount, "money",
-                                _raise_source(r, flags)))
-    books.raises = rec.total("funding.raises_usd", inputs, "money",
-                             "sum of the raises as the flags stand")
+        given = rec.input(f"inputs.funding.raises.{i}.amount_usd", amount, "money",
+                          _raise_source(r, flags))
+        inputs.append(given)
+        if r not in outside:
+            inside.append(given)
+        elif ctx.offset(r.date) < 0:
+            rec.warn(f"raise '{r.name}' ({r.date}) is dated before the horizon starts "
+                     f"({books.months[0]}): it is taken to be in funding.cash already and is "
+                     "not counted again")
+        else:
+            rec.warn(f"raise '{r.name}' ({r.date}) comes after the horizon ends and is left out")
+    books.raises = rec.total("funding.raises_usd", inside, "money",
+                             "sum of the raises inside the horizon, as the flags stand")
     return rec.record("monthly.funding.raises_usd", series, "money", "each raise in its month",
                       inputs, series=True)
 
