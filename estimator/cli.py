@@ -237,8 +237,10 @@ def validate(files, overrides):
 @click.option("--svg", "svg", type=click.Path(dir_okay=False), help="Also save the table as SVG.")
 @click.option("--html", "html", type=click.Path(dir_okay=False), help="Also save the table as HTML.")
 @click.option("--width", type=click.IntRange(40, 400), help="Terminal width for the table.")
+@click.option("--acquire", "ways", help="Compare the plan acquired several ways, side by side: "
+              "a comma-separated list of 'owned', 'rented' and contract names.")
 @handle_errors
-def report(scenarios, overrides, fmt, output, svg, html, width):
+def report(scenarios, overrides, fmt, output, svg, html, width, ways):
     """Compute scenarios and print their report; several side by side.
 
     With no SCENARIO, the shipped OpenAI $40B scenario. With several, their
@@ -250,10 +252,15 @@ def report(scenarios, overrides, fmt, output, svg, html, width):
         estimator report --set funding.cash='$1B' --format json
         estimator report configs/scenarios/openai-40b.yaml configs/scenarios/stargate-500b.yaml
         estimator report --svg report.svg --format markdown -o report.md
+        estimator report --acquire owned,rented,oracle-stargate
     """
     from .engine import estimate
     catalog = _catalog()
-    results = [estimate(_load(path, overrides, catalog), catalog) for path in (scenarios or [None])]
+    if ways:
+        results = _acquired_ways(scenarios, overrides, ways, catalog)
+    else:
+        results = [estimate(_load(path, overrides, catalog), catalog)
+                   for path in (scenarios or [None])]
     compare = len(results) > 1
     if fmt == "table" or svg or html:
         from .report import compare as rc, terminal
@@ -279,6 +286,23 @@ def report(scenarios, overrides, fmt, output, svg, html, width):
         module = import_module(f".report.{fmt}", __package__)
         text = module.render(results[0])
     _emit(text, output)
+
+
+def _acquired_ways(scenarios, overrides, ways, catalog):
+    """The one scenario with its planned runs acquired each way, titled by the way."""
+    from .engine import estimate
+    from .variants import acquire_overrides
+    if len(scenarios) > 1:
+        raise click.UsageError("--acquire compares one scenario acquired several ways")
+    path = scenarios[0] if scenarios else None
+    base = _load(path, overrides, catalog)
+    results = []
+    for way in [w.strip() for w in ways.split(",") if w.strip()]:
+        result = estimate(_load(path, tuple(overrides) + tuple(acquire_overrides(base, way)),
+                                catalog), catalog)
+        result.title = f"{base.scenario} ({way})"
+        results.append(result)
+    return results
 
 
 @main.command()

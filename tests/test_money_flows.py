@@ -226,3 +226,30 @@ def test_time_not_money_binds_a_run_on_a_fleet(tmp_path):
     assert s.covered and s.binding == "time"
     # 800 H100s at 989 TFLOP/s x 40% x the default goodput: 60 days hold a few times 1e24
     assert 1 < s.scale < 100
+
+
+def test_report_shows_three_ways_side_by_side_and_says_what_differs(tmp_path):
+    from click.testing import CliRunner
+    from estimator.cli import main
+    p = tmp_path / "plan.yaml"
+    p.write_text(PLAN)
+    res = CliRunner().invoke(main, ["report", str(p), "--acquire", "owned,rented,cloud",
+                                    "--format", "markdown"])
+    assert res.exit_code == 0, res.output
+    assert "(owned)" in res.output and "(rented)" in res.output and "(cloud)" in res.output
+    # the contract is paid in all three; what differs is capex bought vs hours rented
+    assert "What differs" in res.output and "planned training capacity" in res.output
+    bad = CliRunner().invoke(main, ["report", str(p), "--acquire", "leased"])
+    assert bad.exit_code == 2 and "neither 'owned', 'rented' nor one of the contracts" in bad.output
+
+
+def test_report_of_linked_entities_shows_each_verdict_and_the_flows(tmp_path):
+    from click.testing import CliRunner
+    from estimator.cli import main
+    p = tmp_path / "linked.yaml"
+    p.write_text(LINKED)
+    res = CliRunner().invoke(main, ["report", str(p), "--width", "80"])
+    assert res.exit_code == 0, res.output
+    assert "Each entity's verdict" in res.output and "Money between the entities" in res.output
+    assert "Year by year" in res.output
+    assert max(len(line) for line in res.output.splitlines()) <= 80

@@ -124,7 +124,16 @@ def _links(ctx: Context, blocks) -> Links:
                    text="sum of the contract's payments over the horizon")
     plain_payments = {k: v.value for k, v in payments.items()}
     flows = cm.party_flows(ctx.scenario, origin, n, plain_payments)
-    return Links(payments, cm.entity_links(ctx.scenario, flows), tuple(blocks))
+    links = cm.entity_links(ctx.scenario, flows)
+    for flow in links:
+        total_usd = np.sum(np.asarray(flow.amount, dtype=float), axis=-1)
+        rec.result.tables.setdefault("flows", []).append(
+            {"payer": flow.payer, "payee": flow.payee, "kind": flow.source,
+             "total_usd": float(total_usd) if np.ndim(total_usd) == 0 else None})
+    if len(blocks) > 1:
+        rec.result.tables["entities"] = [{"name": name, "main": name == ctx.scenario.main_entity}
+                                         for name in blocks]
+    return Links(payments, links, tuple(blocks))
 
 
 def _horizon_total(series):
@@ -419,6 +428,11 @@ def _raises(ctx: Context, fnd, flags: Dict[str, bool], books: Books) -> Val:
                      "not counted again")
         else:
             rec.warn(f"raise '{r.name}' ({r.date}) comes after the horizon ends and is left out")
+    for r, amount in zip(fnd.raises, amounts):
+        rec.result.tables.setdefault("raises", []).append(
+            {"name": r.name, "date": str(r.date), "counted": r not in outside,
+             "amount_usd": float(amount) if np.ndim(amount) == 0 else None,
+             "condition": r.if_})
     books.raises = rec.total("funding.raises_usd", inside, "money",
                              "sum of the raises inside the horizon, as the flags stand")
     return rec.record("monthly.funding.raises_usd", series, "money", "each raise in its month",

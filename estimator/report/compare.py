@@ -15,6 +15,10 @@ ROWS = [
     ("funding.covered", "Covered"), ("funding.shortfall_usd", "Shortfall"),
     ("funding.gap_month", "Cash runs out"), ("funding.sources_usd", "Sources"),
     ("funding.uses_usd", "Uses"), ("funding.coverage_ratio", "Coverage"),
+    ("funding.peak_need_usd", "Peak funding need"),
+    ("funding.uses.training_capex_usd", "Planned capacity bought"),
+    ("funding.uses.training_rental_usd", "Training rented by the hour"),
+    ("funding.uses.contracts_usd", "Compute contracts"),
     ("capex.total_usd", "Capex of fleets and sites"), ("training.capex_usd", "Capex of planned runs"),
     ("opex.total_usd", "Opex over the horizon"),
     ("opex.annual_run_rate_usd", "Opex run rate"), ("fleets.accelerators", "Accelerators"),
@@ -48,8 +52,28 @@ def rows(results: List[Result]):
             if any(name in r for r in results)]
 
 
+def differences(results: List[Result], most: int = 3) -> str:
+    """In words: the uses of money that differ most between the scenarios, and the verdicts."""
+    from .terminal import USE_LINES
+    spread = []
+    for key, label in USE_LINES:
+        name = f"funding.uses.{key}_usd"
+        values = [to_plain(r.value(name)) if name in r else 0.0 for r in results]
+        if all(isinstance(v, (int, float)) for v in values) and max(values) - min(values) > 0:
+            spread.append((max(values) - min(values), label, values))
+    if not spread:
+        return ""
+    spread.sort(key=lambda x: -x[0])
+    parts = [f"{label.lower()} " + " vs ".join(format_quantity(v, "money") for v in values)
+             for _, label, values in spread[:most]]
+    return ("What differs (through each verdict's window): " + "; ".join(parts)
+            + ". Owning pays for capacity before the runs; renting pays by the hour over "
+            "them; a contract's payments follow its schedule whether the plan uses it or not.")
+
+
 def table(results: List[Result]) -> Table:
-    t = Table(title="Side by side", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    t = Table(title="Side by side", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+              caption=differences(results) or None, caption_justify="left")
     t.add_column("")
     for r in results:
         t.add_column(r.title, justify="right", overflow="fold")
@@ -62,7 +86,8 @@ def markdown(results: List[Result]) -> str:
     lines = ["## Side by side", "", "| | " + " | ".join(r.title for r in results) + " |",
              "|---|" + "---:|" * len(results)]
     lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows(results)]
-    return "\n".join(lines) + "\n"
+    note = differences(results)
+    return "\n".join(lines + ([""] + [note] if note else [])) + "\n"
 
 
 def render_json(results: List[Result]) -> str:

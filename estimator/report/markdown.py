@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import List
 
 from ..result import Result, to_plain
+from . import money
 from .terminal import CAPEX_LINES, OPEX_LINES, SOURCE_LINES, USE_LINES, fmt
 
 
@@ -18,19 +19,12 @@ def verdict(result: Result) -> List[str]:
     if "funding.covered" not in result:
         return []
     end = result.value("funding.window_end")
-    if result.value("funding.covered"):
-        head = (f"**✅ Covered** through {end}: the cash balance never drops below zero "
-                f"(lowest {fmt(result, 'funding.min_balance_usd')} in "
-                f"{result.value('funding.min_balance_month')}).")
-    else:
-        head = (f"**❌ Not covered**: short by **{fmt(result, 'funding.shortfall_usd')}** through "
-                f"{end}; cash runs out in **{result.value('funding.gap_month')}**.")
-    lines = [head, "",
-             f"Sources {fmt(result, 'funding.sources_usd')} vs uses {fmt(result, 'funding.uses_usd')}"
-             f" (coverage {to_plain(result.value('funding.coverage_ratio')):.2f}x). The money raised "
-             f"({fmt(result, 'funding.money_raised_usd')}) could instead buy "
-             f"{fmt(result, 'funding.could_buy.accelerators')} accelerators "
-             f"({fmt(result, 'funding.could_buy.facility_w')}).", ""]
+    covered, words, sentences = money.headline(result)
+    head = (f"**✅ Covered** {words}" if covered else f"**❌ Not covered**: {words}")
+    lines = [head, ""] + [" ".join(sentences + [money.money_in(result) or ""]).strip(), "",
+                          f"The money raised ({fmt(result, 'funding.money_raised_usd')}) could "
+                          f"instead buy {fmt(result, 'funding.could_buy.accelerators')} "
+                          f"accelerators ({fmt(result, 'funding.could_buy.facility_w')}).", ""]
     rows = [["Cash at the start", fmt(result, "inputs.funding.cash_usd")]]
     rows += [[label, fmt(result, f"funding.sources.{k}_usd")] for k, label in SOURCE_LINES
              if f"funding.sources.{k}_usd" in result and to_plain(result.value(f"funding.sources.{k}_usd"))]
@@ -49,6 +43,13 @@ def verdict(result: Result) -> List[str]:
                              "covered" if result.value(f"{p}.covered") else "not covered",
                              fmt(result, f"{p}.shortfall_usd"), result.value(f"{p}.gap_month") or "–"])
         lines += _table(["condition", "verdict", "shortfall", "cash runs out"], brow, right=(2,))
+    yearly = money.yearly_rows(result)
+    if yearly:
+        lines += _table(money.YEARLY_HEADER, yearly, right=(1, 2, 3, 4, 5))
+    entities = money.entity_rows(result)
+    if entities:
+        lines += _table(money.ENTITY_HEADER, entities, right=(2, 3, 4, 5))
+        lines += _table(money.FLOW_HEADER, money.flow_rows(result), right=(3,))
     return lines
 
 

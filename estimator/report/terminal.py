@@ -13,16 +13,13 @@ from rich.tree import Tree
 from ..engine.funding import COULD_BUY_RUN_DAYS
 from ..engine.lines import CAPEX, OPEX
 from ..result import Result, to_plain
+from . import money
+from .money import fmt
 from ..units import format_quantity
 
 # labels of the cost lines, from the engine's registry of lines
 CAPEX_LINES = [(line.key, line.label) for line in CAPEX]
 OPEX_LINES = [(line.key, line.label) for line in OPEX]
-
-
-def fmt(result: Result, name: str) -> str:
-    fig = result[name]
-    return format_quantity(to_plain(fig.value), fig.unit)
 
 
 def bar(share: float, width: int = 12) -> Text:
@@ -171,25 +168,16 @@ SOURCE_LINES = [("raises", "Raises"), ("equity", "Equity"), ("debt", "Debt"),
 def verdict_panel(result: Result) -> Optional[Panel]:
     if "funding.covered" not in result:
         return None
-    covered = bool(result.value("funding.covered"))
-    end = result.value("funding.window_end")
+    covered, words, lines = money.headline(result)
     body = Text()
-    if covered:
-        body.append("COVERED", style="bold green")
-        body.append(f"  through {end}: the cash balance never drops below zero.\n")
-        body.append(f"Lowest balance {fmt(result, 'funding.min_balance_usd')} in "
-                    f"{result.value('funding.min_balance_month')}.")
-    else:
-        body.append("NOT COVERED", style="bold red")
-        body.append(f"  short by {fmt(result, 'funding.shortfall_usd')} through {end}.\n")
-        body.append(f"Cash runs out in {result.value('funding.gap_month')} (lasts until "
-                    f"{result.value('funding.lasts_until')}).")
-    body.append(f"\nSources {fmt(result, 'funding.sources_usd')} vs uses "
-                f"{fmt(result, 'funding.uses_usd')}: coverage "
-                f"{to_plain(result.value('funding.coverage_ratio')):.2f}x.")
-    year = result.value("funding.cash_positive_year") if "funding.cash_positive_year" in result \
-        else None
+    body.append("COVERED" if covered else "NOT COVERED", style="bold green" if covered
+                else "bold red")
+    body.append(f"  {words}")
+    for line in lines + [money.money_in(result) or ""]:
+        if line:
+            body.append("\n" + line)
     if "funding.cash_positive_year" in result:
+        year = result.value("funding.cash_positive_year")
         body.append("\nCash-flow positive from: " + (year or "no year in the horizon") + ".")
     body.append(f"\nThe money raised ({fmt(result, 'funding.money_raised_usd')}) could instead buy "
                 f"{fmt(result, 'funding.could_buy.accelerators')} accelerators "
@@ -197,6 +185,35 @@ def verdict_panel(result: Result) -> Optional[Panel]:
                 f"{fmt(result, 'funding.could_buy.compute_flop')} run in {COULD_BUY_RUN_DAYS} days.")
     return Panel(body, title="Funding verdict", title_align="left", box=box.HEAVY,
                  border_style="green" if covered else "red")
+
+
+def _plain_table(title: str, header, rows, right_from: int = 1) -> Table:
+    t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    for i, col in enumerate(header):
+        t.add_column(col, justify="right" if i >= right_from else "left")
+    for row in rows:
+        t.add_row(*row)
+    return t
+
+
+def yearly_table(result: Result) -> Optional[Table]:
+    rows = money.yearly_rows(result)
+    if not rows:
+        return None
+    return _plain_table("Year by year (burn = uses - revenue and lease income, before equity "
+                        "and debt)", money.YEARLY_HEADER, rows)
+
+
+def entities_tables(result: Result) -> List[Table]:
+    rows = money.entity_rows(result)
+    if not rows:
+        return []
+    out = [_plain_table("Each entity's verdict", money.ENTITY_HEADER, rows, right_from=2)]
+    flows = money.flow_rows(result)
+    if flows:
+        out.append(_plain_table("Money between the entities", money.FLOW_HEADER, flows,
+                                right_from=3))
+    return out
 
 
 def branches_table(result: Result) -> Optional[Table]:
@@ -325,8 +342,8 @@ def sections(result: Result) -> List:
     """The report's parts, top to bottom."""
     verdict = verdict_panel(result)
     parts: List = [verdict, header(result)] if verdict is not None else [header(result)]
-    for table in (money_flow_table(result), branches_table(result),
-                  training_table(result), plan_table(result)):
+    for table in [money_flow_table(result), yearly_table(result), branches_table(result)] \
+            + entities_tables(result) + [training_table(result), plan_table(result)]:
         if table is not None:
             parts.append(table)
     if _has_costing(result):
