@@ -253,3 +253,56 @@ def test_report_of_linked_entities_shows_each_verdict_and_the_flows(tmp_path):
     assert "Each entity's verdict" in res.output and "Money between the entities" in res.output
     assert "Year by year" in res.output
     assert max(len(line) for line in res.output.splitlines()) <= 80
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st   # noqa: E402
+
+MONEY = st.floats(min_value=0, max_value=1e11, allow_nan=False)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # the fixture is stateless
+@given(cash=MONEY, amount=MONEY, extra=MONEY, rate=st.floats(0, 0.3), discount=st.floats(0, 0.3))
+def test_money_properties(estimate_text, cash, amount, extra, rate, discount):
+    text = f"""\
+scenario: properties
+horizon: {{start: 2026-01, end: 2028-12}}
+funding:
+  cash: {cash!r}
+  verdict: {{window: horizon, discount_rate: {discount!r}}}
+  debt: [{{name: l, principal: $1B, date: 2026-06, rate: {rate!r}, term: 2 years,
+           repayment: amortising}}]
+contracts:
+  - {{name: c, counterparty: X, start: 2026-01, term: 2 years, amount: {amount!r}}}
+"""
+    r = estimate_text(text)
+    sources = [r.value(f.name) for f in r.under("funding.sources.")]
+    uses = [r.value(f.name) for f in r.under("funding.uses.")]
+    # totals are the sums of their lines
+    assert r.value("funding.sources_usd") == pytest.approx(cash + sum(sources), rel=1e-12, abs=1e-6)
+    assert r.value("funding.uses_usd") == pytest.approx(sum(uses), rel=1e-12, abs=1e-6)
+    # a larger contract never improves the verdict
+    more = estimate_text(text.replace(f"amount: {amount!r}", f"amount: {amount + extra!r}"))
+    assert more.value("funding.min_balance_usd") <= r.value("funding.min_balance_usd") + 1e-6
+    assert more.value("funding.shortfall_usd") >= r.value("funding.shortfall_usd") - 1e-6
+    # NPV at 0% is the plain sum of sources - uses through the window (cash excluded)
+    zero = estimate_text(text.replace(f"discount_rate: {discount!r}", "discount_rate: 0"))
+    assert zero.value("funding.npv_usd") == pytest.approx(
+        zero.value("funding.sources_usd") - cash - zero.value("funding.uses_usd"),
+        rel=1e-9, abs=1e-3)
+
+
+def test_dscr_by_hand(estimate_text):
+    text = """\
+scenario: dscr
+horizon: {start: 2026-01, end: 2026-12}
+funding:
+  cash: $0
+  revenue: {2026: $1.2B}              # $100M a month
+  debt: [{name: l, principal: $1B, date: 2025-12, rate: 12%, term: 5 years}]
+"""
+    r = estimate_text(text)
+    # a bullet loan drawn before the horizon: interest $1B x 12% / 12 = $10M a month, $120M in
+    # 2026; no operating costs, so DSCR = $1.2B / $120M = 10
+    assert r.value("funding.by_year.2026.dscr") == pytest.approx(10.0, rel=1e-9)
+    assert r.value("funding.dscr_min") == pytest.approx(10.0, rel=1e-9)

@@ -603,6 +603,7 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
             and int(summary.verdict.after_window) >= 0:
         rec.warn(f"{prefix}: the balance goes below the cash buffer in "
                  f"{month(summary.verdict.after_window)}, after the verdict's window")
+    _dscr(ctx, prefix, books, summary, base)
     for row in summary.by_year:
         y = f"{prefix}.by_year.{row.year}"
         rec.record(f"{y}.burn_usd", row.burn, "money",
@@ -616,6 +617,32 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
                    f"every source of money in {row.year}", base)
         rec.record(f"{y}.uses_usd", _sum_dict(row.uses), "money",
                    f"every use of money in {row.year}", base)
+
+
+NOT_OPERATING = ("debt_service", "training_capex", "equity_out", "loans_out")
+
+
+def _dscr(ctx: Context, prefix: str, books: Books, summary, base) -> None:
+    """Debt-service coverage by year, where there is debt to serve and income to serve it."""
+    capex = ctx.monthly.get("capex")
+    years = []
+    for row in summary.by_year:
+        service = row.uses.get("debt_service", 0.0)
+        income = row.sources.get("revenue", 0.0) + row.sources.get("lease_income", 0.0) + \
+            row.sources.get("contract_revenue", 0.0)
+        operating = _sum_dict({k: v for k, v in row.uses.items() if k not in NOT_OPERATING})
+        if "infrastructure" in row.uses and capex is not None:
+            idx = np.asarray(books.years) == row.year
+            operating = operating - np.sum(np.asarray(capex.value)[..., idx], axis=-1)
+        ratio = fin.dscr(income - operating, service, income)
+        if np.ndim(ratio) == 0 and np.isfinite(ratio):
+            years.append(ctx.rec.record(
+                f"{prefix}.by_year.{row.year}.dscr", float(ratio), "amount",
+                f"(revenue + lease income - operating costs) / debt service in {row.year}",
+                base))
+    if years:
+        ctx.rec.record(f"{prefix}.dscr_min", min(v.value for v in years), "amount",
+                       "lowest yearly debt-service coverage ratio", years)
 
 
 def _sum_dict(values: dict):

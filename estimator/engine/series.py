@@ -45,7 +45,7 @@ def estimate_series(ctx: Context) -> None:
                      + ", ".join(books.outside))
     totals = _capex_totals(ctx)
     _power_totals(ctx)
-    capex = _capex_series(ctx, books, totals)
+    capex = ctx.monthly["capex"] = _capex_series(ctx, books, totals)
     _energy(ctx)
     opex = _opex(ctx)
     ctx.monthly["cash_out"] = ctx.rec.derive("monthly.cash_out_usd", np.add, capex, opex, unit="money", series=True,
