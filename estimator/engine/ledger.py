@@ -41,13 +41,14 @@ def formula(text: str) -> Callable:
 
 def names(args: Iterable) -> list:
     """Figure names of the named values among ``args`` (in order, each once)."""
-    out: list = []
+    out: dict = {}
     for a in args:
-        if isinstance(a, Expr):
-            out += [n for n in names(a.inputs) if n not in out]
-        elif isinstance(a, Val) and a.name not in out:
-            out.append(a.name)
-    return out
+        kind = type(a)
+        if kind is Val:
+            out[a.name] = None
+        elif kind is Expr:
+            out.update(dict.fromkeys(names(a.inputs)))
+    return list(out)
 
 
 def value(x):
