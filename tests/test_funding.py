@@ -114,10 +114,14 @@ def test_extra_raise_equal_to_the_shortfall_covers_the_plan(catalog):
     from estimator.config.loader import load
     from estimator.engine import estimate
     path = str(SCENARIOS / "openai-40b.yaml")
-    short = estimate(load(path, catalog=catalog), catalog).value("funding.shortfall_usd")
-    cash = 17.5e9 + short * 1.0001
-    r = estimate(load(path, [f"funding.cash={cash}"], catalog=catalog), catalog)
+    scn = load(path, catalog=catalog)
+    short = estimate(scn, catalog).value("funding.shortfall_usd")
+    r = estimate(load(path, [f"funding.cash={scn.funding.cash + short * 1.0001}"],
+                      catalog=catalog), catalog)
     assert r.value("funding.covered") is True
+    r = estimate(load(path, [f"funding.cash={scn.funding.cash + short * 0.999}"],
+                      catalog=catalog), catalog)
+    assert r.value("funding.covered") is False
 
 
 @pytest.mark.parametrize("name", ["openai-40b.yaml", "stargate-500b.yaml"])
@@ -150,12 +154,15 @@ def test_set_funding_cash_shows_the_new_value():
     assert "--set funding.cash" in data["figures"]["inputs.funding.cash_usd"]["sources"][0]
 
 
-def test_solve_command_prints_the_answer():
+def test_solve_command_prints_the_answer(write):
     res = CliRunner().invoke(main, ["solve", "--format", "json"])
     assert res.exit_code == 0
     data = json.loads(res.output)
     assert 0 < data["scale"] < 1 and data["covered"] is False
-    res = CliRunner().invoke(main, ["solve", str(SCENARIOS / "stargate-500b.yaml")])
+    # money but no plan to scale: the answer is the raise the spending needs
+    path = write("scenario: no plan\nhorizon: {start: 2025-01, end: 2025-12}\n"
+                 "funding: {cash: $1B}\n")
+    res = CliRunner().invoke(main, ["solve", path])
     assert res.exit_code == 0 and "no training runs" in res.output
 
 
