@@ -6,15 +6,15 @@ from ..units import format_quantity
 
 
 def _value(fig) -> str:
-    if fig.series:
-        v = to_plain(fig.value)
+    v = to_plain(fig.value)
+    if fig.series or isinstance(v, list):       # a month-by-month value, flagged or not
         if v and not isinstance(v[0], list):
             return (f"monthly series, {len(v)} months; last month "
                     f"{format_quantity(v[-1], fig.unit)}")
         return "monthly series"
     if fig.unit in ("flag", "text", "month"):
-        return str(to_plain(fig.value))
-    return format_quantity(to_plain(fig.value), fig.unit)
+        return str(v)
+    return format_quantity(v, fig.unit)
 
 
 #: what a run's summary shows, in order: (figure suffix, label)
