@@ -102,7 +102,9 @@ def test_solve_answer_is_covered_and_one_percent_more_is_not(catalog, last_only)
     from estimator.config.loader import load
     from estimator.engine import estimate
     from estimator.engine.solve import scaled, solve
-    scn = load(str(SCENARIOS / "openai-40b.yaml"), catalog=catalog)
+    # the owned variant: there the plan decides the verdict (the contracts of the default
+    # scenario leave it short even with no plan at all)
+    scn = load(str(SCENARIOS / "openai-40b-owned.yaml"), catalog=catalog)
     sol = solve(scn, catalog, last_only=last_only)
     assert sol.covered is False and 0 < sol.scale < 1
     assert estimate(scaled(scn, sol.scale, last_only), catalog).value("funding.covered") is True
@@ -155,10 +157,15 @@ def test_set_funding_cash_shows_the_new_value():
 
 
 def test_solve_command_prints_the_answer(write):
-    res = CliRunner().invoke(main, ["solve", "--format", "json"])
+    res = CliRunner().invoke(main, ["solve", str(SCENARIOS / "openai-40b-owned.yaml"),
+                                    "--format", "json"])
     assert res.exit_code == 0
     data = json.loads(res.output)
     assert 0 < data["scale"] < 1 and data["covered"] is False
+    # the default scenario: its contracts alone outrun the money, so no plan is covered
+    res = CliRunner().invoke(main, ["solve"])
+    assert res.exit_code == 0
+    assert "Even without the plan the money does not cover" in res.output
     # money but no plan to scale: the answer is the raise the spending needs
     path = write("scenario: no plan\nhorizon: {start: 2025-01, end: 2025-12}\n"
                  "funding: {cash: $1B}\n")

@@ -45,7 +45,7 @@ def test_owned_variant_changes_only_how_compute_is_acquired(catalog):
     rented = load(str(SCENARIOS / "openai-40b.yaml"), catalog=catalog)
     owned = load(str(SCENARIOS / "openai-40b-owned.yaml"), catalog=catalog)
     assert [r.acquire for r in owned.training] == ["owned"] * len(rented.training)
-    assert owned.funding.operations.inference.acquire == "owned"
+    assert owned.funding.operations.inference.acquire == "rented"   # serving: by the hour
     assert [c.name for c in owned.contracts] == ["microsoft-revenue-share"]
     plan = lambda s: [(r.name, r.compute, r.start, r.mfu, r.goodput, r.experiments, r.max_days)
                       for r in s.training]
@@ -91,17 +91,6 @@ def _notes(path):
     return notes
 
 
-def yearly_burn(res, year):
-    """Uses less operating income (revenue, lease income) over one calendar year. [USD]"""
-    idx = [i for i, m in enumerate(res.months) if str(m).startswith(f"{year}-")]
-    uses = np.asarray(res.value("monthly.funding.uses_usd"))
-    income = np.asarray(res.value("monthly.funding.revenue_usd"))
-    if "monthly.funding.lease_income_usd" in res.figures:
-        income = income + np.asarray(res.value("monthly.funding.lease_income_usd"))
-    return float(np.sum((uses - income)[idx]))
-
-
-@pytest.mark.xfail(reason=WIRING, strict=True)
 @pytest.mark.parametrize("year", sorted(REPORTED_BURN))
 def test_openai_burn_against_reported_projections(catalog, year):
     """Within the stated tolerance of the reported projection, or the scenario says in a
@@ -109,7 +98,7 @@ def test_openai_burn_against_reported_projections(catalog, year):
     lands within the tolerance is stale and fails too."""
     path = SCENARIOS / "openai-40b.yaml"
     res = estimate(load(str(path), catalog=catalog), catalog)
-    burn = yearly_burn(res, year)
+    burn = res.value(f"funding.by_year.{year}.burn_usd")     # uses - revenue, before financing
     reported = REPORTED_BURN[year]
     within = abs(burn / reported - 1) <= BURN_TOLERANCE
     note = _notes(path).get(year)
@@ -132,7 +121,7 @@ def linked(catalog):
 def _links(scn):
     origin, n = scn.horizon.start.index, scn.horizon.months
     pays = {c.name: C.contract_flows(c, origin, n).payments for c in scn.contracts}
-    return origin, n, pays, C.entity_links(scn, origin, n, pays)
+    return origin, n, pays, C.entity_links(scn, C.party_flows(scn, origin, n, pays))
 
 
 def test_linked_scenario_names_both_entities_and_softbank_funds_both(linked):
@@ -169,23 +158,84 @@ def test_linked_flows_balance_to_the_cent(linked):
                                np.full(n, linked.entities["openai"].funding.cash), atol=CENT)
 
 
-@pytest.mark.xfail(reason=WIRING, strict=True)
 def test_linked_report_has_a_verdict_per_entity():
-    data = json.loads(run("report", str(SCENARIOS / "openai-stargate.yaml"), "--format",
-                          "json").output)
-    figs = data["figures"]
-    verdicts = [k for k in figs if k.endswith("covered") and k.startswith("funding.")]
-    assert any("openai" in k for k in verdicts) and any("stargate" in k for k in verdicts)
+    res = run("report", str(SCENARIOS / "openai-stargate.yaml"), "--format", "json")
+    assert res.exit_code == 0, res.output
+    figs = json.loads(res.output)["figures"]
+    for prefix in ("funding", "entities.openai.funding"):        # stargate, then openai
+        assert isinstance(figs[f"{prefix}.covered"]["value"], bool)
+        assert f"{prefix}.shortfall_usd" in figs and f"{prefix}.by_year.2027.burn_usd" in figs
+
+
+@pytest.fixture(scope="module")
+def linked_result(linked, catalog):
+    return estimate(linked, catalog)
+
+
+def test_engine_books_each_linked_flow_on_both_sides_to_the_cent(linked, linked_result):
+    """In the engine's own books: what OpenAI pays under contracts beyond its outside ones is
+    what Stargate books as contract revenue, month by month; OpenAI's equity out is the $19B
+    of the scenario; and Stargate's sources are exactly its own money plus what OpenAI sent."""
+    res = linked_result
+    origin, n, pays, links = _links(linked)
+    v = lambda name: np.asarray(res.value(name), dtype=float)       # noqa: E731
+    outside = sum(pays[c.name] for c in linked.contracts if c.payee is None)
+    np.testing.assert_allclose(v("monthly.entities.openai.funding.contracts_usd") - outside,
+                               v("monthly.funding.contract_revenue_usd"), rtol=0, atol=CENT)
+    np.testing.assert_allclose(v("monthly.funding.contract_revenue_usd"), pays["oracle"],
+                               rtol=0, atol=CENT)
+    equity_out = v("monthly.entities.openai.funding.equity_out_usd")
+    assert equity_out.sum() == pytest.approx(19e9, abs=CENT)
+    flags = dict(linked.funding.flags or {})
+    own_equity = sum((F.draw(t.amount, t.month, n)
+                      for t in C.equity_tranches(linked.funding, flags, origin)
+                      if t.party not in linked.entities and 0 <= t.month < n), np.zeros(n))
+    own = v("monthly.funding.raises_usd") + v("monthly.funding.debt_in_usd") + own_equity
+    np.testing.assert_allclose(v("monthly.funding.sources_usd"),
+                               own + v("monthly.funding.contract_revenue_usd") + equity_out,
+                               rtol=0, atol=CENT)
+
+
+@pytest.mark.xfail(reason="linked entities' operations (payroll, other costs, serving) are not "
+                   "yet among their uses (engine/funding.py _linked_entity)", strict=True)
+def test_linked_openai_pays_its_payroll_and_other_costs(linked_result):
+    figs = linked_result.figures
+    assert "monthly.entities.openai.funding.payroll_usd" in figs
+    assert "monthly.entities.openai.funding.other_usd" in figs
+
+
+@pytest.mark.xfail(reason="equity from a linked entity and from outside parties share the name "
+                   "'equity' in the main entity's sources; the named figure shows only the "
+                   "linked part (engine/funding.py)", strict=True)
+def test_linked_stargate_names_all_its_equity(linked_result):
+    # $19B SoftBank + $19B OpenAI + $7B Oracle + $7B MGX + $5.6B + $3B sponsors
+    assert linked_result.value("funding.sources.equity_usd") == pytest.approx(60.6e9, abs=CENT)
 
 
 # --------------------------------------------------------------------------- Stargate
 
-@pytest.mark.xfail(reason=WIRING, strict=True)
 def test_stargate_report_answers_the_plan_with_debt_and_lease_income():
-    data = json.loads(run("report", str(SCENARIOS / "stargate-500b.yaml"), "--format",
-                          "json").output)
-    figs = data["figures"]
+    res = run("report", str(SCENARIOS / "stargate-500b.yaml"), "--format", "json")
+    assert res.exit_code == 0, res.output
+    figs = json.loads(res.output)["figures"]
     assert figs["training.total_compute_flop"]["value"] >= 1e29
     assert isinstance(figs["funding.covered"]["value"], bool)
-    assert figs["funding.sources.loans_usd"]["value"] == pytest.approx(65.4e9, rel=1e-9)
-    assert figs["funding.sources.lease_income_usd"]["value"] > 0
+    # the loans of public record: Abilene $2.3B + $7.1B, Vantage $23.25B + $14.75B, NM $18B
+    assert figs["funding.sources.debt_usd"]["value"] == pytest.approx(65.4e9, abs=CENT)
+    # lease income: the Oracle schedule inside the horizon, 2027-2030
+    assert figs["funding.sources.lease_income_usd"]["value"] == pytest.approx(214.5e9, abs=CENT)
+    assert figs["funding.sources.equity_usd"]["value"] == pytest.approx(60.6e9, abs=CENT)
+
+
+@pytest.mark.parametrize("name, flag", [("openai-40b.yaml", "for_profit"),
+                                        ("stargate-500b.yaml", "rest_of_500b")])
+def test_both_branches_of_each_condition_differ_by_the_conditional_money(catalog, name, flag):
+    """The report's table of both branches flips the conditional tranche: without it the
+    deepest shortfall is deeper by at most the tranche's difference."""
+    scn = load(str(SCENARIOS / name), catalog=catalog)
+    res = estimate(scn, catalog)
+    gap = sum(r.amount - (r.else_ or 0.0) for r in scn.funding.raises if r.if_ == flag)
+    assert gap > 0
+    on = res.value(f"funding.branches.{flag}.true.min_balance_usd")
+    off = res.value(f"funding.branches.{flag}.false.min_balance_usd")
+    assert 0 < on - off <= gap + CENT
