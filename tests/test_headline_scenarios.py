@@ -65,20 +65,13 @@ def test_base_values_sit_in_the_middle_of_their_own_ranges(catalog, name):
         assert dist.quantile(0.25) <= dist.base <= dist.quantile(0.75), (path, dist)
 
 
-def test_solve_answers_on_every_shipped_scenario_with_money():
-    """`solve` answers (exit 0) on every shipped scenario that has money to solve against;
-    those without `funding:` are refused with the reason (exit 2), never a traceback."""
-    answered = []
+def test_solve_answers_on_every_shipped_scenario():
+    """`solve` answers (exit 0, a verdict in JSON) on every shipped scenario."""
     for path in sorted(SCENARIOS.glob("*.yaml")):
         res = run("solve", str(path), "--format", "json")
-        if "funding:" in path.read_text():
-            assert res.exit_code == 0, (path.name, res.output)
-            data = json.loads(res.output)
-            assert isinstance(data["covered"], bool) and data["scale"] >= 0
-            answered.append(path.name)
-        else:
-            assert res.exit_code == 2 and "no 'funding:' section" in res.output, path.name
-    assert set(HEADLINE) <= set(answered)
+        assert res.exit_code == 0, (path.name, res.output)
+        data = json.loads(res.output)
+        assert isinstance(data["covered"], bool), path.name
 
 
 def _notes(path):
