@@ -41,9 +41,10 @@ class Inputs:
         self._references: Dict[str, Reference] = {}
 
     def _once(self, name: str, make) -> Val:
-        if name not in self._seen:
-            self._seen[name] = make()
-        return self._seen[name]
+        seen = self._seen.get(name)
+        if seen is None:
+            seen = self._seen[name] = make()
+        return seen
 
     def given(self, name: str, obj, attr: str, unit: str) -> Val:
         """A value the scenario gives (required there)."""
@@ -58,6 +59,10 @@ class Inputs:
 
     def default(self, name: str, key: str, unit: str) -> Val:
         """A sourced default from the catalog's defaults file, recorded as ``name``."""
+        seen = self._seen.get(name)
+        if seen is not None:
+            return seen
+
         def make():
             value, src = self.catalog.default(key)
             return self.rec.input(name, value, unit, f"default '{key}' ({DEFAULTS_FILE}): {src}")
@@ -69,6 +74,10 @@ class Inputs:
 
     def catalog_value(self, name: str, entry, kind: str, key: str, attr: str, unit: str) -> Val:
         """A field of a catalog entry (an accelerator or a server type), with its citation."""
+        seen = self._seen.get(name)
+        if seen is not None:
+            return seen
+
         def make():
             src = f"catalog {kind} '{key}': {entry.source} ({entry.as_of})"
             cited = entry.sources.get(attr)

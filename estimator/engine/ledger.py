@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, NamedTuple, Optional
 
-from ..result import Ledger, total
+from ..result import Figure, Ledger, total
 
 
 class Val(NamedTuple):
@@ -45,15 +45,20 @@ def names(args: Iterable) -> list:
     for a in args:
         kind = type(a)
         if kind is Val:
-            out[a.name] = None
+            out[a[0]] = None
         elif kind is Expr:
-            out.update(dict.fromkeys(names(a.inputs)))
+            for n in names(a[1]):
+                out[n] = None
     return list(out)
+
+
+_NAMED = (Val, Expr)
+_new = _figure = tuple.__new__   # builds a record without NamedTuple's keywords (hot path)
 
 
 def value(x):
     """The plain value of a named value (other values pass through)."""
-    return x.value if isinstance(x, (Val, Expr)) else x
+    return x.value if type(x) in _NAMED else x
 
 
 class Recorder:
@@ -62,10 +67,11 @@ class Recorder:
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
         self.result = ledger.result
+        self.figures = ledger.result.figures
 
     def input(self, name: str, value_, unit: str, source: str, *, series: bool = False) -> Val:
         """A value taken from the scenario, the catalog or the defaults."""
-        return Val(name, self.ledger.input(name, value_, unit, source, series=series))
+        return _new(Val, (name, self.ledger.input(name, value_, unit, source, series=series)))
 
     def derive(self, name: str, fn: Callable, *args, unit: str, text: Optional[str] = None,
                also: Iterable = (), series: bool = False, headline: bool = False) -> Val:
@@ -75,9 +81,10 @@ class Recorder:
         generation's year, a line's name); ``also`` names values the result depends on
         that are not arguments (a window that bounds a sum).
         """
-        result = fn(*[value(a) for a in args])
+        result = fn(*[a.value if type(a) in _NAMED else a for a in args])
         return self.record(name, result, unit, text if text is not None else fn.formula,
-                           list(args) + list(also), series=series, headline=headline)
+                           args + tuple(also) if also else args, series=series,
+                           headline=headline)
 
     @staticmethod
     def compute(fn: Callable, *args) -> Expr:
@@ -103,9 +110,10 @@ class Recorder:
             where = self.result.files[0] if self.result.files else "scenario"
             self.ledger.input(name, value_, unit, f"{where}: nothing in the scenario "
                               f"contributes ({text})", series=series, headline=headline)
-            return Val(name, value_)
-        self.ledger.add(name, value_, unit, text, used, series=series, headline=headline)
-        return Val(name, value_)
+            return _new(Val, (name, value_))
+        self.figures[name] = _figure(Figure, (name, value_, unit, text, tuple(used), (), series,
+                                              headline))
+        return _new(Val, (name, value_))
 
     def warn(self, text: str) -> None:
         self.ledger.warn(text)
