@@ -32,7 +32,7 @@ entities:
 
 def test_linked_entities_balance_to_the_cent(estimate_text):
     r = estimate_text(LINKED)
-    paid = r.value("monthly.funding.contracts_usd")
+    paid = r.value("monthly.funding.contracts_to_entities_usd")
     received = r.value("monthly.entities.jv.funding.contract_revenue_usd")
     # what one entity pays the other receives, month by month
     assert np.max(np.abs(paid - received)) < 0.01

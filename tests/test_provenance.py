@@ -44,15 +44,7 @@ def test_every_branch_reaches_a_source(path):
             assert name in figures, f"{fig.name} names an input '{name}' that is not a figure"
 
 
-# the main entity's equity from outside parties and from a linked entity are both recorded as
-# 'monthly.funding.equity_usd'; the second names the first as its input, a loop
-EQUITY_NAME_SHARED = pytest.mark.xfail(
-    reason="equity from a linked entity and from outside parties share one figure name in the "
-           "main entity's sources (engine/funding.py)", strict=True)
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=EQUITY_NAME_SHARED)
-                                  if p.stem == "openai-stargate" else p for p in SCENARIOS],
+@pytest.mark.parametrize("path", SCENARIOS,
                          ids=lambda p: p.stem)
 def test_explain_chain_ends_at_inputs(path):
     """Walking down from every figure reaches only inputs at the leaves."""

@@ -66,9 +66,17 @@ def verdict(bal, window: int, sources, uses) -> Verdict:
 
 
 class Books:
-    """The funding figures each step hands to the next, by name of what they are."""
+    """One entity's funding figures each step hands to the next, by name of what they are.
 
-    def __init__(self, months: List[Month]):
+    ``prefix`` names the entity's figures: ``funding`` for the scenario's own entity,
+    ``entities.<name>.funding`` for a linked one (``monthly.<prefix>.*``,
+    ``inputs.<prefix>.*``).
+    """
+
+    def __init__(self, months: List[Month], entity: str, prefix: str, main: bool):
+        self.entity = entity
+        self.prefix = prefix
+        self.main = main
         self.months = months
         self.years = [m.year for m in months]
         self.uses: Dict[str, Val] = {}
@@ -83,16 +91,12 @@ class Books:
 
 def estimate_funding(ctx: Context) -> None:
     """Every entity's verdict: the scenario's own first, then each linked entity."""
-    s = ctx.scenario
-    blocks = cm.funding_blocks(s)
+    blocks = cm.funding_blocks(ctx.scenario)
     if not blocks:
         return
     links = _links(ctx, blocks)
-    if s.funding is not None:
-        _main_entity(ctx, s.funding, links)
     for name, fnd in blocks.items():
-        if name != s.main_entity:
-            _linked_entity(ctx, name, fnd, links)
+        _entity(ctx, name, fnd, links)
 
 
 class Links(NamedTuple):
@@ -119,7 +123,7 @@ def _links(ctx: Context, blocks) -> Links:
         payments[c.name] = rec.record(
             f"monthly.contracts.{key}.payments_usd", flows.payments, "money",
             "the contract's schedule (or capacity x price), escalated, at least its minimum "
-            "take, less prepayment credits, plus the prepayment in its month", given)
+            "take, less prepayment credits, plus the prepayment in its month", given, series=True)
         rec.derive(f"contracts.{key}.total_usd", _horizon_total, payments[c.name], unit="money",
                    text="sum of the contract's payments over the horizon")
     plain_payments = {k: v.value for k, v in payments.items()}
@@ -140,29 +144,32 @@ def _horizon_total(series):
     return np.sum(series, axis=-1)
 
 
-def _main_entity(ctx: Context, fnd, links: Links) -> None:
+def _entity(ctx: Context, name: str, fnd, links: Links) -> None:
+    """One entity's sources, uses, balance and verdict."""
     rec = ctx.rec
-    books = Books([Month.from_index(ctx.start + t) for t in range(ctx.months)])
-    _uses(ctx, fnd, books)
-    _money_uses(ctx, fnd, books, links)
-    books.cash = ctx.inputs.given("inputs.funding.cash_usd", fnd, "cash", "money")
+    main = name == ctx.scenario.main_entity
+    books = Books([Month.from_index(ctx.start + t) for t in range(ctx.months)], name,
+                  "funding" if main else f"entities.{name}.funding", main)
+    p = books.prefix
+    _uses(ctx, fnd, books, links)
+    books.cash = ctx.inputs.given(f"inputs.{p}.cash_usd", fnd, "cash", "money")
     books.revenue = _by_year(ctx, books, fnd, "revenue", "revenue_growth")
     present = [v for v in books.uses.values() if isinstance(v, Val)]
-    uses_total = rec.record("monthly.funding.uses_usd",
+    uses_total = rec.record(f"monthly.{p}.uses_usd",
                             add_all([plain(v) for v in books.uses.values()]), "money",
                             "sum of every use of money each month", present, series=True)
     _window(ctx, books, fnd)
-    use_sums = [_through_window(ctx, books, f"funding.uses.{key}_usd", v,
+    use_sums = [_through_window(ctx, books, f"{p}.uses.{key}_usd", v,
                                 f"{key.replace('_', ' ')} through the window")
                 for key, v in books.uses.items() if isinstance(v, Val)]
     flags = dict(fnd.flags or {})
     raises = _raises(ctx, fnd, flags, books)
-    own = _money_sources(ctx, fnd, books, links, flags)
-    named = [("raises", raises), ("debt", books.debt_in), ("revenue", books.revenue)] + own
+    named = [("raises", raises), ("debt", books.debt_in), ("revenue", books.revenue)] + \
+        _money_sources(ctx, fnd, books, links, flags)
     source_sums = [books.cash] + [
-        _through_window(ctx, books, f"funding.sources.{key}_usd", v, f"{key} through the window")
-        for key, v in named]
-    sources = rec.record("monthly.funding.sources_usd", add_all([v.value for _, v in named]),
+        _through_window(ctx, books, f"{p}.sources.{key}_usd", v,
+                        f"{key.replace('_', ' ')} through the window") for key, v in named]
+    sources = rec.record(f"monthly.{p}.sources_usd", add_all([v.value for _, v in named]),
                          "money", "every source of money each month (equity, debt, revenue, "
                          "lease income, payments from linked entities)", [v for _, v in named],
                          series=True)
@@ -170,14 +177,15 @@ def _main_entity(ctx: Context, fnd, links: Links) -> None:
     buffer = cm.buffer_for(fnd, _operating(books), ctx.months)
     base = verdict(bal - buffer, books.window_end, _sum(source_sums), _sum(use_sums))
     base = base._replace(balance=bal)
-    balance_val = Val("monthly.funding.balance_usd", bal)
-    record_verdict(ctx, base, "funding", books, (source_sums, use_sums, balance_val))
-    rec.record("monthly.funding.balance_usd", bal, "money", "cash + cumulative (sources - uses)",
+    balance_val = Val(f"monthly.{p}.balance_usd", bal)
+    record_verdict(ctx, base, p, books, (source_sums, use_sums, balance_val))
+    rec.record(balance_val.name, bal, "money", "cash + cumulative (sources - uses)",
                [books.cash, sources, uses_total], series=True)
-    _cfo_figures(ctx, "funding", books, fnd, (dict(named), buffer, balance_val))
+    _cfo_figures(ctx, p, books, fnd, (dict(named), buffer, balance_val))
     _cash_positive_year(ctx, books, uses_total, fnd)
-    _branches(ctx, fnd, books, base, balance_val)
-    _could_buy(ctx, books)
+    _branches(ctx, fnd, books, base, (balance_val, links))
+    if main:
+        _could_buy(ctx, books)
 
 
 def _sum(vals: List[Val]):
@@ -194,39 +202,44 @@ def _through_window(ctx: Context, books: Books, name: str, series: Val, text: st
 
 # --------------------------------------------------------------------------- uses
 
-def _uses(ctx: Context, fnd, books: Books) -> None:
-    """Every use of money each month, in the order of :data:`USES`."""
+def _uses(ctx: Context, fnd, books: Books, links: Links) -> None:
+    """Every use of money each month: the fleets, sites and plan (the scenario's own entity),
+    operations, serving, contracts with outside parties, debt service, money to entities."""
     zeros = np.zeros(ctx.months)
     uses = books.uses
-    uses["infrastructure"] = ctx.monthly["cash_out"]
-    for key in ("capex", "energy", "operations", "rental"):
-        uses[f"training_{key}"] = ctx.monthly.get(f"training_{key}", zeros)
+    if books.main:
+        uses["infrastructure"] = ctx.monthly["cash_out"]
+        for key in ("capex", "energy", "operations", "rental"):
+            uses[f"training_{key}"] = ctx.monthly.get(f"training_{key}", zeros)
     ops = fnd.operations
     for key in ("payroll", "other"):
-        uses[key] = _by_year(ctx, books, ops, key, "growth", prefix="operations.")
+        uses[key] = _by_year(ctx, books, ops, key, "growth", group="operations.")
     uses["inference"] = _inference(ctx, ops, books) if ops and ops.inference else zeros
-    books.debt_in, uses["debt_service"] = _debt(ctx, fnd, cm.funding_blocks(ctx.scenario))
+    _contract_uses(ctx, books, links)
+    books.debt_in, uses["debt_service"] = _debt(ctx, fnd, books, links.entities)
+    _flow_series(ctx, books, uses, links, outgoing=True)
 
 
 def _by_year(ctx: Context, books: Books, owner, key: str, growth_attr: str,
-             prefix: str = "") -> Val:
+             group: str = "") -> Val:
     """A yearly amount (revenue, payroll, other) as a monthly series, each year's value / 12.
 
     Years between two given years are interpolated; later years grow by ``growth_attr``.
     """
     growth = getattr(owner, growth_attr) if owner is not None else 0.0
-    name = f"monthly.funding.{key}_usd"
+    p = books.prefix
+    name = f"monthly.{p}.{key}_usd"
     given = (getattr(owner, key) or {}) if owner is not None else {}
-    inputs = [ctx.rec.input(f"inputs.funding.{prefix}{key}.{year}_usd", v, "money",
+    inputs = [ctx.rec.input(f"inputs.{p}.{group}{key}.{year}_usd", v, "money",
                             source_of(owner, key)) for year, v in given.items()]
     if given:
-        inputs.append(ctx.rec.input(f"inputs.funding.{prefix}{growth_attr}", growth, "fraction",
+        inputs.append(ctx.rec.input(f"inputs.{p}.{group}{growth_attr}", growth, "fraction",
                                     source_of(owner, growth_attr)))
     levels = (year_levels({y: v / 12.0 for y, v in given.items()}, growth, books.years)
               if owner is not None else np.zeros(ctx.months))
     return ctx.rec.record(name, levels, "money",
                           f"{key} of each year / 12 (years between those given interpolated, "
-                          f"later years grown by {prefix}{growth_attr})", inputs, series=True)
+                          f"later years grown by {group}{growth_attr})", inputs, series=True)
 
 
 def _window(ctx: Context, books: Books, fnd) -> None:
@@ -241,18 +254,20 @@ def _window(ctx: Context, books: Books, fnd) -> None:
                      "it stops at the horizon's end")
     books.window_end, books.window_reason = end, why
     books.window = ctx.rec.record(
-        "funding.window_end", str(books.months[end]), "month",
-        f"{why} (funding.verdict.window: {kind})", [run.days for run in ctx.runs])
+        f"{books.prefix}.window_end", str(books.months[end]), "month",
+        f"{why} (funding.verdict.window: {kind})", [run.days for run in ctx.runs] or
+        [ctx.inputs.given(f"inputs.{books.prefix}.verdict_window", fnd.verdict, "window", "text")
+         if fnd.verdict is not None else None])
 
 
-def _debt(ctx: Context, fnd, lenders=()):
+def _debt(ctx: Context, fnd, books: Books, lenders=()):
     """Loans from outside lenders: draws in, interest and principal out (bullet or amortising)."""
     n, rec = ctx.months, ctx.rec
     din, dout, inputs = np.zeros(n), np.zeros(n), []
     for i, d in enumerate(fnd.debt):
         if d.lender in lenders:
             continue                        # a loan from a linked entity is a flow between them
-        p = f"inputs.funding.debt.{i}"
+        p = f"inputs.{books.prefix}.debt.{i}"
         inputs += [ctx.inputs.given(f"{p}.{attr}", d, attr, unit) for attr, unit in
                    (("principal", "money"), ("rate", "fraction"), ("term", "duration"))
                    if getattr(d, attr) is not None]
@@ -261,84 +276,93 @@ def _debt(ctx: Context, fnd, lenders=()):
         loan = cm.loan_flows(d, ctx.start, n)
         din = din + loan.draws
         dout = dout + loan.service
-    debt_in = rec.record("monthly.funding.debt_in_usd", din, "money",
+    debt_in = rec.record(f"monthly.{books.prefix}.debt_in_usd", din, "money",
                          "loan draws in their months", inputs, series=True)
-    service = rec.record("monthly.funding.debt_service_usd", dout, "money",
+    service = rec.record(f"monthly.{books.prefix}.debt_service_usd", dout, "money",
                          "interest (rate / 12 of the balance) each payment, principal at the "
                          "end (bullet) or in level payments after the grace period (amortising)",
                          inputs, series=True)
     return debt_in, service
 
 
-def _money_uses(ctx: Context, fnd, books: Books, links: Links) -> None:
-    """Contracts the entity pays to outside parties; what it pays linked entities."""
-    me = ctx.scenario.main_entity
-    _contract_uses(ctx, books, links, me, "monthly.funding")
-    _flow_series(ctx, books.uses, links, me, "monthly.funding", outgoing=True)
-
-
-def _contract_uses(ctx: Context, books: Books, links: Links, me: str, prefix: str) -> None:
+def _contract_uses(ctx: Context, books: Books, links: Links) -> None:
+    """Payments under contracts with parties outside the scenario."""
+    main = ctx.scenario.main_entity
     mine = [links.payments[c.name] for c in ctx.scenario.contracts
-            if (c.payer or ctx.scenario.main_entity) == me and c.payee is None]
+            if (c.payer or main) == books.entity and c.payee is None]
     if mine:
-        books.uses["contracts"] = ctx.rec.total(f"{prefix}.contracts_usd", mine, "money",
-                                                "payments under contracts with outside parties",
-                                                series=True)
+        books.uses["contracts"] = ctx.rec.total(f"monthly.{books.prefix}.contracts_usd", mine,
+                                                "money", "payments under contracts with "
+                                                "outside parties", series=True)
 
 
-def _flow_series(ctx: Context, book: dict, links: Links, me: str, prefix: str,
-                 outgoing: bool) -> None:
-    """Money to (or from) linked entities, by what it is booked as."""
-    zero = np.zeros(ctx.months)
+#: what money from a linked entity is booked as, where it differs from the entity's own kind:
+#: a loan from a linked entity is kept apart from the entity's own debt
+INCOMING = {"debt": "loans_from_entities"}
+#: ...and what it pays a linked entity under a contract apart from contracts with outsiders
+OUTGOING = {"contracts": "contracts_to_entities"}
+
+
+def _collect_flows(ctx: Context, books: Books, links: Links, outgoing: bool) -> dict:
+    """Money to (or from) linked entities by what it is booked as: key -> [series, inputs, who]."""
+    main = ctx.scenario.main_entity
+    found: dict = {}
     for flow in links.flows:
-        if (flow.payer if outgoing else flow.payee) != me:
+        if (flow.payer if outgoing else flow.payee) != books.entity:
             continue
-        key = flow.use if outgoing else flow.source
-        other = flow.payee if outgoing else flow.payer
-        name = f"{prefix}.{key}_usd"
+        key = OUTGOING.get(flow.use, flow.use) if outgoing else \
+            INCOMING.get(flow.source, flow.source)
         used = [links.payments[c.name] for c in ctx.scenario.contracts
-                if c.payee is not None and (c.payer or ctx.scenario.main_entity) == flow.payer
+                if c.payee is not None and (c.payer or main) == flow.payer
                 and c.payee == flow.payee]
-        before = book.get(key)
-        value = (before.value if isinstance(before, Val) else zero) + np.asarray(flow.amount)
         if not used:       # equity or a loan between entities: written in a funding block
-            owner = cm.funding_blocks(ctx.scenario)[flow.payee if outgoing else me]
-            used = [ctx.rec.input(f"inputs.flows.{flow.payer}.{flow.payee}.{key}_usd",
+            owner = cm.funding_blocks(ctx.scenario)[flow.payee]
+            used = [ctx.rec.input(f"inputs.flows.{flow.payer}.{flow.payee}.{flow.source}_usd",
                                   np.sum(np.asarray(flow.amount, dtype=float), axis=-1),
                                   "money", source_of(owner, "equity"))]
-        book[key] = ctx.rec.record(name, value, "money",
+        entry = found.setdefault(key, [np.zeros(ctx.months), [], []])
+        entry[0] = entry[0] + np.asarray(flow.amount)
+        entry[1] += used
+        entry[2].append(flow.payee if outgoing else flow.payer)
+    return found
+
+
+def _flow_series(ctx: Context, books: Books, book: dict, links: Links, outgoing: bool) -> None:
+    """Record money to (or from) linked entities into ``book``, by what it is booked as."""
+    for key, (series, used, others) in _collect_flows(ctx, books, links, outgoing).items():
+        book[key] = ctx.rec.record(f"monthly.{books.prefix}.{key}_usd", series, "money",
                                    f"{key.replace('_', ' ')} {'to' if outgoing else 'from'} "
-                                   f"linked entities ({other})",
-                                   ([before] if isinstance(before, Val) else []) + used,
-                                   series=True)
+                                   f"linked entities ({', '.join(others)})", used, series=True)
 
 
 def _money_sources(ctx: Context, fnd, books: Books, links: Links, flags) -> list:
-    """Equity from outside parties, lease income, and money from linked entities."""
-    n, rec = ctx.months, ctx.rec
-    out = []
-    tranches = [t for t in cm.equity_tranches(fnd, flags, ctx.start)
-                if t.party not in links.entities]
-    if tranches:
-        inputs = [rec.input(f"inputs.funding.equity.{run_key(t.name)}.amount_usd", t.amount,
-                            "money", source_of(q, "amount"))
-                  for t, q in zip(tranches, [q for q in fnd.equity
-                                             if q.party not in links.entities])]
-        series = np.zeros(n)
-        for t in tranches:
+    """Equity (from outside parties and from linked entities), lease income, and the rest of
+    what linked entities pay."""
+    n, rec, out = ctx.months, ctx.rec, []
+    incoming = _collect_flows(ctx, books, links, outgoing=False)
+    own = [(t, q) for t, q in zip(cm.equity_tranches(fnd, flags, ctx.start), fnd.equity)
+           if t.party not in links.entities]
+    if own or "equity" in incoming:
+        series, inputs, others = incoming.pop("equity", [np.zeros(n), [], []])
+        for t, q in own:
+            inputs.append(rec.input(f"inputs.{books.prefix}.equity.{run_key(t.name)}.amount_usd",
+                                    t.amount, "money", source_of(q, "amount")))
             if 0 <= t.month < n:
                 series = series + fin.draw(t.amount, t.month, n)
             else:
                 rec.warn(f"equity '{t.name}' falls outside the horizon and is left out")
-        out.append(("equity", rec.record("monthly.funding.equity_usd", series, "money",
-                                         "equity from each party in its month", inputs,
-                                         series=True)))
+        out.append(("equity", rec.record(
+            f"monthly.{books.prefix}.equity_usd", series, "money",
+            "equity from each party in its month" + (f" (linked: {', '.join(others)})"
+                                                     if others else ""), inputs, series=True)))
     if fnd.lease_income:
         out.append(("lease_income", _by_year(ctx, books, fnd, "lease_income",
                                              "revenue_growth")))
-    found: dict = {}
-    _flow_series(ctx, found, links, ctx.scenario.main_entity, "monthly.funding", outgoing=False)
-    return out + list(found.items())
+    for key, (series, used, others) in incoming.items():
+        out.append((key, rec.record(f"monthly.{books.prefix}.{key}_usd", series, "money",
+                                    f"{key.replace('_', ' ')} from linked entities "
+                                    f"({', '.join(others)})", used, series=True)))
+    return out
 
 
 def _operating(books: Books):
@@ -351,7 +375,8 @@ def _operating(books: Books):
 
 def _inference(ctx: Context, ops, books: Books) -> Val:
     """Serving users: accelerators from users x tokens x 2N, rented at a price per hour."""
-    rec, inf, p = ctx.rec, ops.inference, "inputs.funding.inference"
+    rec, inf, p = ctx.rec, ops.inference, f"inputs.{books.prefix}.inference"
+    m = f"monthly.{books.prefix}"
     users = _users(ctx, inf, books)
     tokens = ctx.inputs.given(f"{p}.tokens_per_user_per_day", inf, "tokens_per_user_per_day",
                               "amount")
@@ -361,12 +386,12 @@ def _inference(ctx: Context, ops, books: Books) -> Val:
     peak = ctx.inputs.peak(inf.accelerator, inf.precision)
     # per-sample factors first, then one pass over the months
     per_user = rec.compute(tr.serving_accelerators, 1.0, tokens, params, peak, util)
-    serving = Val("monthly.funding.serving_accelerators", None)
+    serving = Val(f"{m}.serving_accelerators", None)
     if ctx.detail:
         serving = rec.record(serving.name, users.value * as_column(per_user.value), "count",
                              tr.serving_accelerators.formula, [users, per_user], series=True)
     if inf.acquire not in (None, "rented"):
-        return rec.record("monthly.funding.inference_usd", users.value * 0.0, "money",
+        return rec.record(f"{m}.inference_usd", users.value * 0.0, "money",
                           f"serving runs on contract '{inf.acquire}': paid by the contract",
                           [users, ctx.inputs.given(f"{p}.acquire", inf, "acquire", "text")],
                           series=True)
@@ -374,7 +399,7 @@ def _inference(ctx: Context, ops, books: Books) -> Val:
         price = ctx.inputs.given(f"{p}.price_usd_per_hour", inf, "price", "gpu_hour_price")
     else:
         price = ctx.inputs.rent_price(inf.accelerator)   # the loader checks there is one
-    return rec.record("monthly.funding.inference_usd",
+    return rec.record(f"{m}.inference_usd",
                       users.value * as_column(per_user.value * HOURS_PER_MONTH * price.value),
                       "money", "serving accelerators x hours in the month x price per "
                       "accelerator-hour", [serving if ctx.detail else per_user, users, price],
@@ -382,12 +407,13 @@ def _inference(ctx: Context, ops, books: Books) -> Val:
 
 
 def _users(ctx: Context, inf, books: Books) -> Val:
-    inputs = [ctx.rec.input(f"inputs.funding.inference.users.{year}", v, "amount",
+    p = books.prefix
+    inputs = [ctx.rec.input(f"inputs.{p}.inference.users.{year}", v, "amount",
                             source_of(inf, "users")) for year, v in (inf.users or {}).items()]
     if inf.users:
-        inputs.append(ctx.inputs.given("inputs.funding.inference.users_growth", inf,
+        inputs.append(ctx.inputs.given(f"inputs.{p}.inference.users_growth", inf,
                                        "users_growth", "fraction"))
-    return ctx.rec.record("monthly.funding.users",
+    return ctx.rec.record(f"monthly.{p}.users",
                           year_levels(inf.users or {}, inf.users_growth, books.years), "amount",
                           "users of each year (years after the last given grow by "
                           "users_growth)", inputs, series=True)
@@ -417,7 +443,7 @@ def _raises(ctx: Context, fnd, flags: Dict[str, bool], books: Books) -> Val:
     series, amounts, outside = raise_series(ctx, fnd, flags)
     inputs, inside = [], []
     for i, (r, amount) in enumerate(zip(fnd.raises, amounts)):
-        given = rec.input(f"inputs.funding.raises.{i}.amount_usd", amount, "money",
+        given = rec.input(f"inputs.{books.prefix}.raises.{i}.amount_usd", amount, "money",
                           _raise_source(r, flags))
         inputs.append(given)
         if r not in outside:
@@ -428,14 +454,15 @@ def _raises(ctx: Context, fnd, flags: Dict[str, bool], books: Books) -> Val:
                      "not counted again")
         else:
             rec.warn(f"raise '{r.name}' ({r.date}) comes after the horizon ends and is left out")
-    for r, amount in zip(fnd.raises, amounts):
+    for r, amount in zip(fnd.raises, amounts if books.main else []):
         rec.result.tables.setdefault("raises", []).append(
             {"name": r.name, "date": str(r.date), "counted": r not in outside,
              "amount_usd": float(amount) if np.ndim(amount) == 0 else None,
              "condition": r.if_})
-    books.raises = rec.total("funding.raises_usd", inside, "money",
+    books.raises = rec.total(f"{books.prefix}.raises_usd", inside, "money",
                              "sum of the raises inside the horizon, as the flags stand")
-    return rec.record("monthly.funding.raises_usd", series, "money", "each raise in its month",
+    return rec.record(f"monthly.{books.prefix}.raises_usd", series, "money",
+                      "each raise in its month",
                       inputs, series=True)
 
 
@@ -493,25 +520,37 @@ def record_verdict(ctx: Context, v: Verdict, prefix: str, books: Books, parts,
                [src, use], headline=True)
 
 
-def _branches(ctx: Context, fnd, books: Books, base: Verdict, bal: Val) -> None:
+def conditional_series(ctx: Context, fnd, flags: Dict[str, bool], outside_parties) -> object:
+    """The money that depends on flags, each month: raises and equity from outside parties."""
+    series = raise_series(ctx, fnd, flags)[0]
+    for t in cm.equity_tranches(fnd, flags, ctx.start):
+        if t.party not in outside_parties and 0 <= t.month < ctx.months:
+            series = series + fin.draw(t.amount, t.month, ctx.months)
+    return series
+
+
+def _branches(ctx: Context, fnd, books: Books, base: Verdict, parts) -> None:
     """Each condition's other branch, side by side with the branch as the flags stand."""
+    bal, links = parts
     flags = dict(fnd.flags or {})
     if not flags:
         return
-    raises, _, _ = raise_series(ctx, fnd, flags)
+    now = conditional_series(ctx, fnd, flags, links.entities)
     w = books.window_end + 1
     for flag, value in flags.items():
         flipped = dict(flags, **{flag: not value})
-        delta = raise_series(ctx, fnd, flipped)[0] - raises     # only the raises differ
+        delta = conditional_series(ctx, fnd, flipped, links.entities) - now   # only they differ
         # the branch only needs the months of the window
-        other = verdict(base.balance[..., :w] + np.cumsum(delta, axis=-1)[:w],
+        other = verdict(base.balance[..., :w] + np.cumsum(delta, axis=-1)[..., :w],
                         books.window_end, None, base.uses)
-        flag_input = ctx.rec.input(f"inputs.funding.flags.{flag}", value, "flag",
+        flag_input = ctx.rec.input(f"inputs.{books.prefix}.flags.{flag}", value, "flag",
                                    source_of(fnd, "flags"))
         for branch, v in ((value, base), (not value, other)):
-            record_verdict(ctx, v, f"funding.branches.{flag}.{str(branch).lower()}", books,
-                           (None, None, bal), also=(flag_input,))
-        ctx.rec.result.tables.setdefault("branches", []).append({"flag": flag, "value": value})
+            record_verdict(ctx, v, f"{books.prefix}.branches.{flag}.{str(branch).lower()}",
+                           books, (None, None, bal), also=(flag_input,))
+        if books.main:
+            ctx.rec.result.tables.setdefault("branches", []).append({"flag": flag,
+                                                                     "value": value})
 
 
 CASH_POSITIVE = ("first full year from which every full year's revenue covers that year's uses "
@@ -532,7 +571,7 @@ def _cash_positive_year(ctx: Context, books: Books, uses: Val, fnd) -> None:
             if all(ok for _, ok in positive[k:]):
                 found = str(y)
                 break
-    ctx.rec.record("funding.cash_positive_year", found, "text", CASH_POSITIVE,
+    ctx.rec.record(f"{books.prefix}.cash_positive_year", found, "text", CASH_POSITIVE,
                    [books.revenue, uses])
 
 
@@ -581,12 +620,12 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
                 else ctx.inputs.common("discount_rate", "fraction"))
     summary = fin.summarise(books.cash.value, {k: v.value for k, v in sources.items()}, uses,
                             n, ctx.start, books.window_end, buffer=buffer,
-                            discount_rate=rate_val.value)
+                            discount_rate=rate_val.value, operating=OPERATING_INCOME)
     base = [bal, books.window] + list(sources.values()) + \
         [v for v in books.uses.values() if isinstance(v, Val)]
     month = lambda i: _month_or_none(i, books.months)            # noqa: E731
     rec.record(f"{prefix}.peak_need_usd", summary.peak_need, "money",
-               "the most cumulative burn (uses - revenue and lease income) reaches in the "
+               "the most cumulative burn (uses - operating income) reaches in the "
                "window: the outside money the plan needs", base, headline=True)
     rec.record(f"{prefix}.peak_need_month", month(summary.peak_need_month), "month",
                "first month the peak funding need is reached", base)
@@ -607,7 +646,7 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
     for row in summary.by_year:
         y = f"{prefix}.by_year.{row.year}"
         rec.record(f"{y}.burn_usd", row.burn, "money",
-                   f"all uses - revenue and lease income in {row.year} (before equity and "
+                   f"all uses - operating income in {row.year} (before equity and "
                    "debt)", base)
         rec.record(f"{y}.cumulative_burn_usd", row.cumulative_burn, "money",
                    f"burn of the horizon's years through {row.year}", base)
@@ -618,6 +657,10 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
         rec.record(f"{y}.uses_usd", _sum_dict(row.uses), "money",
                    f"every use of money in {row.year}", base)
 
+
+#: sources that are income from operations (burn is uses less these): revenue, lease income,
+#: and what a linked entity pays under a contract (its revenue too)
+OPERATING_INCOME = ("revenue", "lease_income", "contract_revenue")
 
 NOT_OPERATING = ("debt_service", "training_capex", "equity_out", "loans_out")
 
@@ -650,91 +693,3 @@ def _sum_dict(values: dict):
     for v in values.values():
         acc = acc + v
     return acc
-
-
-def _linked_entity(ctx: Context, name: str, fnd, links: Links) -> None:
-    """A linked entity's own verdict: its cash, equity, debt, income, contracts and flows."""
-    rec, n = ctx.rec, ctx.months
-    prefix = f"entities.{name}.funding"
-    books = Books([Month.from_index(ctx.start + t) for t in range(n)])
-    books.cash = ctx.inputs.given(f"inputs.{prefix}.cash_usd", fnd, "cash", "money")
-    _contract_uses(ctx, books, links, name, f"monthly.{prefix}")
-    _flow_series(ctx, books.uses, links, name, f"monthly.{prefix}", outgoing=True)
-    sources: dict = {}
-    flags = dict(fnd.flags or {})
-    tranches = [t for t in cm.equity_tranches(fnd, flags, ctx.start)
-                if t.party not in links.entities]
-    if tranches:
-        inputs = [rec.input(f"inputs.{prefix}.equity.{run_key(t.name)}.amount_usd", t.amount,
-                            "money", source_of(q, "amount"))
-                  for t, q in zip(tranches, [q for q in fnd.equity
-                                             if q.party not in links.entities])]
-        series = np.zeros(n)
-        for t in tranches:
-            if 0 <= t.month < n:
-                series = series + fin.draw(t.amount, t.month, n)
-        sources["equity"] = rec.record(f"monthly.{prefix}.equity_usd", series, "money",
-                                       "equity from each party in its month", inputs,
-                                       series=True)
-    for key in ("revenue", "lease_income"):
-        if getattr(fnd, key):
-            given = getattr(fnd, key)
-            inputs = [rec.input(f"inputs.{prefix}.{key}.{y}_usd", v, "money",
-                                source_of(fnd, key)) for y, v in given.items()]
-            sources[key] = rec.record(
-                f"monthly.{prefix}.{key}_usd",
-                year_levels({y: v / 12.0 for y, v in given.items()}, fnd.revenue_growth,
-                            books.years), "money", f"{key.replace('_', ' ')} of each year / 12",
-                inputs, series=True)
-    debt_in, service = _entity_debt(ctx, fnd, links, prefix)
-    if debt_in is not None:
-        sources["debt"], books.uses["debt_service"] = debt_in, service
-    _flow_series(ctx, sources, links, name, f"monthly.{prefix}", outgoing=False)
-    _entity_verdict(ctx, prefix, fnd, books, sources)
-
-
-def _entity_debt(ctx: Context, fnd, links: Links, prefix: str):
-    own = [d for d in fnd.debt if d.lender not in links.entities]
-    if not own:
-        return None, None
-    n, rec = ctx.months, ctx.rec
-    din, dout, inputs = np.zeros(n), np.zeros(n), []
-    for i, d in enumerate(own):
-        inputs.append(rec.input(f"inputs.{prefix}.debt.{run_key(d.name)}", d.rate, "fraction",
-                                source_of(d, "principal" if d.principal is not None
-                                          else "draws")))
-        loan = cm.loan_flows(d, ctx.start, n)
-        din, dout = din + loan.draws, dout + loan.service
-    return (rec.record(f"monthly.{prefix}.debt_in_usd", din, "money", "loan draws", inputs,
-                       series=True),
-            rec.record(f"monthly.{prefix}.debt_service_usd", dout, "money",
-                       "interest and principal repaid", inputs, series=True))
-
-
-def _entity_verdict(ctx: Context, prefix: str, fnd, books: Books, sources: dict) -> None:
-    rec = ctx.rec
-    kind = fnd.verdict.window if fnd.verdict is not None else "last_run"
-    last_run = max(run.end for run in ctx.runs) if ctx.runs else None
-    end, why, _ = fin.window_end(kind, ctx.months, last_run,
-                                 cm.commitments_ends(ctx.scenario, ctx.start))
-    books.window_end, books.window_reason = end, why
-    books.window = rec.record(f"{prefix}.window_end", str(books.months[end]), "month", why,
-                              [run.days for run in ctx.runs] or [books.cash])
-    uses = [v for v in books.uses.values() if isinstance(v, Val)]
-    srcs = list(sources.values())
-    bal = rec.record(f"monthly.{prefix}.balance_usd",
-                     balance(books.cash.value, add_all([v.value for v in srcs] or [0.0]),
-                             add_all([v.value for v in uses] or [0.0])), "money",
-                     "cash + cumulative (sources - uses)", [books.cash] + srcs + uses,
-                     series=True)
-    buffer = cm.buffer_for(fnd, _operating(books), ctx.months)
-    source_sums = [books.cash] + [_through_window(ctx, books, f"{prefix}.sources.{k}_usd", v,
-                                                  f"{k.replace('_', ' ')} through the window")
-                                  for k, v in sources.items()]
-    use_sums = [_through_window(ctx, books, f"{prefix}.uses.{k}_usd", v,
-                                f"{k.replace('_', ' ')} through the window")
-                for k, v in books.uses.items() if isinstance(v, Val)]
-    v = verdict(bal.value - buffer, end, _sum(source_sums), _sum(use_sums))._replace(
-        balance=bal.value)
-    record_verdict(ctx, v, prefix, books, (source_sums, use_sums, bal))
-    _cfo_figures(ctx, prefix, books, fnd, (sources, buffer, bal))

@@ -156,12 +156,15 @@ USE_LINES = [("infrastructure", "Fleets and datacenters (capex + opex)"),
              ("training_operations", "Operating planned capacity"),
              ("training_rental", "Rented training runs"),
              ("payroll", "Payroll"), ("inference", "Serving users"), ("other", "Other costs"),
-             ("contracts", "Compute contracts"), ("debt_service", "Debt service"),
+             ("contracts", "Compute contracts"),
+             ("contracts_to_entities", "Contracts with linked entities"),
+             ("debt_service", "Debt service"),
              ("equity_out", "Equity paid into linked entities"),
              ("loans_out", "Loans to linked entities")]
 SOURCE_LINES = [("raises", "Raises"), ("equity", "Equity"), ("debt", "Debt"),
                 ("revenue", "Revenue"), ("lease_income", "Lease income"),
                 ("contract_revenue", "Contracts paid by linked entities"),
+                ("loans_from_entities", "Loans from linked entities"),
                 ("loan_repayments", "Loan repayments from linked entities")]
 
 
