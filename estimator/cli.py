@@ -122,10 +122,15 @@ def _load(path: Optional[str], overrides, catalog=None):
     return load(path or default_scenario(), overrides, catalog=catalog or _catalog())
 
 
-def _estimate(path: Optional[str], overrides):
+def _estimate(path: Optional[str], overrides, catalog=None):
+    """One scenario's result, with its own uncertainty beside the base verdict."""
     from .engine import estimate
-    catalog = _catalog()
-    return estimate(_load(path, overrides, catalog), catalog)
+    from .engine.uncertainty import annotate
+    catalog = catalog or _catalog()
+    scn = _load(path, overrides, catalog)
+    result = estimate(scn, catalog)
+    annotate(result, scn, catalog)
+    return result
 
 
 def _emit(text: str, output: Optional[str]) -> None:
@@ -259,8 +264,7 @@ def report(scenarios, overrides, fmt, output, svg, html, width, ways):
     if ways:
         results = _acquired_ways(scenarios, overrides, ways, catalog)
     else:
-        results = [estimate(_load(path, overrides, catalog), catalog)
-                   for path in (scenarios or [None])]
+        results = [_estimate(path, overrides, catalog) for path in (scenarios or [None])]
     compare = len(results) > 1
     if fmt == "table" or svg or html:
         from .report import compare as rc, terminal

@@ -93,7 +93,11 @@ def test_explain_works_for_every_figure_in_the_json():
         from estimator.config.loader import load
         from estimator.engine import estimate
         from estimator.report.explain import render
-        result = estimate(load(str(path)))
+        from estimator.catalog import load_catalog
+        from estimator.engine.uncertainty import annotate
+        scenario, catalog = load(str(path)), load_catalog()
+        result = estimate(scenario, catalog)
+        annotate(result, scenario, catalog)          # as the report does
         for name in data["figures"]:
             text = render(result, name)
             assert text.startswith(f"{name} = ")

@@ -306,3 +306,32 @@ funding:
     # 2026; no operating costs, so DSCR = $1.2B / $120M = 10
     assert r.value("funding.by_year.2026.dscr") == pytest.approx(10.0, rel=1e-9)
     assert r.value("funding.dscr_min") == pytest.approx(10.0, rel=1e-9)
+
+
+UNCERTAIN = """\
+scenario: uncertain revenue
+horizon: {start: 2026-01, end: 2026-12}
+funding:
+  cash: $1B
+  revenue: {2026: $1.2B}
+  operations: {payroll: {2026: $2.1B}}
+uncertainty:
+  funding.revenue.2026: {low: $0.6B, high: $1.0B}     # the base $1.2B lies above its P90
+"""
+
+
+def test_report_puts_the_scenarios_own_uncertainty_beside_the_base_verdict(tmp_path):
+    from click.testing import CliRunner
+    from estimator.cli import main
+    p = tmp_path / "u.yaml"
+    p.write_text(UNCERTAIN)
+    res = CliRunner().invoke(main, ["report", str(p), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    import json
+    data = json.loads(res.output)
+    # base: $1B + $1.2B - $2.1B = +$0.1B, covered; every draw (revenue <= $1B) is short
+    assert data["figures"]["funding.covered"]["value"] is True
+    assert data["figures"]["uncertainty.p_covered"]["value"] == 0.0
+    assert any("outside its own P10-P90" in w for w in data["warnings"])
+    assert any("P(covered) over the scenario's own distributions is 0%" in w
+               for w in data["warnings"])

@@ -185,7 +185,7 @@ def _entity(ctx: Context, name: str, fnd, links: Links) -> None:
     _cash_positive_year(ctx, books, uses_total, fnd)
     _branches(ctx, fnd, books, base, (balance_val, links))
     if main:
-        _could_buy(ctx, books)
+        _could_buy(ctx, books, dict(named).get("equity"))
 
 
 def _sum(vals: List[Val]):
@@ -345,6 +345,11 @@ def _money_sources(ctx: Context, fnd, books: Books, links: Links, flags) -> list
     if own or "equity" in incoming:
         series, inputs, others = incoming.pop("equity", [np.zeros(n), [], []])
         for t, q in own:
+            if books.main:
+                rec.result.tables.setdefault("raises", []).append(
+                    {"name": t.name, "date": str(q.date), "counted": 0 <= t.month < n,
+                     "amount_usd": float(t.amount) if np.ndim(t.amount) == 0 else None,
+                     "condition": q.if_, "party": t.party})
             inputs.append(rec.input(f"inputs.{books.prefix}.equity.{run_key(t.name)}.amount_usd",
                                     t.amount, "money", source_of(q, "amount")))
             if 0 <= t.month < n:
@@ -575,16 +580,18 @@ def _cash_positive_year(ctx: Context, books: Books, uses: Val, fnd) -> None:
                    [books.revenue, uses])
 
 
-def _could_buy(ctx: Context, books: Books) -> None:
-    """What the money raised (cash, raises, loans) buys in the reference generation."""
+def _could_buy(ctx: Context, books: Books, equity: Optional[Val]) -> None:
+    """What the money raised (cash, raises, equity, loans) buys in the reference generation."""
     rec, inputs, s = ctx.rec, ctx.inputs, ctx.scenario
     key = s.trends.reference if s.trends and s.trends.reference else ctx.catalog.reference
     ref = inputs.reference(key)
     per_w = inputs.buildings_usd_per_w()
+    raised = [books.cash, books.raises, books.debt_in] + ([equity] if equity else [])
     money = rec.record("funding.money_raised_usd",
                        books.cash.value + books.raises.value
-                       + np.sum(books.debt_in.value, axis=-1), "money",
-                       "cash + raises + loans", [books.cash, books.raises, books.debt_in])
+                       + np.sum(books.debt_in.value, axis=-1)
+                       + (np.sum(equity.value, axis=-1) if equity else 0.0), "money",
+                       "cash + raises + loans + equity inside the horizon", raised)
     per = ref.value_usd.value + ref.it_w.value * per_w.value
     n_acc = rec.record("funding.could_buy.accelerators", np.floor(money.value / per), "count",
                        f"money raised / ({key} cluster value + its share of buildings), "

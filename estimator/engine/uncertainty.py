@@ -147,3 +147,38 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None) -> Sensitivity:
                             d0.dim))
     swings.sort(key=lambda s: (-s.swing, s.path))
     return Sensitivity(figure, base[figure].unit, float(base.value(figure)), swings)
+
+
+#: draws taken for the uncertainty line of a report (P(covered) to about +-1 point)
+REPORT_SAMPLES = 2000
+
+
+def annotate(result, scenario, catalog, samples: int = REPORT_SAMPLES, seed: int = 0) -> None:
+    """Put the scenario's own uncertainty beside its base verdict, in ``result``.
+
+    Records ``uncertainty.p_covered`` and P10/P50/P90 of the shortfall over ``samples`` draws
+    of its distributions, and warns when a base value lies outside its own P10-P90, or when
+    the base verdict is not the verdict of the median draw.
+    """
+    from ..result import Ledger
+    if not scenario.uncertain or "funding.covered" not in result:
+        return
+    sim = simulate(scenario, catalog, samples, seed)
+    ledger = Ledger(result)
+    where = (f"Monte Carlo over the scenario's distributions ({result.files[0]}), "
+             f"{samples:,} draws, seed {seed}")
+    ledger.input("uncertainty.p_covered", sim.probability_covered, "fraction", where)
+    short = next(f for f in sim.figures if f.name == "funding.shortfall_usd")
+    for q in ("p10", "p50", "p90"):
+        ledger.input(f"uncertainty.shortfall_{q}_usd", getattr(short, q), "money", where)
+    for path, dist in sim.inputs:
+        lo, hi = dist.quantile(0.1), dist.quantile(0.9)
+        if dist.base is not None and not lo <= dist.base <= hi:
+            ledger.warn(f"the base value of {path} ({dist.base:.4g}) lies outside its own "
+                        f"P10-P90 ({lo:.4g} to {hi:.4g}): the base verdict is not a central "
+                        "case")
+    base_covered = bool(result.value("funding.covered"))
+    if base_covered != (sim.probability_covered >= 0.5):
+        ledger.warn(f"the base case is {'covered' if base_covered else 'not covered'}, but "
+                    f"P(covered) over the scenario's own distributions is "
+                    f"{sim.probability_covered:.0%}")

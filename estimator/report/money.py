@@ -44,6 +44,12 @@ def headline(result: Result, prefix: str = "funding") -> Tuple[bool, str, List[s
         lines.append(f"Peak funding need {fmt(result, f'{prefix}.peak_need_usd')}"
                      + (f" in {month}" if month else "") + "; " + _runway(result, prefix)
                      + f"; NPV {fmt(result, f'{prefix}.npv_usd')}.")
+    if prefix == "funding" and "uncertainty.p_covered" in result:
+        lines.append(f"Under the scenario's own distributions: P(covered) "
+                     f"{_value(result, 'uncertainty.p_covered'):.1%}; shortfall P50 "
+                     f"{fmt(result, 'uncertainty.shortfall_p50_usd')} (P10 "
+                     f"{fmt(result, 'uncertainty.shortfall_p10_usd')}, P90 "
+                     f"{fmt(result, 'uncertainty.shortfall_p90_usd')}).")
     ratio = _value(result, f"{prefix}.coverage_ratio")
     if ratio is not None:
         lines.append(f"Sources {fmt(result, f'{prefix}.sources_usd')} vs uses "
@@ -64,7 +70,7 @@ def money_in(result: Result) -> Optional[str]:
     if "inputs.funding.cash_usd" not in result:
         return None
     parts = []
-    for row in result.tables.get("raises", []):
+    for row in sorted(result.tables.get("raises", []), key=lambda r: r["date"]):
         amount = (format_quantity(row["amount_usd"], "money") if row["amount_usd"] is not None
                   else "sampled")
         cond = f", if {row['condition']}" if row["condition"] else ""
@@ -72,7 +78,7 @@ def money_in(result: Result) -> Optional[str]:
         parts.append(f"{row['name']} {amount} in {row['date']}{cond}{note}")
     text = f"Cash on hand {fmt(result, 'inputs.funding.cash_usd')}"
     if parts:
-        text += f"; raised {fmt(result, 'funding.raises_usd')}: " + "; ".join(parts)
+        text += "; raised in the horizon: " + "; ".join(parts)
     return text + "."
 
 
