@@ -44,6 +44,9 @@ def headline(result: Result, prefix: str = "funding") -> Tuple[bool, str, List[s
         lines.append(f"Peak funding need {fmt(result, f'{prefix}.peak_need_usd')}"
                      + (f" in {month}" if month else "") + "; " + _runway(result, prefix)
                      + f"; NPV {fmt(result, f'{prefix}.npv_usd')}.")
+    drivers = _largest_uses(result, prefix)
+    if drivers:
+        lines.append("What drives it, the largest uses through the window: " + drivers + ".")
     if prefix == "funding" and "uncertainty.p_covered" in result:
         lines.append(f"Under the scenario's own distributions: P(covered) "
                      f"{_value(result, 'uncertainty.p_covered'):.1%}; shortfall P50 "
@@ -56,6 +59,17 @@ def headline(result: Result, prefix: str = "funding") -> Tuple[bool, str, List[s
                      f"{fmt(result, f'{prefix}.uses_usd')}: coverage {ratio:.2f}x "
                      f"({COVERAGE_CAPTION}).")
     return covered, words, lines
+
+
+def _largest_uses(result: Result, prefix: str, most: int = 3) -> str:
+    from .terminal import USE_LINES
+    found = []
+    for key, label in USE_LINES:
+        value = _value(result, f"{prefix}.uses.{key}_usd")
+        if isinstance(value, (int, float)) and value > 0:
+            found.append((value, label.lower(), f"{prefix}.uses.{key}_usd"))
+    found.sort(key=lambda x: -x[0])
+    return ", ".join(f"{label} {fmt(result, name)}" for _, label, name in found[:most])
 
 
 def _runway(result: Result, prefix: str) -> str:
