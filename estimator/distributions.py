@@ -129,23 +129,54 @@ def collect(obj, path: str = "") -> List[tuple]:
     return found
 
 
-def substitute(obj, value_of: Callable[[Dist], object]):
-    """A copy of the model with every Dist replaced by ``value_of(dist)``; unchanged parts shared."""
+def holders(obj) -> set:
+    """Ids of every part of the model that holds a Dist (to skip the rest when substituting)."""
+    out: set = set()
+
+    def walk(o) -> bool:
+        if isinstance(o, Dist):
+            return True
+        if isinstance(o, Record):
+            parts = [getattr(o, name) for name in o._fields]
+        elif isinstance(o, (tuple, list)):
+            parts = list(o)
+        elif isinstance(o, (MappingProxyType, dict)):
+            parts = list(o.values())
+        else:
+            return False
+        found = False
+        for p in parts:
+            found = walk(p) or found
+        if found:
+            out.add(id(o))
+        return found
+    walk(obj)
+    return out
+
+
+def substitute(obj, value_of: Callable[[Dist], object], within: Optional[set] = None):
+    """A copy of the model with every Dist replaced by ``value_of(dist)``; unchanged parts shared.
+
+    ``within``: the :func:`holders` of ``obj``, when known: parts outside it are shared as
+    they are without being walked.
+    """
     if isinstance(obj, Dist):
         return value_of(obj)
+    if within is not None and id(obj) not in within:
+        return obj
     if isinstance(obj, Record):
         changes = {}
         for name in obj._fields:
             old = getattr(obj, name)
-            new = substitute(old, value_of)
+            new = substitute(old, value_of, within)
             if new is not old:
                 changes[name] = new
         return replace(obj, **changes) if changes else obj
     if isinstance(obj, tuple):
-        items = [substitute(x, value_of) for x in obj]
+        items = [substitute(x, value_of, within) for x in obj]
         return tuple(items) if any(a is not b for a, b in zip(items, obj)) else obj
     if isinstance(obj, MappingProxyType):
-        items = {k: substitute(v, value_of) for k, v in obj.items()}
+        items = {k: substitute(v, value_of, within) for k, v in obj.items()}
         return MappingProxyType(items) if any(items[k] is not obj[k] for k in obj) else obj
     return obj
 

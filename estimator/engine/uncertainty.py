@@ -7,15 +7,15 @@ at a time to its 10th and 90th percentile and records how a chosen figure swings
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, NamedTuple, Optional
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..distributions import Dist, collect, draw, substitute
+from ..distributions import Dist, collect, draw, holders, substitute
 from ..errors import InputError, UnknownFigure, did_you_mean
 
 #: elements (samples x months) per chunk: bounds the memory of the monthly series
-CHUNK_ELEMENTS = 800_000
+CHUNK_ELEMENTS = 1600000
 MAX_SAMPLES = 2_000_000   # the kept headline values stay well under 1 GB
 
 
@@ -28,6 +28,17 @@ class Summary(NamedTuple):
     p90: float
 
 
+class MonthSummary(NamedTuple):
+    """A month-valued figure over the samples; ``None`` where it does not happen (never)."""
+    name: str
+    formula: str
+    share: float                    # of samples where the month exists
+    p10: Optional[str]
+    p50: Optional[str]
+    p90: Optional[str]
+    before: Dict[str, float]        # month -> P(the month falls before it)
+
+
 class Simulation(NamedTuple):
     samples: int
     seed: int
@@ -36,6 +47,18 @@ class Simulation(NamedTuple):
     figures: List[Summary]
     values: Dict[str, np.ndarray]       # headline figures, one value per sample
     draws: Dict[str, np.ndarray]        # input path -> samples (only when kept)
+    months: List[MonthSummary] = []
+    month_values: Dict[str, np.ndarray] = {}   # name -> month offset per sample (-1: never)
+    labels: List[str] = []              # the horizon's months, for month offsets
+
+
+#: month-valued figures taken from the monthly cash balance of every sample
+MONTH_FIGURES = {
+    "funding.gap_month": "first month the cash balance is below zero in the window (the month "
+                         "the cash runs out)",
+    "funding.min_balance_month": "month of the lowest balance in the window (the peak funding "
+                                 "need)",
+}
 
 
 def _distributions(scenario) -> List[tuple]:
@@ -46,51 +69,159 @@ def _distributions(scenario) -> List[tuple]:
     return found
 
 
+def work(samples: int, months: int, items: int = 1) -> int:
+    """Elements the engine touches for a run: samples x months x items (a budget's measure)."""
+    return int(samples) * max(int(months), 1) * max(int(items), 1)
+
+
 def chunk_size(months: int) -> int:
-    return max(1, CHUNK_ELEMENTS // max(months, 1))
+    """Samples per chunk, so one monthly series of a chunk holds CHUNK_ELEMENTS values."""
+    return max(1, CHUNK_ELEMENTS // work(1, months))
 
 
-def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int] = None,
-             progress: Optional[Callable[[int], None]] = None, keep_draws: bool = False) -> Simulation:
-    """Run the engine on ``samples`` draws of every uncertain input."""
+def group_key(path: str, d: Dist):
+    """Inputs that share a key (one 'uncertainty:' wildcard entry) are one input."""
+    return d.key if d.key is not None else path
+
+
+def groups(found: List[tuple]) -> Dict[object, List[tuple]]:
+    out: Dict[object, List[tuple]] = {}
+    for path, d in found:
+        out.setdefault(group_key(path, d), []).append((path, d))
+    return out
+
+
+class Evaluation(NamedTuple):
+    values: Dict[str, np.ndarray]       # headline scalar figures, one value per row
+    units: Dict[str, str]
+    months: Dict[str, np.ndarray]       # MONTH_FIGURES, month offset per row (-1: never)
+    window: int                         # the verdict's last month (offset), -1 without funding
+
+
+def in_chunks(columns: Dict[object, np.ndarray], rows: int, chunk: int):
+    """Split full columns into chunks of at most ``chunk`` rows (views, no copies)."""
+    for lo in range(0, rows, chunk):
+        yield {k: v[lo:lo + chunk] for k, v in columns.items()}
+
+
+def drawn_chunks(found: List[tuple], seed: int, samples: int, chunk: int):
+    """Chunks of draws by :func:`group_key`, drawn as they are used (memory stays flat)."""
+    for _, drawn in draw([d for _, d in found], seed, samples, chunk):
+        yield {group_key(p, d): drawn[id(d)] for p, d in found}
+
+
+def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = None,
+             progress: Optional[Callable[[int], None]] = None, detail: bool = False,
+             found: Optional[List[tuple]] = None) -> Evaluation:
+    """Run the engine on points of the uncertain inputs, one chunk of points at a time.
+
+    Each chunk maps inputs (by :func:`group_key`) to arrays of one length; inputs left out
+    stay at their base value. Memory is bounded by the chunk, however many points there
+    are; the work is one engine pass per chunk, no Python loop per point. ``figures``
+    names the single figures to keep (default: every headline figure); ``detail`` computes
+    the descriptive figures too.
+    """
     from . import estimate_values
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise InputError(f"--samples must be between 1 and {MAX_SAMPLES:,}")
-    found = _distributions(scenario)
-    dists = [d for _, d in found]
-    chunk = chunk or chunk_size(scenario.horizon.months)
+    from .funding import TOLERANCE_USD
+    key_of = {id(d): group_key(p, d) for p, d in (found or collect(scenario))}
+    within = holders(scenario)
     values: Dict[str, List[np.ndarray]] = {}
+    months: Dict[str, List[np.ndarray]] = {k: [] for k in MONTH_FIGURES}
     units: Dict[str, str] = {}
-    kept: Dict[str, List[np.ndarray]] = {p: [] for p, _ in found} if keep_draws else {}
-    done = 0
-    for n, drawn in draw(dists, seed, samples, chunk):
-        sampled = substitute(scenario, lambda d: drawn[id(d)] if isinstance(d, Dist) else d)
-        result = estimate_values(sampled, catalog, detail=False)
+    window, done = -1, 0
+    keep = None if figures is None else set(figures)
+    for cols in chunks:
+        n = len(next(iter(cols.values())))
+
+        def value_of(d, cols=cols):
+            if not isinstance(d, Dist):
+                return d
+            col = cols.get(key_of[id(d)])
+            return d.base if col is None else col
+        result = estimate_values(substitute(scenario, value_of, within), catalog, detail=detail)
         for fig in result:
-            if fig.headline and not fig.series and fig.unit not in ("month", "text"):
+            if (fig.headline if keep is None else fig.name in keep) and not fig.series \
+                    and fig.unit not in ("month", "text"):
                 v = np.broadcast_to(np.asarray(fig.value, dtype=float), (n,))
                 values.setdefault(fig.name, []).append(np.array(v))
                 units[fig.name] = fig.unit
-        for p, d in found if keep_draws else ():
-            kept[p].append(drawn[id(d)])
+        if "monthly.funding.balance_usd" in result:
+            labels = result.months
+            window = labels.index(result.value("funding.window_end"))
+            bal = np.broadcast_to(result.value("monthly.funding.balance_usd"),
+                                  (n, len(labels)))[:, : window + 1]
+            neg = bal < -TOLERANCE_USD
+            gap = np.where(neg.any(axis=-1), np.argmax(neg, axis=-1), -1)
+            months["funding.gap_month"].append(gap.astype(np.int32))
+            months["funding.min_balance_month"].append(
+                np.argmin(bal, axis=-1).astype(np.int32))
         done += n
         if progress is not None:
             progress(done)
-    arrays = {k: np.concatenate(v) for k, v in values.items()}
+    return Evaluation({k: np.concatenate(v) for k, v in values.items()}, units,
+                      {k: np.concatenate(v) for k, v in months.items() if v}, window)
+
+
+def summarize(name: str, unit: str, arr: np.ndarray) -> Summary:
+    if arr.min() == arr.max():          # not uncertain at all: no need to sort
+        p10 = p50 = p90 = float(arr[0])
+    else:
+        p10, p50, p90 = np.percentile(arr, [10, 50, 90])
+    return Summary(name, unit, float(np.mean(arr)), float(p10), float(p50), float(p90))
+
+
+def month_quantile(offsets: np.ndarray, q: float, labels: Sequence[str]) -> Optional[str]:
+    """The month below which a share ``q`` of samples lie; never (-1) counts as after all."""
+    x = np.where(offsets < 0, np.iinfo(np.int32).max, offsets)
+    v = int(np.quantile(x, q, method="inverted_cdf"))
+    return labels[v] if 0 <= v < len(labels) else None
+
+
+def month_summary(name: str, offsets: np.ndarray, labels: Sequence[str],
+                  before: Sequence[str] = ()) -> MonthSummary:
+    """P10/P50/P90 as months, the share of samples where the month exists, and P(before)."""
+    from ..model import Month
+    start = Month.parse(labels[0]).index
+    dates = sorted(set(before) | {lab for lab in labels[1:] if lab.endswith("-01")},
+                   key=lambda m: Month.parse(m).index)
+    happens = offsets >= 0
+    p_before = {m: float(np.mean(happens & (offsets < Month.parse(m).index - start)))
+                for m in dates}
+    return MonthSummary(name, MONTH_FIGURES[name], float(np.mean(happens)),
+                        *(month_quantile(offsets, q, labels) for q in (0.1, 0.5, 0.9)), p_before)
+
+
+def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int] = None,
+             progress: Optional[Callable[[int], None]] = None, keep_draws: bool = False,
+             before: Sequence[str] = ()) -> Simulation:
+    """Run the engine on ``samples`` draws of every uncertain input.
+
+    ``before``: months (YYYY-MM) at which to state P(the cash runs out before).
+    """
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise InputError(f"--samples must be between 1 and {MAX_SAMPLES:,}")
+    found = _distributions(scenario)
+    chunk = chunk or chunk_size(scenario.horizon.months)
+    kept: Dict[object, List[np.ndarray]] = {}
+
+    def chunks():
+        for cols in drawn_chunks(found, seed, samples, chunk):
+            if keep_draws:
+                for k, v in cols.items():
+                    kept.setdefault(k, []).append(v)
+            yield cols
+    ev = evaluate(scenario, catalog, chunks(), progress=progress, found=found)
+    arrays = dict(ev.values)
     covered = arrays.pop("funding.covered", None)
-    figures = []
-    for name, arr in arrays.items():
-        if arr.min() == arr.max():          # not uncertain at all: no need to sort
-            p10 = p50 = p90 = float(arr[0])
-        else:
-            p10, p50, p90 = np.percentile(arr, [10, 50, 90])
-        figures.append(Summary(name, units[name], float(np.mean(arr)), float(p10), float(p50),
-                               float(p90)))
+    figures = [summarize(name, ev.units[name], arr) for name, arr in arrays.items()]
     if covered is not None:
         arrays["funding.covered"] = covered
+    labels = [str(scenario.horizon.start.plus(i)) for i in range(scenario.horizon.months)]
+    months = [month_summary(k, v, labels, before) for k, v in ev.months.items()]
+    draws = {p: np.concatenate(kept[group_key(p, d)]) for p, d in found} if keep_draws else {}
     return Simulation(samples, seed, found,
                       float(np.mean(covered)) if covered is not None else None, figures, arrays,
-                      {k: np.concatenate(v) for k, v in kept.items()})
+                      draws, months, ev.months, labels)
 
 
 class Swing(NamedTuple):
@@ -121,30 +252,45 @@ def default_figure(scenario) -> str:
     return "capex.total_usd"
 
 
-def sensitivity(scenario, catalog, figure: Optional[str] = None) -> Sensitivity:
-    """Swing each uncertain input (one at a time) from its P10 to its P90."""
+def base_result(scenario, catalog, figure: Optional[str]):
+    """The deterministic result and the single figure to study (checked by name)."""
     from . import estimate_values
-    found = _distributions(scenario)
     figure = figure or default_figure(scenario)
-    base_scn = substitute(scenario, lambda d: d.base if isinstance(d, Dist) else d)
-    base = estimate_values(base_scn, catalog)
+    base = estimate_values(substitute(scenario, lambda d: d.base if isinstance(d, Dist) else d),
+                           catalog)
     if figure not in base.figures or base[figure].series:
         hint = did_you_mean(figure, [n for n, f in base.figures.items() if not f.series])
         raise UnknownFigure(f"no single figure named '{figure}'" + (f"; {hint}" if hint else ""))
-    groups: Dict[object, List[tuple]] = {}
-    for path, d in found:
-        groups.setdefault(d.key if d.key is not None else path, []).append((path, d))
+    return base, figure
+
+
+def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
+                chunk: Optional[int] = None) -> Sensitivity:
+    """Swing each uncertain input (one at a time) from its P10 to its P90.
+
+    Every swing is one point of a batch: two points per input, the others at their base
+    values, all run through the engine on arrays at once (chunked), not one run per point.
+    """
+    found = _distributions(scenario)
+    base, figure = base_result(scenario, catalog, figure)
+    grouped = groups(found)
+    keys = list(grouped)
+    rows = 2 * len(keys)
+    columns = {}
+    for j, key in enumerate(keys):
+        d0 = grouped[key][0][1]
+        col = np.full(rows, float(d0.base))
+        col[2 * j], col[2 * j + 1] = d0.quantile(0.1), d0.quantile(0.9)
+        columns[key] = col
+    chunk = chunk or chunk_size(scenario.horizon.months)
+    ev = evaluate(scenario, catalog, in_chunks(columns, rows, chunk), figures=[figure],
+                  detail=not base[figure].headline, found=found)
+    at = ev.values[figure]
     swings = []
-    for key, members in groups.items():
-        ends = []
-        for q in (0.1, 0.9):
-            chosen = {id(d): d.quantile(q) for _, d in members}
-            scn = substitute(scenario, lambda d: chosen.get(id(d), d.base) if isinstance(d, Dist)
-                             else d)
-            ends.append(float(estimate_values(scn, catalog).value(figure)))
-        d0 = members[0][1]
-        swings.append(Swing(str(key), d0.quantile(0.1), d0.quantile(0.9), ends[0], ends[1],
-                            d0.dim))
+    for j, key in enumerate(keys):
+        d0 = grouped[key][0][1]
+        swings.append(Swing(str(key), d0.quantile(0.1), d0.quantile(0.9), float(at[2 * j]),
+                            float(at[2 * j + 1]), d0.dim))
     swings.sort(key=lambda s: (-s.swing, s.path))
     return Sensitivity(figure, base[figure].unit, float(base.value(figure)), swings)
 
