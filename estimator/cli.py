@@ -507,24 +507,51 @@ def explain(scenario, figure, overrides):
 @click.argument("scenario", required=False, type=click.Path(dir_okay=True))
 @scenario_options
 @click.option("--last-run", is_flag=True, help="Scale only the plan's last run, not every run.")
+@click.option("--confidence", metavar="P",
+              help="Solve under uncertainty: the extra raise (and by when) and the largest plan "
+                   "covered with probability P, e.g. 90%.")
+@click.option("--samples", "-n", type=click.IntRange(1, 2_000_000), default=100_000,
+              show_default=True, help="Monte Carlo samples (with --confidence).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="Random seed (with --confidence).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @handle_errors
-def solve(scenario, overrides, last_run, fmt):
+def solve(scenario, overrides, last_run, confidence, samples, seed, fmt):
     """Find the largest plan the money covers, and what the full plan lacks.
 
     Scales the plan's compute (every run, or --last-run) by bisection over the
     engine; reports the extra raise the full plan needs and how far the money goes.
+    With --confidence P it works on Monte Carlo samples of the uncertain inputs
+    (the same draws throughout): how much more to raise, and by when, to be
+    covered with probability P, and the largest plan covered with probability P,
+    each with its Monte Carlo error.
 
     \b
     Example:
         estimator solve configs/scenarios/openai-40b.yaml
         estimator solve --last-run --format json
+        estimator solve --confidence 90% --samples 100000
     """
-    from .engine.solve import solve as run_solve
     from .report import solve as rs
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
+    if confidence is not None:
+        from .engine.solve import solve_confidence
+        from .errors import InputError, UnitError
+        from .units import parse
+        try:
+            p = parse(confidence, "fraction")
+        except UnitError as e:
+            raise InputError(f"--confidence: {e.message} (expected a share such as 90%)") from None
+        with _progress("solving", total=None) as tick:
+            sol = solve_confidence(scn, catalog, p, samples=samples, seed=seed,
+                                   last_only=last_run, progress=tick)
+        text = rs.confidence_json(scn.scenario, sol) if fmt == "json" else \
+            rs.confidence_text(scn.scenario, sol)
+        click.echo(text, nl=False)
+        return
+    from .engine.solve import solve as run_solve
     with _progress("solving", total=None) as tick:
         solution = run_solve(scn, catalog, last_only=last_run, progress=tick)
     text = rs.render_json(scn.scenario, solution) if fmt == "json" else \
@@ -542,26 +569,38 @@ def solve(scenario, overrides, last_run, fmt):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--before", "before", multiple=True, metavar="YYYY-MM",
+              help="Also state P(the cash runs out before this month); repeatable.")
 @handle_errors
-def simulate(scenario, overrides, samples, seed, fmt, output):
+def simulate(scenario, overrides, samples, seed, fmt, output, before):
     """Monte Carlo over the scenario's distributions, on the same engine.
 
     Draws every uncertain input (a distribution written where a number goes, or
     an 'uncertainty:' entry), runs the engine on arrays in chunks, and reports
-    P10/P50/P90 of the headline figures and the probability that the money
-    covers the plan.
+    P10/P50/P90 of the headline figures, the probability that the money covers
+    the plan, and when: the month the cash runs out and the month of the peak
+    funding need, as months, with P(the cash runs out before a date).
 
     \b
     Example:
         estimator simulate configs/scenarios/openai-40b.yaml --samples 1000000 --seed 1
         estimator simulate --format json -o sim.json
+        estimator simulate --before 2028-01
     """
     from .engine.uncertainty import simulate as run
     from .report import uncertainty as ru
+    from .errors import InputError
+    from .model import Month
+    for m in before:
+        try:
+            Month.parse(m)
+        except ValueError as e:
+            raise InputError(f"--before {m}: {e}") from None
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
     with _progress("sampling", total=samples) as tick:
-        sim = run(scn, catalog, samples, seed, progress=tick)
+        sim = run(scn, catalog, samples, seed, progress=tick,
+                  before=[str(Month.parse(m)) for m in before])
     _show(fmt, output, lambda: ru.simulation_json(scn.scenario, sim),
           lambda: ru.simulation_table(scn.scenario, sim))
 

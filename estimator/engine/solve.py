@@ -7,8 +7,9 @@ the largest covered ``k`` to a relative precision of ``tol``.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 
@@ -151,3 +152,216 @@ def _bisect(check, feasible_at_one: bool, tol: float):
         money, time = check(hi)
         last = "money" if not money else "time" if not time else "none"
     return lo, hi, last
+
+
+# --------------------------------------------------------------------------- under uncertainty
+
+Z95 = 1.959963984540054     # two-sided 95% normal quantile
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """How much extra must arrive by a month for P(covered) >= the confidence."""
+    month: str
+    amount_usd: Optional[float]     # None: arriving then is too late for that confidence
+
+
+@dataclass(frozen=True)
+class ConfidenceSolution:
+    confidence: float               # the P asked for
+    samples: int
+    seed: int
+    probability_covered: float      # the plan as written
+    raise_usd: float                # the extra raise, rounded up to 3 significant figures
+    raise_by: Optional[str]         # the month it must arrive by (None: no raise needed)
+    probability_with_raise: float   # P(covered) in these samples with raise_usd by raise_by
+    standard_error: float           # Monte Carlo standard error of that probability
+    least_raise_usd: float          # the least extra raise (arriving at the horizon's start)
+    least_raise_interval_usd: Tuple[float, float]   # its 95% Monte Carlo interval
+    arrivals: List[Arrival]         # later arrival -> more money (or too late)
+    scale: float                    # largest multiple of the plan covered with the confidence
+    scale_probability: float        # P(covered) at that scale, in these samples
+    largest_run_flop: float
+    total_flop: float
+    window_end: Optional[str]
+    raises_listed: int              # raises in the scenario (the next one is raises[this])
+    evaluations: float              # engine passes, in passes over all the samples
+
+
+def round_up(x: float, digits: int = 3) -> float:
+    """``x`` rounded up to ``digits`` significant figures (a raise stated is never too small)."""
+    if x <= 0:
+        return 0.0
+    e = math.floor(math.log10(x)) - digits + 1
+    step = 10.0 ** e
+    return math.ceil(x / step - 1e-9) * step
+
+
+def needed_by(shortfall: np.ndarray, gap: np.ndarray, month: int, p: float) -> float:
+    """Least extra money arriving in month offset ``month`` that covers a share ``p`` of samples.
+
+    A sample is covered by ``x`` arriving in ``month`` when its balance is not below zero
+    before that month (its first gap is at or after it) and ``x`` >= its shortfall. Returns
+    ``inf`` when fewer than that share can be covered by money arriving then.
+    """
+    ok = (gap < 0) | (gap >= month)
+    x = np.sort(np.where(ok, shortfall, np.inf))
+    k = max(int(math.ceil(p * len(x) - 1e-9)), 1)
+    return float(x[k - 1])
+
+
+def raise_for_confidence(shortfall: np.ndarray, gap: np.ndarray, p: float, window: int
+                         ) -> Tuple[float, int, float, Tuple[float, float]]:
+    """(amount, month offset, least amount, its 95% interval) for P(covered) >= ``p``.
+
+    The least amount arrives at the horizon's start. The month is the latest by which an
+    amount within the least amount's Monte Carlo interval still reaches ``p``: waiting
+    longer would cost more than the sampling error of the answer.
+    """
+    n = len(shortfall)
+    ordered = np.sort(shortfall)
+    k = max(int(math.ceil(p * n - 1e-9)), 1)
+    half = Z95 * math.sqrt(n * p * (1 - p))
+    lo_i, hi_i = max(int(math.floor(k - half)), 1), min(int(math.ceil(k + half)), n)
+    least = float(ordered[k - 1])
+    interval = (float(ordered[lo_i - 1]), float(ordered[hi_i - 1]))
+    if least <= 0:
+        return 0.0, 0, 0.0, interval
+    lo_m, hi_m = 0, window          # needed_by grows with the month: bisect the latest month
+    while lo_m < hi_m:
+        mid = (lo_m + hi_m + 1) // 2
+        if needed_by(shortfall, gap, mid, p) <= interval[1]:
+            lo_m = mid
+        else:
+            hi_m = mid - 1
+    return needed_by(shortfall, gap, lo_m, p), lo_m, least, interval
+
+
+def covered_with(shortfall: np.ndarray, gap: np.ndarray, amount: float, month: int) -> np.ndarray:
+    """Which samples ``amount`` arriving in month offset ``month`` covers."""
+    return ((gap < 0) | (gap >= month)) & (shortfall <= amount)
+
+
+def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100_000,
+                     seed: int = 0, last_only: bool = False, tol: float = 0.01,
+                     progress: Optional[Callable[[int], None]] = None) -> ConfidenceSolution:
+    """The extra raise (and by when) and the largest plan covered with probability ``confidence``.
+
+    Every evaluation uses the same draws (common random numbers), so the answers move
+    smoothly with the plan's scale and do not jitter between evaluations.
+    """
+    from .uncertainty import _distributions, chunk_size, drawn_chunks, evaluate
+    if scenario.funding is None:
+        raise InputError("the scenario has no 'funding:' section to solve against")
+    if not 0 < confidence < 1:
+        raise InputError("--confidence must be between 0% and 100% (exclusive), e.g. 90%")
+    found = _distributions(scenario)
+    chunk = chunk_size(scenario.horizon.months)
+    count = [0]
+
+    def run(scn, figures, n=samples):
+        count[0] += n / samples
+        if progress is not None:
+            progress(int(count[0]))
+        found = collect(scn)
+        return evaluate(scn, catalog, drawn_chunks(found, seed, n, chunk), figures=figures,
+                        found=found)
+
+    def p_at(k: float, n: int) -> float:
+        ev = run(scaled(scenario, k, last_only), ["funding.covered"], n)
+        return float(np.mean(ev.values["funding.covered"]))
+
+    from ..distributions import collect
+    ev = run(scenario, ["funding.covered", "funding.shortfall_usd"])
+    shortfall = ev.values["funding.shortfall_usd"]
+    gap = ev.months["funding.gap_month"]
+    labels = [str(scenario.horizon.start.plus(i)) for i in range(scenario.horizon.months)]
+    p_now = float(np.mean(ev.values["funding.covered"]))
+    least, month, least0, interval = raise_for_confidence(shortfall, gap, confidence, ev.window)
+    amount = round_up(least)
+    achieved = float(np.mean(covered_with(shortfall, gap, amount, month)))
+    arrivals = []
+    step = 3 if ev.window < 120 else 12
+    for m in range(0, ev.window + 1, step):
+        need = needed_by(shortfall, gap, m, confidence)
+        arrivals.append(Arrival(labels[m], None if math.isinf(need) else round_up(need)))
+        if math.isinf(need):
+            break
+    # the largest plan: its scale found on a fifth of the draws, then refined on all of
+    # them from that bracket; every step uses the same draws (common random numbers)
+    few = max(samples // 5, 1)
+    p_few = float(np.mean(ev.values["funding.covered"][:few]))
+    lo, _, hi = _confidence_scale(scenario, confidence, tol, p_few, lambda k: p_at(k, few))
+    scale, p_scale, _ = _confidence_scale(scenario, confidence, tol, p_now,
+                                          lambda k: p_at(k, samples),
+                                          (lo * (1 - tol), hi * (1 + tol)) if lo > 0 else None)
+    at = None
+    if scale > 0:
+        from . import estimate
+        at = estimate(scaled(scenario, scale, last_only), catalog)
+    largest = max((at.value(f"training.{row['key']}.compute_flop")
+                   for row in at.tables["training"]), default=0.0) if at else 0.0
+    return ConfidenceSolution(
+        confidence=confidence, samples=samples, seed=seed, probability_covered=p_now,
+        raise_usd=amount if least > 0 else 0.0,
+        raise_by=labels[month] if least > 0 else None,
+        probability_with_raise=achieved,
+        standard_error=math.sqrt(max(achieved * (1 - achieved), 1e-12) / samples),
+        least_raise_usd=least0, least_raise_interval_usd=interval, arrivals=arrivals,
+        scale=scale, scale_probability=p_scale, largest_run_flop=float(largest),
+        total_flop=float(at.value("training.total_compute_flop")) if at else 0.0,
+        window_end=labels[ev.window] if ev.window >= 0 else None,
+        raises_listed=len(scenario.funding.raises), evaluations=round(count[0], 1))
+
+
+def _confidence_scale(scenario, p: float, tol: float, p_now: float,
+                      p_at: Callable[[float], float], bracket: Optional[Tuple[float, float]] = None
+                      ) -> Tuple[float, float, float]:
+    """Largest scale k of the plan with P(covered at k) >= p: (k, its P, the bracket's top).
+
+    P(covered) falls as k grows. The root is bracketed (from ``bracket`` when given, else
+    from k = 1) by doubling or quartering, then found by regula falsi on log k with the
+    Illinois step, which needs a handful of evaluations where bisection needs a dozen; it
+    stops when the bracket is within ``tol``.
+    """
+    if not scenario.training:
+        return 0.0, p_now, 0.0
+    known = {1.0: p_now}
+
+    def at(k: float) -> float:
+        if k not in known:
+            known[k] = p_at(k)
+        return known[k]
+    lo, hi = bracket if bracket else (0.25, 1.0)
+    p_hi = at(hi)
+    while p_hi >= p:
+        lo, p_lo, hi = hi, p_hi, hi * 2
+        if hi > MAX_SCALE:
+            return lo, p_lo, lo
+        p_hi = at(hi)
+    p_lo = at(lo)
+    while p_lo < p:
+        hi, p_hi, lo = lo, p_lo, lo / 4
+        if lo < 1e-6:
+            return 0.0, p_lo, hi
+        p_lo = at(lo)
+    f_lo, f_hi = p_lo - p, p_hi - p          # f_lo >= 0 > f_hi
+    side = 0
+    while (hi - lo) / hi > tol:
+        a, b = math.log(lo), math.log(hi)
+        x = b - f_hi * (b - a) / (f_hi - f_lo) if f_lo != f_hi else (a + b) / 2
+        # stay strictly inside, away from the ends, so the bracket always shrinks
+        x = min(max(x, a + 0.05 * (b - a)), b - 0.05 * (b - a))
+        mid = math.exp(x)
+        q = at(mid)
+        if q >= p:
+            lo, p_lo, f_lo = mid, q, q - p
+            if side == 1:
+                f_hi /= 2
+            side = 1
+        else:
+            hi, p_hi, f_hi = mid, q, q - p
+            if side == -1:
+                f_lo /= 2
+            side = -1
+    return lo, p_lo, hi

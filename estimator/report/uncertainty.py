@@ -46,6 +46,8 @@ def simulation_table(title: str, sim) -> Group:
             continue
         t.add_row(f.name, _q(f.p10, f.unit), _q(f.p50, f.unit), _q(f.p90, f.unit))
     parts.append(t)
+    if sim.months:
+        parts.append(months_table(sim))
     inputs = Table(title="Uncertain inputs", box=box.SIMPLE_HEAD, title_justify="left",
                    title_style="bold")
     inputs.add_column("path", overflow="fold")
@@ -59,6 +61,28 @@ def simulation_table(title: str, sim) -> Group:
         inputs.add_row(str(key), _dist_text(d))
     parts.append(inputs)
     return Group(*parts)
+
+
+def _month(m) -> str:
+    return m if m is not None else "never"
+
+
+def months_table(sim) -> Table:
+    """Month-valued figures: P10/P50/P90 as months ('never' past the share where they occur)."""
+    t = Table(title="When", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+              caption="'never': in more than that share of samples the month does not come "
+                      "(the cash never runs out)", caption_justify="left")
+    t.add_column("figure", overflow="fold", min_width=30)
+    for col in ("P10", "P50", "P90", "happens in"):
+        t.add_column(col, justify="right", no_wrap=True)
+    for m in sim.months:
+        t.add_row(m.name, _month(m.p10), _month(m.p50), _month(m.p90), f"{m.share:.1%}")
+    gap = next((m for m in sim.months if m.name == "funding.gap_month"), None)
+    if gap is not None and gap.before:
+        t.add_row("P(cash runs out before)", "", "", "", "")
+        for month, p in gap.before.items():
+            t.add_row(f"  {month}", "", "", "", f"{p:.1%}")
+    return t
 
 
 def simulation_json(title: str, sim) -> str:
@@ -75,6 +99,10 @@ def simulation_json(title: str, sim) -> str:
             "seed": sim.seed, "probability_covered": sim.probability_covered, "inputs": inputs,
             "figures": {f.name: {"unit": f.unit, "mean": f.mean, "p10": f.p10, "p50": f.p50,
                                  "p90": f.p90} for f in sim.figures}}
+    for m in sim.months:     # months: null where the month does not come (never)
+        data["figures"][m.name] = {"unit": "month", "formula": m.formula, "share": m.share,
+                                   "p10": m.p10, "p50": m.p50, "p90": m.p90,
+                                   "p_before": m.before}
     return json.dumps(data, indent=2) + "\n"
 
 

@@ -1,0 +1,155 @@
+"""Decisions under uncertainty: the raise for a confidence, month-valued results, batching."""
+import json
+import shlex
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import SCENARIOS
+from estimator.cli import main
+from estimator.engine.solve import covered_with, needed_by, raise_for_confidence, round_up
+
+OPENAI = str(SCENARIOS / "openai-40b.yaml")
+
+
+def synthetic(n=1000):
+    """Sample i falls short by i (sample 0 is covered), first below zero in month 5 + i % 7."""
+    shortfall = np.arange(n, dtype=float)
+    gap = np.where(shortfall > 0, 5 + np.arange(n) % 7, -1)
+    return shortfall, gap
+
+
+def test_needed_by_counts_only_samples_still_solvent_when_the_money_arrives():
+    s, g = synthetic()
+    # at the start every sample can be saved: the 90% quantile of the shortfall
+    assert needed_by(s, g, 0, 0.9) == 899.0
+    assert needed_by(s, g, 5, 0.9) == 899.0            # nobody runs out before month 5
+    # from month 6 on, the samples out of cash in month 5 (1 in 7) cannot be saved: < 90% left
+    assert needed_by(s, g, 6, 0.9) == np.inf
+    # at 80%, waiting until month 6 costs more than arriving at the start
+    assert needed_by(s, g, 6, 0.8) > needed_by(s, g, 0, 0.8)
+
+
+def test_raise_for_confidence_reaches_the_confidence_in_sample():
+    s, g = synthetic()
+    amount, month, least, (lo, hi) = raise_for_confidence(s, g, 0.9, window=20)
+    assert least == 899.0 and lo <= least <= hi
+    assert month == 5 and least <= amount <= hi
+    assert np.mean(covered_with(s, g, amount, month)) >= 0.9
+    assert np.mean(covered_with(s, g, amount, month + 1)) < 0.9
+
+
+def test_nothing_to_raise_when_already_confident():
+    s = np.zeros(100)
+    g = -np.ones(100, dtype=int)
+    assert raise_for_confidence(s, g, 0.9, window=10)[:3] == (0.0, 0, 0.0)
+
+
+@pytest.mark.parametrize("x,want", [(257.05e9, 258e9), (100e9, 100e9), (1.2345, 1.24),
+                                    (0.0, 0.0)])
+def test_round_up_to_three_significant_figures(x, want):
+    assert round_up(x) == pytest.approx(want, rel=1e-12)
+    assert round_up(x) >= x
+
+
+def test_confidence_raise_checked_with_another_seed():
+    """Done when: the raise solve names, added with --set, gives P(covered) 90% +- 1.5 points."""
+    res = CliRunner().invoke(main, ["solve", OPENAI, "--confidence", "90%", "--samples",
+                                    "100000", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    sol = json.loads(res.output)
+    assert sol["probability_covered"] < 0.9 and sol["raise_usd"] > 0
+    assert sol["probability_with_raise"] >= 0.9
+    assert 0 < sol["standard_error"] < 0.002
+    lo, hi = sol["least_raise_interval_usd"]
+    assert lo <= sol["least_raise_usd"] <= hi
+    check = shlex.split(sol["check"])          # --set 'funding.raises[1]={...}'
+    assert check[0] == "--set" and f"date: {sol['raise_by']}" in check[1]
+    res = CliRunner().invoke(main, ["simulate", OPENAI, "--seed", "1", "--samples", "100000",
+                                    "--format", "json"] + check)
+    assert res.exit_code == 0, res.output
+    p = json.loads(res.output)["probability_covered"]
+    assert abs(p - 0.9) <= 0.015, p
+
+
+def test_confidence_scale_is_the_largest_plan_at_that_confidence(catalog):
+    from estimator.config.loader import load
+    from estimator.engine.solve import scaled, solve_confidence
+    from estimator.engine.uncertainty import simulate
+    s = load(OPENAI, catalog=catalog)
+    sol = solve_confidence(s, catalog, 0.8, samples=20_000, seed=3)
+    assert 0 < sol.scale < 1 and sol.scale_probability >= 0.8
+    at = simulate(scaled(s, sol.scale), catalog, 20_000, seed=3).probability_covered
+    above = simulate(scaled(s, sol.scale * 1.03), catalog, 20_000, seed=3).probability_covered
+    assert at == sol.scale_probability and above < 0.8
+
+
+@pytest.mark.parametrize("value", ["150%", "0%", "abc", "2 W"])
+def test_bad_confidence_is_an_input_error(value):
+    res = CliRunner().invoke(main, ["solve", OPENAI, "--confidence", value, "-n", "10"])
+    assert res.exit_code == 2 and "--confidence" in res.output and "Traceback" not in res.output
+
+
+def test_set_appends_one_past_the_end_and_names_the_list_length_otherwise():
+    res = CliRunner().invoke(main, ["report", OPENAI, "--format", "json", "--set",
+                                    "funding.raises[1]={name: x, amount: $5B, date: 2026-01}"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["figures"]["funding.raises_usd"]["value"] == 35e9
+    res = CliRunner().invoke(main, ["report", OPENAI, "--set",
+                                    "funding.raises[5]={name: x, amount: $5B, date: 2026-01}"])
+    assert res.exit_code == 2 and "the list has 1; [1] adds one" in res.output
+
+
+def test_month_valued_results_match_the_scalar_engine_sample_by_sample(catalog):
+    from estimator.config.loader import load
+    from estimator.distributions import Dist, collect, substitute
+    from estimator.engine import estimate_values
+    from estimator.engine.uncertainty import simulate
+    s = load(OPENAI, catalog=catalog)
+    sim = simulate(s, catalog, 60, seed=4, chunk=25, keep_draws=True)
+    found = collect(s)
+    for i in range(60):
+        point = {id(d): float(sim.draws[p][i]) for p, d in found}
+        r = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
+                            catalog)
+        for name in ("funding.gap_month", "funding.min_balance_month"):
+            k = sim.month_values[name][i]
+            assert (sim.labels[k] if k >= 0 else None) == r.value(name), (name, i)
+
+
+def test_simulate_reports_months_as_months():
+    res = CliRunner().invoke(main, ["simulate", OPENAI, "-n", "5000", "--format", "json",
+                                    "--before", "2028-3"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    gap = data["figures"]["funding.gap_month"]
+    assert gap["unit"] == "month"
+    assert gap["share"] == pytest.approx(1 - data["probability_covered"])
+    months = [gap[q] for q in ("p10", "p50", "p90")]
+    assert all(m is None or (len(m) == 7 and m[4] == "-") for m in months)
+    assert [m for m in months if m] == sorted(m for m in months if m)
+    before = gap["p_before"]
+    assert "2028-03" in before and list(before) == sorted(before)
+    assert list(before.values()) == sorted(before.values())
+    assert max(before.values()) <= gap["share"]
+    res = CliRunner().invoke(main, ["simulate", OPENAI, "-n", "10", "--before", "2028-13"])
+    assert res.exit_code == 2 and "--before" in res.output
+
+
+def test_batched_sensitivity_equals_one_run_per_swing(catalog):
+    from estimator.config.loader import load
+    from estimator.distributions import Dist, substitute
+    from estimator.engine import estimate_values
+    from estimator.engine.uncertainty import groups, sensitivity
+    from estimator.distributions import collect
+    s = load(OPENAI, catalog=catalog)
+    sens = sensitivity(s, catalog, chunk=3)
+    grouped = groups(collect(s))
+    for sw in sens.swings:
+        members = {id(d) for _, d in grouped[sw.path]}
+        for q, want in ((0.1, sw.at_low), (0.9, sw.at_high)):
+            one = substitute(s, lambda d: (d.quantile(q) if id(d) in members else d.base)
+                             if isinstance(d, Dist) else d)
+            got = float(estimate_values(one, catalog).value(sens.figure))
+            assert want == pytest.approx(got, rel=1e-9, abs=1e-3), sw.path
