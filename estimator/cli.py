@@ -608,29 +608,45 @@ def simulate(scenario, overrides, samples, seed, fmt, output, before):
 @main.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=True))
 @scenario_options
-@click.option("--figure", help="Figure to swing (default: funding.shortfall_usd, or the total "
+@click.option("--figure", help="Figure to study (default: funding.shortfall_usd, or the total "
                                "cost when there is no funding).")
+@click.option("--method", type=click.Choice(["tornado", "sobol", "both"]), default="tornado",
+              show_default=True,
+              help="tornado: each input alone, P10 to P90; sobol: variance-based first-order "
+                   "and total indices over all inputs moving together (needs SALib).")
+@click.option("--samples", "-n", type=click.IntRange(2, 1 << 20), default=1024, show_default=True,
+              help="Sobol base samples N (a power of two; N x (inputs + 2) engine points).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Seed of the Sobol design and its bootstrap.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
 @handle_errors
-def sensitivity(scenario, overrides, figure, fmt, output):
-    """Swing each uncertain input from its P10 to its P90, one at a time.
+def sensitivity(scenario, overrides, figure, method, samples, seed, fmt, output):
+    """What drives a figure: a tornado, Sobol indices, or both.
 
-    Sorted by impact on the chosen figure and drawn as a tornado.
+    The tornado swings each uncertain input from its P10 to its P90, one at a
+    time, sorted by impact. Sobol indices split the figure's variance over all
+    the inputs at once: first-order (the input alone) and total (with every
+    interaction it takes part in), with 95% bootstrap intervals.
 
     \b
     Example:
         estimator sensitivity configs/scenarios/openai-40b.yaml
+        estimator sensitivity --method sobol --samples 4096
         estimator sensitivity --figure training.cost.build_usd --format json
     """
     from .engine.uncertainty import sensitivity as run
     from .report import uncertainty as ru
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
-    sens = run(scn, catalog, figure)
-    _show(fmt, output, lambda: ru.sensitivity_json(scn.scenario, sens),
-          lambda: ru.tornado(scn.scenario, sens))
+    sens = run(scn, catalog, figure) if method in ("tornado", "both") else None
+    sob = None
+    if method in ("sobol", "both"):
+        from .engine.sobol import sobol
+        sob = sobol(scn, catalog, figure, samples=samples, seed=seed)
+    _show(fmt, output, lambda: ru.sensitivity_json(scn.scenario, sens, sob),
+          lambda: ru.sensitivity_view(scn.scenario, sens, sob))
 
 
 @main.command()

@@ -105,6 +105,34 @@ class Dist:
                                   method="inverted_cdf"))
         return float(self._clip(np.asarray(x)))
 
+    def ppf(self, u) -> np.ndarray:
+        """:meth:`quantile` for an array of shares ``u`` in (0, 1), vectorized (inverse CDF)."""
+        u = np.asarray(u, dtype=float)
+        p = self.params
+        if self.kind == "uniform":
+            x = p["low"] + u * (p["high"] - p["low"])
+        elif self.kind == "triangular":
+            a, c, b = p["low"], p["mode"], p["high"]
+            if b == a:
+                x = np.full_like(u, a)
+            else:
+                left = u < (c - a) / (b - a)
+                x = np.where(left, a + np.sqrt(u * (b - a) * (c - a)),
+                             b - np.sqrt((1 - u) * (b - a) * (b - c)))
+        elif self.kind in ("lognormal", "normal"):
+            from statistics import NormalDist
+            inv = NormalDist().inv_cdf
+            z = np.array([inv(min(max(v, 1e-15), 1 - 1e-15)) for v in u.ravel()]).reshape(u.shape)
+            if self.kind == "lognormal":
+                mu, sigma = self._lognormal()
+                x = np.exp(mu + sigma * z)
+            else:
+                x = p["mean"] + p["sd"] * z
+        else:
+            c = np.asarray(p["choices"], dtype=float)
+            x = c[np.minimum((u * len(c)).astype(int), len(c) - 1)]
+        return self._clip(x)
+
     def _clip(self, x):
         x = np.clip(x, self.lo, self.hi)
         return np.round(x) if self.integer else x

@@ -133,9 +133,60 @@ def tornado(title: str, sens) -> Group:
     return Group(Text(title, style="bold"), t)
 
 
-def sensitivity_json(title: str, sens) -> str:
-    return json.dumps({"schema_version": SCHEMA_VERSION, "scenario": title,
-                       "figure": sens.figure, "unit": sens.unit, "base": sens.base,
-                       "swings": [{"input": s.path, "unit": s.unit, "p10": s.low_input,
-                                   "p90": s.high_input, "at_p10": s.at_low, "at_p90": s.at_high,
-                                   "swing": s.swing} for s in sens.swings]}, indent=2) + "\n"
+def sobol_table(sob) -> Table:
+    """Sobol indices, largest total first, with 95% bootstrap half-widths."""
+    t = Table(title=f"Sobol indices of {sob.figure} ({sob.evaluations:,} points, N = "
+                    f"{sob.samples:,}, seed {sob.seed})",
+              box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+              caption="first-order: share of the variance the input explains alone; total: with "
+                      "every interaction it takes part in; ± 95% bootstrap interval",
+              caption_justify="left")
+    t.add_column("input", overflow="fold", min_width=24)
+    t.add_column("first-order", justify="right", no_wrap=True)
+    t.add_column("total", justify="right", no_wrap=True)
+    t.add_column("", no_wrap=True)
+    for i in sob.indices:
+        bar = "█" * int(round(max(min(i.total, 1.0), 0.0) * BAR * 2))
+        t.add_row(i.input, f"{i.first:.3f} ± {i.first_conf:.3f}",
+                  f"{i.total:.3f} ± {i.total_conf:.3f}", Text(bar, style="magenta"))
+    t.add_row("sum", f"{sum(i.first for i in sob.indices):.3f}",
+              f"{sum(i.total for i in sob.indices):.3f}", "")
+    return t
+
+
+def top_drivers(sob, share: float = 0.9) -> list:
+    """The inputs whose total indices, largest first, reach ``share`` of their sum."""
+    total = sum(max(i.total, 0.0) for i in sob.indices) or 1.0
+    out, acc = [], 0.0
+    for i in sob.indices:
+        out.append(i.input)
+        acc += max(i.total, 0.0)
+        if acc >= share * total:
+            break
+    return out
+
+
+def sensitivity_view(title: str, sens, sob) -> Group:
+    parts = [tornado(title, sens)] if sens is not None else [Text(title, style="bold")]
+    if sob is not None:
+        parts.append(sobol_table(sob))
+        parts.append(Text("Top drivers: " + ", ".join(top_drivers(sob))))
+    return Group(*parts)
+
+
+def sensitivity_json(title: str, sens, sob=None) -> str:
+    data = {"schema_version": SCHEMA_VERSION, "scenario": title}
+    if sens is not None:
+        data.update({"figure": sens.figure, "unit": sens.unit, "base": sens.base,
+                     "swings": [{"input": s.path, "unit": s.unit, "p10": s.low_input,
+                                 "p90": s.high_input, "at_p10": s.at_low, "at_p90": s.at_high,
+                                 "swing": s.swing} for s in sens.swings]})
+    if sob is not None:
+        data.setdefault("figure", sob.figure)
+        data["sobol"] = {"samples": sob.samples, "evaluations": sob.evaluations,
+                         "seed": sob.seed, "variance": sob.variance,
+                         "top_drivers": top_drivers(sob),
+                         "indices": [{"input": i.input, "first_order": i.first,
+                                      "first_order_conf": i.first_conf, "total": i.total,
+                                      "total_conf": i.total_conf} for i in sob.indices]}
+    return json.dumps(data, indent=2) + "\n"
