@@ -231,3 +231,19 @@ def test_sobol_stays_off_the_report_path():
             "print([m for m in ('SALib', 'scipy', 'pandas') if m in sys.modules])")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.stdout.strip() == "[]", res.stdout + res.stderr
+
+
+def test_month_summary_counts_like_sorting():
+    from estimator.engine.uncertainty import month_summary
+    labels = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
+    off = np.random.default_rng(0).integers(-1, 24, 10_001).astype(np.int32)
+    ms = month_summary("funding.gap_month", off, labels, ["2025-07"])
+    never_last = np.where(off < 0, 10 ** 9, off)
+    for q, got in ((0.1, ms.p10), (0.5, ms.p50), (0.9, ms.p90)):
+        k = int(np.quantile(never_last, q, method="inverted_cdf"))
+        assert got == (labels[k] if k < len(labels) else None)
+    assert ms.share == np.mean(off >= 0)
+    assert ms.before["2025-07"] == np.mean((off >= 0) & (off < 6))
+    assert ms.before["2026-01"] == np.mean((off >= 0) & (off < 12))
+    none = month_summary("funding.gap_month", np.full(50, -1, np.int32), labels)
+    assert (none.share, none.p10, none.p50, none.p90) == (0.0, None, None, None)

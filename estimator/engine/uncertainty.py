@@ -170,25 +170,31 @@ def summarize(name: str, unit: str, arr: np.ndarray) -> Summary:
     return Summary(name, unit, float(np.mean(arr)), float(p10), float(p50), float(p90))
 
 
-def month_quantile(offsets: np.ndarray, q: float, labels: Sequence[str]) -> Optional[str]:
-    """The month below which a share ``q`` of samples lie; never (-1) counts as after all."""
-    x = np.where(offsets < 0, np.iinfo(np.int32).max, offsets)
-    v = int(np.quantile(x, q, method="inverted_cdf"))
-    return labels[v] if 0 <= v < len(labels) else None
-
-
 def month_summary(name: str, offsets: np.ndarray, labels: Sequence[str],
                   before: Sequence[str] = ()) -> MonthSummary:
-    """P10/P50/P90 as months, the share of samples where the month exists, and P(before)."""
+    """P10/P50/P90 as months, the share of samples where the month exists, and P(before).
+
+    Samples where the month never comes (offset -1) count as later than every month, so a
+    quantile past the share where it comes is ``None``. One counting pass, no sort.
+    """
     from ..model import Month
+    n = len(offsets)
+    cum = np.cumsum(np.bincount(offsets[offsets >= 0], minlength=len(labels)))
+    happens = int(cum[-1]) if len(cum) else 0
+
+    def quantile(q: float) -> Optional[str]:       # inverted CDF, as np.quantile's
+        k = int(np.searchsorted(cum, q * n - 1e-9 * n, side="left"))
+        return labels[k] if k < len(labels) and cum[k] > 0 else None
+
     start = Month.parse(labels[0]).index
     dates = sorted(set(before) | {lab for lab in labels[1:] if lab.endswith("-01")},
                    key=lambda m: Month.parse(m).index)
-    happens = offsets >= 0
-    p_before = {m: float(np.mean(happens & (offsets < Month.parse(m).index - start)))
-                for m in dates}
-    return MonthSummary(name, MONTH_FIGURES[name], float(np.mean(happens)),
-                        *(month_quantile(offsets, q, labels) for q in (0.1, 0.5, 0.9)), p_before)
+    p_before = {}
+    for m in dates:
+        k = Month.parse(m).index - start         # months strictly before m: offsets < k
+        p_before[m] = float(cum[min(k, len(cum)) - 1]) / n if k > 0 else 0.0
+    return MonthSummary(name, MONTH_FIGURES[name], happens / n, quantile(0.1), quantile(0.5),
+                        quantile(0.9), p_before)
 
 
 def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int] = None,
