@@ -99,7 +99,7 @@ def sobol(scenario, catalog, figure: Optional[str] = None, samples: int = 1024, 
     grouped = groups(found)
     keys = list(grouped)
     dists = [grouped[k][0][1] for k in keys]
-    chunk = chunk_size(scenario.horizon.months)
+    chunk = chunk_size(scenario)
 
     def model(x: np.ndarray) -> np.ndarray:
         columns: Dict[object, np.ndarray] = {k: x[:, j] for j, k in enumerate(keys)}

@@ -256,7 +256,7 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
     if not 0 < confidence < 1:
         raise InputError("--confidence must be between 0% and 100% (exclusive), e.g. 90%")
     found = _distributions(scenario)
-    chunk = chunk_size(scenario.horizon.months)
+    chunk = chunk_size(scenario)
     count = [0]
 
     def run(scn, figures, n=samples):

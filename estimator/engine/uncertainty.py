@@ -14,8 +14,12 @@ import numpy as np
 from ..distributions import Dist, collect, draw, holders, substitute
 from ..errors import InputError, UnknownFigure, did_you_mean
 
-#: elements (samples x months) per chunk: bounds the memory of the monthly series
-CHUNK_ELEMENTS = 1600000
+#: elements (samples x months) of one monthly series of a chunk: bounds the memory. Small
+#: chunks stay in the CPU caches; a large model (many sites, fleets, runs) has a per-chunk
+#: cost in Python that larger chunks spread, so the chunk grows with the model, up to
+#: CHUNK_MAX (about 650 MB at the size limits).
+CHUNK_ELEMENTS = 400_000
+CHUNK_MAX = 1_600_000
 MAX_SAMPLES = 2_000_000   # the kept headline values stay well under 1 GB
 
 
@@ -74,9 +78,17 @@ def work(samples: int, months: int, items: int = 1) -> int:
     return int(samples) * max(int(months), 1) * max(int(items), 1)
 
 
-def chunk_size(months: int) -> int:
-    """Samples per chunk, so one monthly series of a chunk holds CHUNK_ELEMENTS values."""
-    return max(1, CHUNK_ELEMENTS // work(1, months))
+def items(scenario) -> int:
+    """Sites, fleets and runs: what the engine loops over once per chunk."""
+    return (len(scenario.datacenters or {}) + len(scenario.fleets or {})
+            + len(scenario.training))
+
+
+def chunk_size(scenario) -> int:
+    """Samples per chunk: one monthly series of a chunk holds CHUNK_ELEMENTS values, more
+    (up to CHUNK_MAX) for a model with many items."""
+    elements = min(CHUNK_MAX, CHUNK_ELEMENTS * (1 + items(scenario) // 100))
+    return max(1, elements // work(1, scenario.horizon.months))
 
 
 def group_key(path: str, d: Dist):
@@ -207,7 +219,7 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
     if not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"--samples must be between 1 and {MAX_SAMPLES:,}")
     found = _distributions(scenario)
-    chunk = chunk or chunk_size(scenario.horizon.months)
+    chunk = chunk or chunk_size(scenario)
     kept: Dict[object, List[np.ndarray]] = {}
 
     def chunks():
@@ -288,7 +300,7 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
         col = np.full(rows, float(d0.base))
         col[2 * j], col[2 * j + 1] = d0.quantile(0.1), d0.quantile(0.9)
         columns[key] = col
-    chunk = chunk or chunk_size(scenario.horizon.months)
+    chunk = chunk or chunk_size(scenario)
     ev = evaluate(scenario, catalog, in_chunks(columns, rows, chunk), figures=[figure],
                   detail=not base[figure].headline, found=found)
     at = ev.values[figure]
