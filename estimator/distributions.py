@@ -31,14 +31,21 @@ _Z90 = 1.2815515655446004   # standard normal quantile at 0.9
 class Dist:
     """One uncertain input. ``key`` ties draws together (one wildcard entry, many fields)."""
 
-    __slots__ = ("kind", "params", "base", "key", "mark", "lo", "hi", "integer", "dim")
+    __slots__ = ("kind", "params", "base", "key", "mark", "lo", "hi", "integer", "dim", "unset")
 
     def __init__(self, kind: str, params: dict, base: Optional[float], *, key=None, mark=None,
                  lo: float = -math.inf, hi: float = math.inf, integer: bool = False,
-                 dim: str = "amount"):
+                 dim: str = "amount", unset: bool = False):
         self.kind, self.params, self.key, self.mark, self.dim = kind, params, key, mark, dim
         self.lo, self.hi, self.integer = lo, hi, integer
         self.base = self.central() if base is None else base
+        #: an 'uncertainty:' entry on a field the scenario leaves out: its base is the value
+        #: the engine would use (the catalog's or the default), set by the loader
+        self.unset = unset
+
+    def rebased(self, base: float) -> "Dist":
+        return Dist(self.kind, self.params, base, key=self.key, mark=self.mark, lo=self.lo,
+                    hi=self.hi, integer=self.integer, dim=self.dim)
 
     def __repr__(self) -> str:
         return f"Dist({self.kind}, {self.params}, base={self.base})"

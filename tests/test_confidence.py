@@ -247,3 +247,72 @@ def test_month_summary_counts_like_sorting():
     assert ms.before["2026-01"] == np.mean((off >= 0) & (off < 12))
     none = month_summary("funding.gap_month", np.full(50, -1, np.int32), labels)
     assert (none.share, none.p10, none.p50, none.p90) == (0.0, None, None, None)
+
+
+# --------------------------------------------------------------------------- catalog bases
+
+BASES = """\
+scenario: bases
+horizon: {start: 2025-01, end: 2027-12}
+datacenters:
+  dc: {it_capacity: 50 MW, build: {start: 2025-01, months: 6}, staff: {headcount: 10}}
+  colo: {it_capacity: 5 MW, mode: lease}
+fleets:
+  pod: {server: hgx-h100, accelerators: 8000, site: dc}
+  rented: {accelerator: h100-sxm, accelerators: 100, rent: {price: $2/GPU-hour}}
+training:
+  - {name: a, compute: 1e25 FLOP, max_days: 60}
+funding:
+  cash: $1B
+  operations:
+    inference: {users: {2025: 1M}, tokens_per_user_per_day: 1000, active_params: 70B, accelerator: h100-sxm}
+uncertainty:
+  "datacenters.*.FIELD": DIST
+"""
+SITE_FIELDS = ["pue", "construction", "grid_connection", "electricity", "utilisation",
+               "maintenance", "insurance", "property_tax", "building_size", "land"]
+
+
+def _unset_bases(write, catalog, text):
+    """(uncertain inputs, the report without the block, the report with it at its bases)."""
+    from estimator.config.loader import load
+    from estimator.distributions import collect
+    from estimator.engine import estimate
+    s = load(write(text), catalog=catalog)
+    found = collect(s)
+    assert found
+    left_out = load(write(text.split("uncertainty:")[0], "without.yaml"), catalog=catalog)
+    return found, estimate(left_out, catalog), estimate(s, catalog)
+
+
+@pytest.mark.parametrize("field", SITE_FIELDS)
+def test_unset_uncertain_site_field_keeps_the_engines_value(write, catalog, field):
+    """Every row of config/bases.py against the engine: the report with the field left out
+    equals the report with an uncertain, unset field at its base."""
+    spec_text = BASES.replace("FIELD", field).replace(
+        "DIST", "{low: 1.05, high: 1.5}" if field == "pue" else "{low: 0.1, high: 0.9}")
+    found, left_out, at_base = _unset_bases(write, catalog, spec_text)
+    for name in ("capex.total_usd", "opex.total_usd", "funding.min_balance_usd"):
+        assert at_base.value(name) == pytest.approx(left_out.value(name), rel=1e-12), name
+
+
+@pytest.mark.parametrize("path", ["fleets.pod.server_price", "fleets.pod.accelerator_price",
+                                  "fleets.pod.network_share", "fleets.pod.storage_per_accelerator",
+                                  "fleets.pod.utilisation", "fleets.rented.rent.discount",
+                                  "training[0].mfu", "training[0].goodput",
+                                  "funding.operations.inference.utilisation",
+                                  "funding.operations.inference.price",
+                                  "trends.price_performance_doubling",
+                                  "trends.energy_efficiency_doubling",
+                                  "datacenters.dc.staff.cost_per_head"])
+def test_unset_uncertain_field_keeps_the_engines_value(write, catalog, path):
+    dist = ("{low: 1 year, high: 5 years}" if "doubling" in path else
+            "{low: 0.1, high: 0.9}" if any(k in path for k in ("share", "utilisation",
+                                                                "discount", "mfu", "goodput"))
+            else "{low: 1, high: 1000000}")
+    text = BASES.split("uncertainty:")[0] + f'uncertainty:\n  "{path}": {dist}\n'
+    found, left_out, at_base = _unset_bases(write, catalog, text)
+    assert found[0][1].base != found[0][1].central()       # not the distribution's centre
+    for name in ("capex.total_usd", "opex.total_usd", "funding.min_balance_usd",
+                 "training.a.cost.build_usd"):
+        assert at_base.value(name) == pytest.approx(left_out.value(name), rel=1e-12), name

@@ -47,8 +47,10 @@ def test_distribution_forms_parse(write):
     assert found["training[0].mfu"].base == 0.4
     assert found["funding.revenue.2026"].kind == "normal"
     assert found["fleets.pod.server_price"].kind == "lognormal"
-    # not written in the file (the catalog's price applies): the distribution's median is the base
-    assert found["fleets.pod.server_price"].base == pytest.approx((250e3 * 350e3) ** 0.5)
+    # not written in the file: the catalog's price stays the base (the distribution says how
+    # uncertain that price is, not what it is)
+    from estimator.catalog import load_catalog
+    assert found["fleets.pod.server_price"].base == load_catalog().servers["hgx-h100"].price
     assert found["training[0].goodput"].key == found["training[1].goodput"].key == "training[*].goodput"
     assert s.uncertain is True
 
@@ -56,8 +58,9 @@ def test_distribution_forms_parse(write):
 def test_uncertainty_block_keeps_the_base_value(write):
     s = scenario(write)
     found = dict(collect(s))
-    # goodput had no value in the file: the block's central value is the base
-    assert found["training[0].goodput"].base == pytest.approx(0.875)
+    # goodput had no value in the file: the default goodput is the base, not the block's centre
+    from estimator.catalog import load_catalog
+    assert found["training[0].goodput"].base == load_catalog().default("goodput")[0]
     from estimator.engine import estimate
     r = estimate(s)
     assert r.value("inputs.datacenters.dc.pue") == pytest.approx(1.25)

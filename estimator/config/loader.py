@@ -303,6 +303,9 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     if len(found) > MAX_DISTRIBUTIONS:
         raise ConfigError(Problem(f"{len(found)} uncertain values: the limit is "
                                   f"{MAX_DISTRIBUTIONS}", found[MAX_DISTRIBUTIONS][1].mark))
+    if found:
+        from .bases import rebase
+        scenario = rebase(scenario, catalog)
     return replace(scenario, files=tuple(files), uncertain=bool(found))
 
 

@@ -275,8 +275,10 @@ def _distribution(spec: Spec, node: Node, path, out: Collector):
     else:
         lo = spec.min if spec.min is not None else -math.inf
     hi = spec.max if spec.max is not None else math.inf
-    return Dist(kind, params, base, key=getattr(node, "key", None), mark=node.mark, lo=lo, hi=hi,
-                integer=units.DIMENSIONS[spec.dim].integer, dim=spec.dim)
+    key = getattr(node, "key", None)
+    return Dist(kind, params, base, key=key, mark=node.mark, lo=lo, hi=hi,
+                integer=units.DIMENSIONS[spec.dim].integer, dim=spec.dim,
+                unset=base is None and key is not None)
 
 
 # --------------------------------------------------------------------------- JSON Schema
