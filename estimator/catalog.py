@@ -139,6 +139,33 @@ class Catalog:
         """(value, source) of a default."""
         return getattr(self.defaults, name), self.defaults.sources.get(name, "")
 
+    def with_values(self, values: Mapping[str, object]) -> "Catalog":
+        """A copy with some values replaced, by path: 'servers.ID.price', 'defaults.pue',
+        'accelerators.ID.peak.fp8' (numbers or per-sample arrays; see the loader's
+        catalog_uncertainty)."""
+        from types import MappingProxyType
+        from .record import replace
+        tables = {"accelerators": dict(self.accelerators), "servers": dict(self.servers)}
+        defaults = {}
+        for path, value in values.items():
+            kind, _, rest = path.partition(".")
+            if kind == "defaults":
+                defaults[rest] = value
+                continue
+            eid, _, attr = rest.rpartition(".") if ".peak." not in rest else \
+                (rest.split(".peak.")[0], None, rest)
+            entry = tables[kind][eid]
+            if ".peak." in path:
+                prec = path.rsplit(".", 1)[1]
+                tables[kind][eid] = replace(entry, peak=MappingProxyType(
+                    dict(entry.peak, **{prec: value})))
+            else:
+                tables[kind][eid] = replace(entry, **{attr: value})
+        return Catalog(MappingProxyType(tables["accelerators"]),
+                       MappingProxyType(tables["servers"]),
+                       replace(self.defaults, **defaults) if defaults else self.defaults,
+                       self.directory, self.reference, self.cpi, self.sites)
+
 
 def configs_dir() -> Path:
     """``configs/`` of a source checkout, or the copy installed inside the package."""

@@ -29,30 +29,37 @@ _Z90 = 1.2815515655446004   # standard normal quantile at 0.9
 
 
 class Dist:
-    """One uncertain input. ``key`` ties draws together (one wildcard entry, many fields)."""
+    """One uncertain input. ``key`` ties draws together (one wildcard entry, many fields).
 
-    __slots__ = ("kind", "params", "base", "key", "mark", "lo", "hi", "integer", "dim", "unset")
+    A draw is first *raw* (a value of the written distribution), then applied to the field:
+    clipped to its valid range, or, for a ``scale`` input (``{scale: {p10: 0.8, p90: 1.3}}``),
+    the field's base value times the raw factor. Inputs sharing a key share raw draws, so
+    one price index moves every price it scales together.
+    """
+
+    __slots__ = ("kind", "params", "base", "key", "mark", "lo", "hi", "integer", "dim", "unset",
+                 "scale")
 
     def __init__(self, kind: str, params: dict, base: Optional[float], *, key=None, mark=None,
                  lo: float = -math.inf, hi: float = math.inf, integer: bool = False,
-                 dim: str = "amount", unset: bool = False):
+                 dim: str = "amount", unset: bool = False, scale: bool = False):
         self.kind, self.params, self.key, self.mark, self.dim = kind, params, key, mark, dim
-        self.lo, self.hi, self.integer = lo, hi, integer
-        self.base = self.central() if base is None else base
+        self.lo, self.hi, self.integer, self.scale = lo, hi, integer, scale
+        self.base = (math.nan if scale else self.central()) if base is None else base
         #: an 'uncertainty:' entry on a field the scenario leaves out: its base is the value
         #: the engine would use (the catalog's or the default), set by the loader
         self.unset = unset
 
     def rebased(self, base: float) -> "Dist":
         return Dist(self.kind, self.params, base, key=self.key, mark=self.mark, lo=self.lo,
-                    hi=self.hi, integer=self.integer, dim=self.dim)
+                    hi=self.hi, integer=self.integer, dim=self.dim, scale=self.scale)
 
     def __repr__(self) -> str:
-        return f"Dist({self.kind}, {self.params}, base={self.base})"
+        return f"Dist({'scale ' if self.scale else ''}{self.kind}, {self.params}, base={self.base})"
 
     def __eq__(self, other):
-        return isinstance(other, Dist) and (self.kind, self.params, self.base) == (
-            other.kind, other.params, other.base)
+        return isinstance(other, Dist) and (self.kind, self.params, self.base, self.scale) == (
+            other.kind, other.params, other.base, other.scale)
 
     def central(self) -> float:
         p = self.params
@@ -72,73 +79,64 @@ class Dist:
         sigma = (math.log(p["p90"]) - math.log(p["p10"])) / (2 * _Z90)
         return mu, sigma
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    @property
+    def raw_base(self) -> float:
+        """The raw draw that gives the base value: 1 for a scale factor."""
+        return 1.0 if self.scale else self.base
+
+    def apply(self, raw):
+        """The field's value for raw draws: clipped to its range (base x factor for a scale)."""
+        if self.scale:
+            return self._clip(self.base * np.maximum(raw, 0.0))
+        return self._clip(raw)
+
+    def raw_sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         p = self.params
         if self.kind == "uniform":
-            x = rng.uniform(p["low"], p["high"], n)
-        elif self.kind == "triangular":
-            x = rng.triangular(p["low"], p["mode"], p["high"], n) if p["low"] < p["high"] \
+            return rng.uniform(p["low"], p["high"], n)
+        if self.kind == "triangular":
+            return rng.triangular(p["low"], p["mode"], p["high"], n) if p["low"] < p["high"] \
                 else np.full(n, p["low"])
-        elif self.kind == "lognormal":
+        if self.kind == "lognormal":
             mu, sigma = self._lognormal()
-            x = rng.lognormal(mu, sigma, n)
-        elif self.kind == "normal":
-            x = rng.normal(p["mean"], p["sd"], n)
-        else:
-            x = rng.choice(np.asarray(p["choices"], dtype=float), n)
-        return self._clip(x)
+            return rng.lognormal(mu, sigma, n)
+        if self.kind == "normal":
+            return rng.normal(p["mean"], p["sd"], n)
+        return rng.choice(np.asarray(p["choices"], dtype=float), n)
 
-    def quantile(self, q: float) -> float:
-        """The value below which a share ``q`` of the distribution lies."""
-        from statistics import NormalDist
-        p = self.params
-        if self.kind == "uniform":
-            x = p["low"] + q * (p["high"] - p["low"])
-        elif self.kind == "triangular":
-            a, c, b = p["low"], p["mode"], p["high"]
-            if b == a:
-                x = a
-            elif q < (c - a) / (b - a):
-                x = a + math.sqrt(q * (b - a) * (c - a))
-            else:
-                x = b - math.sqrt((1 - q) * (b - a) * (b - c))
-        elif self.kind == "lognormal":
-            mu, sigma = self._lognormal()
-            x = math.exp(mu + sigma * NormalDist().inv_cdf(q))
-        elif self.kind == "normal":
-            x = p["mean"] + p["sd"] * NormalDist().inv_cdf(q) if p["sd"] > 0 else p["mean"]
-        else:
-            x = float(np.quantile(np.asarray(p["choices"], dtype=float), q,
-                                  method="inverted_cdf"))
-        return float(self._clip(np.asarray(x)))
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.apply(self.raw_sample(rng, n))
 
-    def ppf(self, u) -> np.ndarray:
-        """:meth:`quantile` for an array of shares ``u`` in (0, 1), vectorized (inverse CDF)."""
+    def raw_ppf(self, u) -> np.ndarray:
+        """The written distribution's inverse CDF at shares ``u`` in (0, 1), vectorized."""
         u = np.asarray(u, dtype=float)
         p = self.params
         if self.kind == "uniform":
-            x = p["low"] + u * (p["high"] - p["low"])
-        elif self.kind == "triangular":
+            return p["low"] + u * (p["high"] - p["low"])
+        if self.kind == "triangular":
             a, c, b = p["low"], p["mode"], p["high"]
             if b == a:
-                x = np.full_like(u, a)
-            else:
-                left = u < (c - a) / (b - a)
-                x = np.where(left, a + np.sqrt(u * (b - a) * (c - a)),
-                             b - np.sqrt((1 - u) * (b - a) * (b - c)))
-        elif self.kind in ("lognormal", "normal"):
+                return np.full_like(u, a)
+            return np.where(u < (c - a) / (b - a), a + np.sqrt(u * (b - a) * (c - a)),
+                            b - np.sqrt((1 - u) * (b - a) * (b - c)))
+        if self.kind in ("lognormal", "normal"):
             from statistics import NormalDist
             inv = NormalDist().inv_cdf
             z = np.array([inv(min(max(v, 1e-15), 1 - 1e-15)) for v in u.ravel()]).reshape(u.shape)
             if self.kind == "lognormal":
                 mu, sigma = self._lognormal()
-                x = np.exp(mu + sigma * z)
-            else:
-                x = p["mean"] + p["sd"] * z
-        else:
-            c = np.asarray(p["choices"], dtype=float)
-            x = c[np.minimum((u * len(c)).astype(int), len(c) - 1)]
-        return self._clip(x)
+                return np.exp(mu + sigma * z)
+            return p["mean"] + p["sd"] * z if p["sd"] > 0 else np.full_like(u, p["mean"])
+        c = np.sort(np.asarray(p["choices"], dtype=float))
+        return c[np.minimum((u * len(c)).astype(int), len(c) - 1)]
+
+    def ppf(self, u) -> np.ndarray:
+        """The field's value at shares ``u`` of the distribution (inverse CDF), vectorized."""
+        return self.apply(self.raw_ppf(u))
+
+    def quantile(self, q: float) -> float:
+        """The value below which a share ``q`` of the distribution lies."""
+        return float(self.ppf(np.asarray([q]))[0])
 
     def _clip(self, x):
         x = np.clip(x, self.lo, self.hi)
@@ -216,11 +214,11 @@ def substitute(obj, value_of: Callable[[Dist], object], within: Optional[set] = 
     return obj
 
 
-def draw(dists: Sequence[Dist], seed: int, n_total: int, chunk: int):
-    """Yield, chunk by chunk, {id(dist): samples} for every Dist; dists sharing a key share draws.
+def draw_raw(dists: Sequence[Dist], seed: int, n_total: int, chunk: int):
+    """Yield, chunk by chunk, (n, {key: raw draws}); a key is ``d.key``, or ``id(d)`` if None.
 
-    Each distinct distribution draws from its own stream (spawned from ``seed``), so the
-    samples do not depend on the chunk size.
+    Each distinct key draws from its own stream (spawned from ``seed``), so the samples do
+    not depend on the chunk size.
     """
     keys, order = {}, []
     for d in dists:
@@ -232,6 +230,11 @@ def draw(dists: Sequence[Dist], seed: int, n_total: int, chunk: int):
     done = 0
     while done < n_total:
         n = min(chunk, n_total - done)
-        drawn = [d.sample(rng, n) for d, rng in zip(order, streams)]
-        yield n, {id(d): drawn[keys[d.key if d.key is not None else id(d)]] for d in dists}
+        yield n, {k: order[i].raw_sample(streams[i], n) for k, i in keys.items()}
         done += n
+
+
+def draw(dists: Sequence[Dist], seed: int, n_total: int, chunk: int):
+    """Yield, chunk by chunk, {id(dist): values} for every Dist; dists sharing a key share draws."""
+    for n, raw in draw_raw(dists, seed, n_total, chunk):
+        yield n, {id(d): d.apply(raw[d.key if d.key is not None else id(d)]) for d in dists}

@@ -585,6 +585,9 @@ class Scenario(Model):
     files: Tuple[str, ...] = Field((), compare=False, show=False)
     #: set by the loader: whether any value is a distribution
     uncertain: bool = Field(False, compare=False, show=False)
+    #: set by the loader: catalog values made uncertain by 'uncertainty: {catalog.PATH: ...}',
+    #: by path ('servers.hgx-h100.price', 'defaults.construction'); the engine applies them
+    catalog: Mapping[str, object] = Field(_EMPTY, compare=False, show=False)
 
 
 def run_key(name: str) -> str:

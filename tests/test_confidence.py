@@ -316,3 +316,99 @@ def test_unset_uncertain_field_keeps_the_engines_value(write, catalog, path):
     for name in ("capex.total_usd", "opex.total_usd", "funding.min_balance_usd",
                  "training.a.cost.build_usd"):
         assert at_base.value(name) == pytest.approx(left_out.value(name), rel=1e-12), name
+
+
+# --------------------------------------------------------------------------- catalog values
+
+CATALOG_SCN = """\
+scenario: catalog uncertainty
+horizon: {start: 2025-01, end: 2027-12}
+datacenters:
+  dc: {it_capacity: 50 MW, build: {start: 2025-01, months: 6}}
+fleets:
+  pod: {server: hgx-h100, accelerators: 8000, site: dc}
+  big: {server: gb200-nvl72, racks: 10, site: dc}
+training:
+  - {name: a, compute: 1e25 FLOP, max_days: 60, accelerator: h100-sxm, precision: fp8}
+funding: {cash: $2B}
+uncertainty:
+  catalog.servers.*.price: {scale: {p10: 0.8, p90: 1.3}, factor: hardware}
+  fleets.pod.storage_per_accelerator: {scale: {p10: 0.8, p90: 1.3}, factor: hardware}
+  catalog.defaults.construction: {p10: $8/W, p90: $14/W}
+  catalog.accelerators.h100-sxm.peak.fp8: {low: 1500 TFLOP/s, high: 2000 TFLOP/s}
+"""
+
+
+def test_catalog_values_are_uncertain_by_path_with_the_catalogs_value_as_base(write, catalog):
+    from estimator.config.loader import load
+    from estimator.distributions import collect
+    from estimator.engine import estimate
+    s = load(write(CATALOG_SCN), catalog=catalog)
+    found = dict(collect(s))
+    assert found["catalog.servers.hgx-h100.price"].base == catalog.servers["hgx-h100"].price
+    assert found["catalog.servers.gb200-nvl72.price"].base == catalog.servers["gb200-nvl72"].price
+    assert found["catalog.defaults.construction"].base == catalog.default("construction")[0]
+    assert found["catalog.accelerators.h100-sxm.peak.fp8"].base == \
+        catalog.accelerators["h100-sxm"].peak["fp8"]
+    plain = load(write(CATALOG_SCN.split("uncertainty:")[0], "plain.yaml"), catalog=catalog)
+    a, b = estimate(s, catalog), estimate(plain, catalog)
+    for name in ("capex.total_usd", "training.a.days", "funding.min_balance_usd"):
+        assert a.value(name) == b.value(name), name
+
+
+def test_a_shared_factor_moves_every_value_it_scales_together(write, catalog):
+    from estimator.config.loader import load
+    from estimator.engine.uncertainty import simulate
+    s = load(write(CATALOG_SCN), catalog=catalog)
+    sim = simulate(s, catalog, 2000, seed=2, keep_draws=True)
+    h100 = sim.draws["catalog.servers.hgx-h100.price"] / catalog.servers["hgx-h100"].price
+    gb200 = sim.draws["catalog.servers.gb200-nvl72.price"] / catalog.servers["gb200-nvl72"].price
+    storage = sim.draws["fleets.pod.storage_per_accelerator"] / \
+        catalog.default("storage_per_accelerator")[0]
+    np.testing.assert_allclose(h100, gb200, rtol=1e-12)
+    np.testing.assert_allclose(h100, storage, rtol=1e-12)
+    assert np.quantile(h100, 0.1) == pytest.approx(0.8, rel=0.05)
+    assert np.quantile(h100, 0.9) == pytest.approx(1.3, rel=0.05)
+    assert [p for p, _ in sim.inputs].count("catalog.defaults.construction") == 1
+
+
+def test_catalog_uncertainty_runs_the_same_engine_sample_by_sample(write, catalog):
+    from estimator.config.loader import load
+    from estimator.distributions import Dist, collect, substitute
+    from estimator.engine import estimate_values
+    from estimator.engine.uncertainty import simulate
+    s = load(write(CATALOG_SCN), catalog=catalog)
+    sim = simulate(s, catalog, 30, seed=5, chunk=7, keep_draws=True)
+    found = collect(s)
+    for i in range(30):
+        point = {id(d): float(sim.draws[p][i]) for p, d in found}
+        r = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
+                            catalog)
+        for name in ("capex.total_usd", "training.cost.build_usd", "funding.uses_usd"):
+            assert sim.values[name][i] == pytest.approx(float(r.value(name)), rel=1e-9), name
+    assert np.ptp(sim.values["training.cost.build_usd"]) > 0     # the peak moved the run
+
+
+@pytest.mark.parametrize("entry,message", [
+    ("catalog.defaults.life_accelerators: {low: 3, high: 6}", "cannot be uncertain"),
+    ("catalog.servers.hgx-h10.price: {low: $1, high: $2}", "did you mean 'hgx-h100'"),
+    ("catalog.servers.hgx-h100.per_rack: {low: 1, high: 2}", "cannot make 'per_rack'"),
+    ("catalog.defaults.pue: {low: 0.5, mode: 0.7, high: 0.9}", "out of range"),
+    ("catalog.fleets.x: {low: 1, high: 2}", "a catalog path is"),
+    ("funding.revenue.2026: {scale: {p10: 0.8, p90: 1.2}}", "has none"),
+    ("fleets.pod.server_price: {scale: 2}", "'scale' takes the distribution of a factor"),
+])
+def test_bad_catalog_and_scale_entries_are_located_errors(write, entry, message):
+    from estimator.errors import ConfigError
+    from estimator.config.loader import load
+    path = write(CATALOG_SCN.split("uncertainty:")[0] + "uncertainty:\n  " + entry + "\n")
+    with pytest.raises(ConfigError) as e:
+        load(path)
+    assert message in str(e.value) and "s.yaml:" in str(e.value)
+
+
+def test_a_factor_written_two_ways_is_refused(write):
+    path = write(CATALOG_SCN.replace("fleets.pod.storage_per_accelerator: {scale: {p10: 0.8",
+                                     "fleets.pod.storage_per_accelerator: {scale: {p10: 0.7"))
+    res = CliRunner().invoke(main, ["simulate", path, "-n", "10"])
+    assert res.exit_code == 2 and "factor 'hardware' is written two ways" in res.output

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterable, List, Optional, Sequence, Tuple
+from types import MappingProxyType
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..catalog import load_catalog
 from ..errors import ConfigError, Mark, Problem, did_you_mean
@@ -218,32 +219,152 @@ def apply_override(root: Node, parts: Sequence, value: Node) -> None:
             node = node.value[key]
 
 
-def apply_uncertainty(root: Node) -> None:
-    """Attach each 'uncertainty:' entry's distribution at its path, keeping the base value."""
+def apply_uncertainty(root: Node) -> List[tuple]:
+    """Attach each 'uncertainty:' entry's distribution at its path, keeping the base value.
+
+    Entries on ``catalog.*`` paths are returned as (parts, node, mark, pattern) for
+    :func:`catalog_uncertainty`. ``factor: NAME`` in entries makes them share one draw (they
+    must then write the same distribution).
+    """
     block = root.value.get("uncertainty")
     if block is None or block.kind != "map":
-        return
+        return []
+    on_catalog: List[tuple] = []
+    factors: Dict[str, tuple] = {}
     for pattern, dist in block.value.items():
         mark = block.keymarks.get(pattern, block.mark)
         if dist.kind != "map":
             raise ConfigError(Problem("an uncertainty entry is a distribution such as "
                                       "{low: a, high: b}", dist.mark, ("uncertainty", pattern),
                                       found=dist.describe()))
+        key = pattern
+        value = dict(dist.value)
+        if "factor" in value:
+            name = value.pop("factor")
+            if name.kind != "scalar" or not str(name.value).strip():
+                raise ConfigError(Problem("'factor' names a shared draw: a name such as "
+                                          "hardware_price", name.mark, ("uncertainty", pattern,
+                                                                        "factor")))
+            key = f"factor {name.value}"
+            written = {k: v.plain() if v.kind == "scalar" else _plain(v)
+                       for k, v in value.items() if k not in ("base", "source", "as_of", "note")}
+            if key in factors and factors[key][0] != written:
+                raise ConfigError(Problem(
+                    f"factor '{name.value}' is written two ways: entries that share a factor "
+                    "share one draw, so they need the same distribution", name.mark,
+                    ("uncertainty", pattern, "factor"),
+                    hint=f"the first is at {factors[key][1]}"))
+            factors.setdefault(key, (written, name.mark))
         parts = parse_path(pattern, mark.file)
+        if parts[0] == "catalog":
+            on_catalog.append((parts, Node("map", value, dist.mark, dict(dist.keymarks)), mark,
+                               key))
+            continue
         targets = _expand(root, parts, [], mark, pattern)
-        for parent, key in targets:
-            original = parent.value[key] if (parent.kind == "map" and key in parent.value) or \
+        for parent, k in targets:
+            original = parent.value[k] if (parent.kind == "map" and k in parent.value) or \
                 (parent.kind == "seq") else None
-            value = dict(dist.value)
-            if original is not None and original.kind == "scalar" and "base" not in value:
-                value["base"] = original
-            node = Node("map", value, dist.mark, dict(dist.keymarks))
-            node.key = pattern
-            if parent.kind == "seq":
-                parent.value[key] = node
-            else:
-                parent.value[key] = node
-                parent.keymarks.setdefault(key, mark)
+            entry = dict(value)
+            if original is not None and original.kind == "scalar" and "base" not in entry:
+                entry["base"] = original
+            node = Node("map", entry, dist.mark, dict(dist.keymarks))
+            node.key = key
+            parent.value[k] = node
+            if parent.kind == "map":
+                parent.keymarks.setdefault(k, mark)
+    return on_catalog
+
+
+def _plain(node: Node):
+    if node.kind == "map":
+        return {k: _plain(v) for k, v in node.value.items()}
+    if node.kind == "seq":
+        return [_plain(v) for v in node.value]
+    return node.plain()
+
+
+#: catalog values that set a schedule or a life: fixed, like the scenario's own
+FIXED_DEFAULTS = ("build_months", "life_accelerators", "life_network", "life_buildings",
+                  "life_power_plant")
+CATALOG_FIELDS = {"servers": ("price", "power"), "accelerators": ("price", "rent", "tdp", "peak")}
+
+
+def catalog_uncertainty(entries: List[tuple], catalog, out: Collector) -> Dict[str, object]:
+    """Distributions on catalog entries and defaults, by path: {'servers.ID.price': Dist}.
+
+    ``catalog.servers.*.price``, ``catalog.accelerators.ID.peak.fp8``,
+    ``catalog.defaults.construction``: the base of each is the catalog's value; a wildcard
+    shares one draw over every entry it names (with ``scale:``, one index for all of them).
+    """
+    found: Dict[str, object] = {}
+    for parts, node, mark, key in entries:
+        where = ("uncertainty", key)
+        kind = parts[1] if len(parts) > 1 else None
+        if kind == "defaults" and len(parts) == 3:
+            names = [n for n in catalog.defaults._fields if catalog.defaults._fields[n].spec]
+            targets = names if parts[2] == "*" else [parts[2]]
+            for name in targets:
+                if name not in names:
+                    out.add(f"no default named '{name}'", mark, where,
+                            hint=did_you_mean(str(name), names))
+                    continue
+                if name in FIXED_DEFAULTS:
+                    if parts[2] != "*":
+                        out.add("this value cannot be uncertain: it sets a schedule or a life",
+                                mark, where)
+                    continue
+                spec = catalog.defaults._fields[name].spec
+                _attach(found, f"defaults.{name}", spec, node, key, getattr(catalog.defaults,
+                                                                             name), where, out)
+            continue
+        if kind in CATALOG_FIELDS and len(parts) in (4, 5):
+            table = getattr(catalog, kind)
+            ids = list(table) if parts[2] == "*" else [parts[2]]
+            attr = parts[3]
+            if attr not in CATALOG_FIELDS[kind] or (attr == "peak") != (len(parts) == 5):
+                out.add(f"cannot make '{'.'.join(map(str, parts[3:]))}' of the {kind} "
+                        "uncertain", mark, where,
+                        expected="one of: " + ", ".join(
+                            a if a != "peak" else "peak.PRECISION" for a in CATALOG_FIELDS[kind]))
+                continue
+            for eid in ids:
+                entry = table.get(eid)
+                if entry is None:
+                    out.add(f"no {kind[:-1]} '{eid}' in the catalog", mark, where,
+                            hint=did_you_mean(str(eid), table))
+                    continue
+                spec = type(entry)._fields[attr].spec
+                if attr == "peak":
+                    precs = list(entry.peak) if parts[4] == "*" else [parts[4]]
+                    for prec in precs:
+                        if prec not in entry.peak:
+                            if parts[4] != "*":
+                                out.add(f"{eid} has no {prec} peak", mark, where,
+                                        expected="one of: " + ", ".join(entry.peak))
+                            continue
+                        _attach(found, f"{kind}.{eid}.peak.{prec}", spec.item, node, key,
+                                entry.peak[prec], where, out)
+                    continue
+                value = getattr(entry, attr)
+                if value is None:
+                    if parts[2] != "*":
+                        out.add(f"the catalog gives '{eid}' no {attr}", mark, where)
+                    continue
+                _attach(found, f"{kind}.{eid}.{attr}", spec, node, key, value, where, out)
+            continue
+        out.add("a catalog path is catalog.servers.ID.price|power, catalog.accelerators.ID."
+                "price|rent|tdp|peak.PRECISION or catalog.defaults.NAME ('*' for every one)",
+                mark, where)
+    return found
+
+
+def _attach(found: dict, name: str, spec, node: Node, key, value, where, out: Collector) -> None:
+    from .schema import INVALID, _distribution
+    n = Node("map", dict(node.value), node.mark, dict(node.keymarks))
+    n.key = key
+    d = _distribution(spec, n, where, out)
+    if d is not INVALID:     # the catalog's value is the base unless the entry gives one
+        found[name] = d if "base" in node.value else d.rebased(float(value))
 
 
 def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str):
@@ -291,13 +412,17 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     for text in overrides:
         parts, value = parse_override(text)
         apply_override(root, parts, value)
-    apply_uncertainty(root)
+    on_catalog = apply_uncertainty(root)
     out = Collector()
     scenario = build_model(Scenario, root, (), out)
     out.raise_if_any()
     catalog = scenario_catalog(scenario, catalog or load_catalog(), out)
     check_references(scenario, catalog, out)
     out.raise_if_any()
+    if on_catalog:
+        values = catalog_uncertainty(on_catalog, catalog, out)
+        out.raise_if_any()
+        scenario = replace(scenario, catalog=MappingProxyType(values))
     from ..distributions import collect
     found = collect(scenario)
     if len(found) > MAX_DISTRIBUTIONS:
@@ -306,6 +431,12 @@ def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     if found:
         from .bases import rebase
         scenario = rebase(scenario, catalog)
+        for path, d in collect(scenario):
+            if d.scale and d.base != d.base:        # NaN: nothing to scale
+                raise ConfigError(Problem(
+                    f"{path}: a 'scale:' distribution multiplies the field's value, and this "
+                    "field has none (not in the scenario, the catalog or the defaults)", d.mark,
+                    hint="give the field a value, or 'base:' in the entry"))
     return replace(scenario, files=tuple(files), uncertain=bool(found))
 
 

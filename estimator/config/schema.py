@@ -157,7 +157,7 @@ def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=Non
 
 def _quantity(spec: Spec, node: Node, path, out: Collector, sources, attr):
     if node.kind == "map" and spec.sourced and any(k in node.value for k in ("value", "source")) \
-            and not any(k in node.value for k in DIST_KEYS):
+            and not any(k in node.value for k in DIST_KEYS + ("scale",)):
         extra = [k for k in node.value if k not in SOURCE_KEYS]
         if extra or "value" not in node.value:
             key = extra[0] if extra else "value"
@@ -169,7 +169,7 @@ def _quantity(spec: Spec, node: Node, path, out: Collector, sources, attr):
         _cite(node, sources, attr)
         node = node.value["value"]
         path = path + ("value",)
-    if node.kind == "map" and any(k in node.value for k in DIST_KEYS):
+    if node.kind == "map" and any(k in node.value for k in DIST_KEYS + ("scale",)):
         _cite(node, sources, attr)
         return _distribution(spec, node, path, out)
     return _scalar_quantity(spec, node, path, out)
@@ -229,6 +229,8 @@ def _distribution(spec: Spec, node: Node, path, out: Collector):
     if not out.allow_distributions:
         out.add("distributions are not allowed here", node.mark, path, expected=spec.describe())
         return INVALID
+    if "scale" in node.value:
+        return _scale_distribution(spec, node, path, out)
     keys = [k for k in node.value if k not in ("base", "source", "as_of", "note")]
     unknown = [k for k in keys if k not in DIST_KEYS]
     kind = _DIST_FORMS.get(frozenset(keys))
@@ -279,6 +281,38 @@ def _distribution(spec: Spec, node: Node, path, out: Collector):
     return Dist(kind, params, base, key=key, mark=node.mark, lo=lo, hi=hi,
                 integer=units.DIMENSIONS[spec.dim].integer, dim=spec.dim,
                 unset=base is None and key is not None)
+
+
+FACTOR = Spec("qty", "a factor that multiplies the field's value", dim="amount", min=0)
+_SCALE_HELP = ("{scale: {p10: 0.8, p90: 1.3}}: the field's value times a factor drawn from that "
+               "distribution (optional base:, factor: NAME to share the draw)")
+
+
+def _scale_distribution(spec: Spec, node: Node, path, out: Collector):
+    """``{scale: DIST}``: the field's base value times a factor drawn from DIST."""
+    from ..distributions import Dist
+    extra = [k for k in node.value if k not in ("scale", "base", "source", "as_of", "note")]
+    inner = node.value["scale"]
+    if extra or inner.kind != "map" or not any(k in inner.value for k in DIST_KEYS):
+        k = extra[0] if extra else "scale"
+        out.add(f"unknown key '{k}' beside 'scale'" if extra else
+                "'scale' takes the distribution of a factor", node.keymarks.get(k, node.mark),
+                path + (k,), expected=_SCALE_HELP, found=None if extra else inner.describe())
+        return INVALID
+    factor = _distribution(FACTOR, inner, path + ("scale",), out)
+    base = None
+    if "base" in node.value:
+        base = _scalar_quantity(spec, node.value["base"], path + ("base",), out)
+    if factor is INVALID or base is INVALID:
+        return INVALID
+    if spec.gt is not None:
+        lo = spec.gt + max(abs(spec.gt) * 1e-9, 1e-12)
+    else:
+        lo = spec.min if spec.min is not None else -math.inf
+    return Dist(factor.kind, factor.params, base, key=getattr(node, "key", None), mark=node.mark,
+                lo=lo, hi=spec.max if spec.max is not None else math.inf,
+                integer=units.DIMENSIONS[spec.dim].integer, dim=spec.dim, unset=base is None,
+                scale=True)
 
 
 # --------------------------------------------------------------------------- JSON Schema

@@ -38,6 +38,8 @@ def estimate_values(scenario, catalog, detail: bool = True) -> Result:
     serving fleet month by month); Monte Carlo uses it, as it keeps only headline figures.
     """
     catalog = catalog.with_entries(scenario.accelerators, scenario.servers)   # its own hardware
+    if scenario.catalog:        # catalog values the scenario makes uncertain, as drawn
+        catalog = catalog.with_values(scenario.catalog)
     h = scenario.horizon
     months = [str(h.start.plus(i)) for i in range(h.months)]
     result = Result(title=scenario.scenario, files=scenario.files, months=months)

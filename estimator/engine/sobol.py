@@ -59,8 +59,8 @@ def indices(names: Sequence[str], dists: Sequence, model: Callable[[np.ndarray],
             samples: int, seed: int) -> tuple:
     """Sobol indices of ``model`` over inputs with distributions ``dists``.
 
-    ``model`` takes a (points, inputs) matrix of input values and returns one value per
-    point. ``samples`` (N) is rounded up to a power of two, as the Sobol sequence needs.
+    ``model`` takes a (points, inputs) matrix of raw input values (see :meth:`Dist.apply`)
+    and returns one value per point. ``samples`` (N) is rounded up to a power of two, as the Sobol sequence needs.
     Returns (indices sorted by total, N, points, variance of the output).
     """
     sample, analyze = _salib()
@@ -70,7 +70,7 @@ def indices(names: Sequence[str], dists: Sequence, model: Callable[[np.ndarray],
     unit = sample.sample(problem, n, calc_second_order=False, seed=seed)
     # the unit cube's edges map to infinite tails for unbounded distributions
     unit = np.clip(unit, 0.5 / (n * 64), 1 - 0.5 / (n * 64))
-    x = np.column_stack([d.ppf(unit[:, j]) for j, d in enumerate(dists)])
+    x = np.column_stack([d.raw_ppf(unit[:, j]) for j, d in enumerate(dists)])
     y = np.asarray(model(x), dtype=float)
     if not np.all(np.isfinite(y)):
         raise InputError("the figure is not finite at every sampled point; Sobol indices need "

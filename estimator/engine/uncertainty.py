@@ -11,7 +11,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..distributions import Dist, collect, draw, holders, substitute
+from ..distributions import Dist, collect, draw_raw, holders, substitute
 from ..errors import InputError, UnknownFigure, did_you_mean
 
 #: elements (samples x months) of one monthly series of a chunk: bounds the memory. Small
@@ -117,9 +117,9 @@ def in_chunks(columns: Dict[object, np.ndarray], rows: int, chunk: int):
 
 
 def drawn_chunks(found: List[tuple], seed: int, samples: int, chunk: int):
-    """Chunks of draws by :func:`group_key`, drawn as they are used (memory stays flat)."""
-    for _, drawn in draw([d for _, d in found], seed, samples, chunk):
-        yield {group_key(p, d): drawn[id(d)] for p, d in found}
+    """Chunks of raw draws by :func:`group_key`, drawn as they are used (memory stays flat)."""
+    for _, raw in draw_raw([d for _, d in found], seed, samples, chunk):
+        yield {group_key(p, d): raw[d.key if d.key is not None else id(d)] for p, d in found}
 
 
 def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = None,
@@ -127,8 +127,9 @@ def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = No
              found: Optional[List[tuple]] = None) -> Evaluation:
     """Run the engine on points of the uncertain inputs, one chunk of points at a time.
 
-    Each chunk maps inputs (by :func:`group_key`) to arrays of one length; inputs left out
-    stay at their base value. Memory is bounded by the chunk, however many points there
+    Each chunk maps inputs (by :func:`group_key`) to arrays of raw draws of one length
+    (:meth:`Dist.apply` turns them into each field's values); inputs left out stay at their
+    base value. Memory is bounded by the chunk, however many points there
     are; the work is one engine pass per chunk, no Python loop per point. ``figures``
     names the single figures to keep (default: every headline figure); ``detail`` computes
     the descriptive figures too.
@@ -149,7 +150,7 @@ def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = No
             if not isinstance(d, Dist):
                 return d
             col = cols.get(key_of[id(d)])
-            return d.base if col is None else col
+            return d.base if col is None else d.apply(col)
         result = estimate_values(substitute(scenario, value_of, within), catalog, detail=detail)
         for fig in result:
             if (fig.headline if keep is None else fig.name in keep) and not fig.series \
@@ -236,7 +237,8 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
         arrays["funding.covered"] = covered
     labels = [str(scenario.horizon.start.plus(i)) for i in range(scenario.horizon.months)]
     months = [month_summary(k, v, labels, before) for k, v in ev.months.items()]
-    draws = {p: np.concatenate(kept[group_key(p, d)]) for p, d in found} if keep_draws else {}
+    draws = {p: d.apply(np.concatenate(kept[group_key(p, d)])) for p, d in found} \
+        if keep_draws else {}
     return Simulation(samples, seed, found,
                       float(np.mean(covered)) if covered is not None else None, figures, arrays,
                       draws, months, ev.months, labels)
@@ -297,8 +299,8 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
     columns = {}
     for j, key in enumerate(keys):
         d0 = grouped[key][0][1]
-        col = np.full(rows, float(d0.base))
-        col[2 * j], col[2 * j + 1] = d0.quantile(0.1), d0.quantile(0.9)
+        col = np.full(rows, float(d0.raw_base))
+        col[2 * j], col[2 * j + 1] = d0.raw_ppf(np.array([0.1, 0.9]))
         columns[key] = col
     chunk = chunk or chunk_size(scenario)
     ev = evaluate(scenario, catalog, in_chunks(columns, rows, chunk), figures=[figure],
@@ -307,8 +309,10 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
     swings = []
     for j, key in enumerate(keys):
         d0 = grouped[key][0][1]
-        swings.append(Swing(str(key), d0.quantile(0.1), d0.quantile(0.9), float(at[2 * j]),
-                            float(at[2 * j + 1]), d0.dim))
+        lo, hi = (d0.raw_ppf(np.array([0.1, 0.9])) if d0.scale      # a factor: as a factor
+                  else (d0.quantile(0.1), d0.quantile(0.9)))
+        swings.append(Swing(str(key), float(lo), float(hi), float(at[2 * j]),
+                            float(at[2 * j + 1]), "factor" if d0.scale else d0.dim))
     swings.sort(key=lambda s: (-s.swing, s.path))
     return Sensitivity(figure, base[figure].unit, float(base.value(figure)), swings)
 

@@ -22,10 +22,17 @@ def _q(value, unit: str) -> str:
 
 
 def _dist_text(d) -> str:
-    p = {k: (v if isinstance(v, tuple) else format_quantity(v, d.dim)) for k, v in d.params.items()}
+    dim = "amount" if d.scale else d.dim
+    p = {k: (v if isinstance(v, tuple) else _q(v, dim)) for k, v in d.params.items()}
     if d.kind == "choice":
-        return "one of " + ", ".join(format_quantity(v, d.dim) for v in d.params["choices"])
-    return f"{d.kind} " + ", ".join(f"{k} {v}" for k, v in p.items())
+        text = "one of " + ", ".join(_q(v, dim) for v in d.params["choices"])
+    else:
+        text = f"{d.kind} " + ", ".join(f"{k} {v}" for k, v in p.items())
+    return f"x factor: {text}" if d.scale else text
+
+
+def _input_text(value, unit: str) -> str:
+    return f"x{value:.3g}" if unit == "factor" else format_quantity(value, unit)
 
 
 def simulation_table(title: str, sim) -> Group:
@@ -92,9 +99,10 @@ def simulation_json(title: str, sim) -> str:
         if key in seen:
             continue
         seen.add(key)
-        inputs.append({"path": str(key), "distribution": d.kind, "unit": d.dim,
+        inputs.append({"path": str(key), "distribution": d.kind,
+                       "unit": "factor" if d.scale else d.dim,
                        "params": {k: list(v) if isinstance(v, tuple) else v
-                                  for k, v in d.params.items()}, "base": d.base})
+                                  for k, v in d.params.items()}, "base": d.raw_base})
     data = {"schema_version": SCHEMA_VERSION, "scenario": title, "samples": sim.samples,
             "seed": sim.seed, "probability_covered": sim.probability_covered, "inputs": inputs,
             "figures": {f.name: {"unit": f.unit, "mean": f.mean, "p10": f.p10, "p50": f.p50,
@@ -126,8 +134,8 @@ def tornado(title: str, sens) -> Group:
         lo_d, hi_d = min(s.at_low, s.at_high) - sens.base, max(s.at_low, s.at_high) - sens.base
         left = int(round(min(-lo_d, widest) / widest * BAR)) if lo_d < 0 else 0
         right = int(round(min(hi_d, widest) / widest * BAR)) if hi_d > 0 else 0
-        t.add_row(s.path, f"{format_quantity(s.low_input, s.unit)} → "
-                          f"{format_quantity(s.high_input, s.unit)}",
+        t.add_row(s.path, f"{_input_text(s.low_input, s.unit)} → "
+                          f"{_input_text(s.high_input, s.unit)}",
                   Text("█" * left, style="cyan"), Text("│" + "█" * right, style="magenta"),
                   format_quantity(s.swing, sens.unit))
     return Group(Text(title, style="bold"), t)
@@ -156,7 +164,9 @@ def sobol_table(sob) -> Table:
 
 def top_drivers(sob, share: float = 0.9) -> list:
     """The inputs whose total indices, largest first, reach ``share`` of their sum."""
-    total = sum(max(i.total, 0.0) for i in sob.indices) or 1.0
+    total = sum(max(i.total, 0.0) for i in sob.indices)
+    if total <= 0:          # the figure does not vary: nothing drives it
+        return []
     out, acc = [], 0.0
     for i in sob.indices:
         out.append(i.input)
@@ -170,7 +180,8 @@ def sensitivity_view(title: str, sens, sob) -> Group:
     parts = [tornado(title, sens)] if sens is not None else [Text(title, style="bold")]
     if sob is not None:
         parts.append(sobol_table(sob))
-        parts.append(Text("Top drivers: " + ", ".join(top_drivers(sob))))
+        parts.append(Text("Top drivers: " + (", ".join(top_drivers(sob)) or
+                                             f"none ({sob.figure} does not vary)")))
     return Group(*parts)
 
 
