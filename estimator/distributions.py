@@ -38,13 +38,17 @@ class Dist:
     """
 
     __slots__ = ("kind", "params", "base", "key", "mark", "lo", "hi", "integer", "dim", "unset",
-                 "scale")
+                 "scale", "quantum")
 
     def __init__(self, kind: str, params: dict, base: Optional[float], *, key=None, mark=None,
                  lo: float = -math.inf, hi: float = math.inf, integer: bool = False,
-                 dim: str = "amount", unset: bool = False, scale: bool = False):
+                 dim: str = "amount", unset: bool = False, scale: bool = False,
+                 quantum: float = 0.0):
         self.kind, self.params, self.key, self.mark, self.dim = kind, params, key, mark, dim
         self.lo, self.hi, self.integer, self.scale = lo, hi, integer, scale
+        #: > 0 for inputs that set a schedule: values are whole multiples of it (months, days)
+        #: and the engine takes one value per pass (see engine.uncertainty.evaluate)
+        self.quantum = quantum
         self.base = (math.nan if scale else self.central()) if base is None else base
         #: an 'uncertainty:' entry on a field the scenario leaves out: its base is the value
         #: the engine would use (the catalog's or the default), set by the loader
@@ -52,7 +56,27 @@ class Dist:
 
     def rebased(self, base: float) -> "Dist":
         return Dist(self.kind, self.params, base, key=self.key, mark=self.mark, lo=self.lo,
-                    hi=self.hi, integer=self.integer, dim=self.dim, scale=self.scale)
+                    hi=self.hi, integer=self.integer, dim=self.dim, scale=self.scale,
+                    quantum=self.quantum)
+
+    @property
+    def discrete(self) -> bool:
+        return self.quantum > 0
+
+    def field_value(self, x):
+        """What the model holds for one value: a Month for a date, else the number."""
+        if self.dim == "month":
+            from .model import Month
+            return Month.from_index(int(round(float(x))))
+        if isinstance(x, np.ndarray) and x.ndim == 0:
+            x = x.item()
+        if self.quantum and self.integer and np.ndim(x) == 0:
+            return int(round(x))            # a count that sets a schedule (months of a build)
+        return float(x) if isinstance(x, (int, float)) and not self.integer else x
+
+    @property
+    def base_value(self):
+        return self.field_value(self.base)
 
     def __repr__(self) -> str:
         return f"Dist({'scale ' if self.scale else ''}{self.kind}, {self.params}, base={self.base})"
@@ -140,6 +164,8 @@ class Dist:
 
     def _clip(self, x):
         x = np.clip(x, self.lo, self.hi)
+        if self.quantum > 0:
+            return np.round(x / self.quantum) * self.quantum
         return np.round(x) if self.integer else x
 
 

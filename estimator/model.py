@@ -160,9 +160,9 @@ class Server(Model):
 # --------------------------------------------------------------------------- datacenters
 
 class Schedule(Model):
-    start: Month = month("first month", required=True)
+    start: Month = month("first month", required=True, uncertain=True)
     months: int = qty("count", "months over which it spreads", default=1, min=1, max=240,
-                      fixed=True)
+                      schedule=1)
 
 
 class Staff(Model):
@@ -280,8 +280,9 @@ class Run(Model):
                                   "accelerators (instead of mfu)", gt=0, bare="days")
     experiments: float = qty("amount", "total compute incl. experiments / final run compute",
                              default=1.0, min=1, max=10)
-    start: Optional[Month] = month("month the run starts")
-    max_days: Optional[float] = qty("amount", "longest acceptable run, in days", gt=0, fixed=True)
+    start: Optional[Month] = month("month the run starts", uncertain=True)
+    max_days: Optional[float] = qty("amount", "longest acceptable run, in days", gt=0,
+                                    schedule=1)
     on: Optional[str] = text("fleet it runs on", ref="fleet")
     accelerators: Optional[int] = qty("count", "accelerators of the fleet it uses (default: all)",
                                       min=1)
@@ -309,7 +310,7 @@ class Run(Model):
 class Raise(Model):
     name: str = text("name of the tranche", required=True)
     amount: float = qty("money", "amount raised", required=True, min=0)
-    date: Month = month("month the money arrives", required=True)
+    date: Month = month("month the money arrives", required=True, uncertain=True)
     if_: Optional[str] = text("flag that must be true for 'amount' to arrive", ref="flag")
     else_: Optional[float] = qty("money", "amount that arrives instead when the flag is false",
                                  min=0)
@@ -501,13 +502,13 @@ class Depreciation(Model):
     method: str = choice(("straight_line", "exponential"), "straight-line by asset class, or "
                          "Epoch AI's exponential value decay", default="straight_line")
     accelerators: Optional[float] = qty("duration", "useful life of accelerators and servers",
-                                        gt=0, bare="years", fixed=True)
+                                        gt=0, bare="years", schedule=HOURS_PER_MONTH)
     network: Optional[float] = qty("duration", "useful life of network and storage", gt=0,
-                                   bare="years", fixed=True)
+                                   bare="years", schedule=HOURS_PER_MONTH)
     buildings: Optional[float] = qty("duration", "useful life of buildings", gt=0, bare="years",
-                                     fixed=True)
+                                     schedule=HOURS_PER_MONTH)
     power_plant: Optional[float] = qty("duration", "useful life of power equipment", gt=0,
-                                       bare="years", fixed=True)
+                                       bare="years", schedule=HOURS_PER_MONTH)
     decay: Optional[float] = qty("amount", "value decay in orders of magnitude per year "
                                  "(exponential method)", gt=0, max=2)
 

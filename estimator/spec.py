@@ -23,14 +23,14 @@ class Spec:
     """
 
     __slots__ = ("kind", "doc", "dim", "bare", "min", "max", "gt", "choices", "cls", "item",
-                 "required", "ref", "sourced", "uncertain")
+                 "required", "ref", "sourced", "uncertain", "quantum")
 
     def __init__(self, kind: str, doc: str = "", *, dim: Optional[str] = None,
                  bare: Optional[str] = None, min: Optional[float] = None,
                  max: Optional[float] = None, gt: Optional[float] = None,
                  choices: Tuple[str, ...] = (), cls: Any = None, item: Optional["Spec"] = None,
                  required: bool = False, ref: Optional[str] = None, sourced: bool = True,
-                 uncertain: bool = True):
+                 uncertain: bool = True, quantum: float = 0.0):
         self.kind, self.doc, self.dim, self.bare = kind, doc, dim, bare
         self.min, self.max, self.gt = min, max, gt          # gt: strictly greater than
         self.choices, self.cls, self.item = choices, cls, item
@@ -38,6 +38,8 @@ class Spec:
         self.ref = ref              # what a name refers to: 'datacenter', 'fleet', 'server', ...
         self.sourced = sourced      # a quantity may be written {value:, source:, as_of:}
         self.uncertain = uncertain  # a quantity may be a distribution {low:, high:} ...
+        self.quantum = quantum      # > 0: it sets a schedule; uncertain values are whole
+        #                             multiples of it, one value per engine pass
 
     def describe(self) -> str:
         """What is expected, in words (used in error messages)."""
@@ -88,10 +90,12 @@ def _f(spec: Spec, default=MISSING) -> Field:
 
 
 def qty(dim: str, doc: str = "", *, default=None, required=False, min=None, max=None, gt=None,
-        bare=None, fixed=False):
-    """A quantity field; ``fixed`` ones (schedules, lives, windows) take no distribution."""
+        bare=None, fixed=False, schedule: float = 0.0):
+    """A quantity field; ``fixed`` ones take no distribution. ``schedule`` (a quantum, e.g.
+    one month in hours) marks a value that sets a schedule, a life or a time window: it may
+    be uncertain, its draws rounded to whole quanta (see engine.uncertainty.evaluate)."""
     return _f(Spec("qty", doc, dim=dim, min=min, max=max, gt=gt, bare=bare, required=required,
-                   uncertain=not fixed), default)
+                   uncertain=not fixed, quantum=schedule), default)
 
 
 def text(doc: str = "", *, default=None, required=False, ref=None):
@@ -107,8 +111,10 @@ def flag(doc: str = "", *, default=None):
     return _f(Spec("bool", doc), default)
 
 
-def month(doc: str = "", *, default=None, required=False):
-    return _f(Spec("month", doc, required=required), default)
+def month(doc: str = "", *, default=None, required=False, uncertain=False):
+    """A calendar month; ``uncertain`` ones may be {low: 2026-07, high: 2027-01} (whole months)."""
+    return _f(Spec("month", doc, required=required, quantum=1.0 if uncertain else 0.0),
+              default)
 
 
 def model(cls, doc: str = "", *, required=False):

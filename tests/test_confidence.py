@@ -412,3 +412,93 @@ def test_a_factor_written_two_ways_is_refused(write):
                                      "fleets.pod.storage_per_accelerator: {scale: {p10: 0.7"))
     res = CliRunner().invoke(main, ["simulate", path, "-n", "10"])
     assert res.exit_code == 2 and "factor 'hardware' is written two ways" in res.output
+
+
+# --------------------------------------------------------------------------- schedules
+
+SCHED = """\
+scenario: schedules
+horizon: {start: 2025-01, end: 2028-12}
+datacenters:
+  dc: {it_capacity: 60 MW, build: {start: 2025-01, months: 12}}
+fleets:
+  pod: {server: hgx-h100, accelerators: 8000, site: dc, delivery: {start: 2026-01, months: 6}}
+training:
+  - {name: a, compute: 3e25 FLOP, start: 2026-09, on: pod, mfu: 40%}
+  - {name: b, compute: 5e25 FLOP, start: 2027-06, max_days: 90}
+funding:
+  cash: $1.5B
+  raises: [{name: late, amount: $3B, date: 2026-06}]
+  revenue: {2026: $500M, 2028: $2B}
+depreciation: {accelerators: 4 years}
+uncertainty:
+  fleets.pod.delivery.start: {low: 2026-01, mode: 2026-02, high: 2026-09}
+  datacenters.dc.build.months: {choices: [12, 15, 18]}
+  "training[0].start": {low: 2026-09, high: 2027-01}
+  "training[1].max_days": {low: 60, high: 120}
+  funding.raises[0].date: {low: 2026-03, high: 2026-12}
+  depreciation.accelerators: {low: 3 years, high: 6 years}
+  "training[*].mfu": {low: 30%, high: 45%}
+"""
+
+
+def test_uncertain_dates_and_durations_run_the_same_engine_sample_by_sample(write, catalog):
+    from estimator.config.loader import load
+    from estimator.distributions import Dist, collect, substitute
+    from estimator.engine import estimate, estimate_values
+    from estimator.engine.uncertainty import simulate
+    s = load(write(SCHED), catalog=catalog)
+    found = dict(collect(s))
+    assert found["fleets.pod.delivery.start"].base_value.index == 2026 * 12     # as written
+    assert found["training[0].start"].discrete and not found["training[0].mfu"].discrete
+    plain = load(write(SCHED.split("uncertainty:")[0], "plain.yaml"), catalog=catalog)
+    assert estimate(s, catalog).value("funding.min_balance_usd") == \
+        estimate(plain, catalog).value("funding.min_balance_usd")
+    sim = simulate(s, catalog, 120, seed=9, chunk=50, keep_draws=True)
+    starts = sim.draws["fleets.pod.delivery.start"]
+    assert np.all(starts == np.round(starts)) and len(set(starts)) > 3     # whole months, moving
+    assert set(sim.draws["datacenters.dc.build.months"]) <= {12.0, 15.0, 18.0}
+    lives = sim.draws["depreciation.accelerators"] / (8766 / 12)
+    np.testing.assert_allclose(lives, np.round(lives), atol=1e-9)          # whole months
+    items = list(collect(s))
+    for i in range(0, 120, 7):
+        point = {id(d): d.field_value(np.asarray(sim.draws[p][i])) for p, d in items}
+        r = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
+                            catalog)
+        for name in ("funding.shortfall_usd", "funding.uses_usd", "training.cost.build_usd"):
+            assert sim.values[name][i] == pytest.approx(float(r.value(name)), rel=1e-9), name
+        k = sim.month_values["funding.min_balance_month"][i]
+        assert sim.labels[k] == r.value("funding.min_balance_month")
+    assert np.ptp(sim.values["funding.uses_usd"]) > 0
+
+
+def test_tornado_and_confidence_with_uncertain_dates(write, catalog):
+    path = write(SCHED)
+    res = CliRunner().invoke(main, ["sensitivity", path, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    swings = {s["input"]: s for s in json.loads(res.output)["swings"]}
+    assert swings["funding.raises[0].date"]["unit"] == "month"
+    out = CliRunner().invoke(main, ["sensitivity", path]).output
+    assert "2026-04 → 2026-11" in out             # P10 -> P90 of the raise's date, as months
+    res = CliRunner().invoke(main, ["simulate", path, "-n", "4000"])
+    assert res.exit_code == 2 and "combinations of values" in res.output
+    assert "training[1].max_days (61)" in res.output
+    dates = write(SCHED.split("  \"training[1].max_days")[0] + "\n", "dates.yaml")
+    res = CliRunner().invoke(main, ["solve", dates, "--confidence", "80%", "-n", "4000",
+                                    "--format", "json"])
+    assert res.exit_code == 0, res.output
+    sol = json.loads(res.output)
+    assert sol["probability_with_raise"] >= 0.8 or sol["raise_usd"] == 0
+
+
+@pytest.mark.parametrize("entry,message", [
+    ("fleets.pod.delivery.start: {low: 2026-09, high: 2026-01}", "low must not be after high"),
+    ("fleets.pod.delivery.start: {p10: 2026-01, p90: 2026-09}", "not a distribution of months"),
+    ("fleets.pod.delivery.start: {low: 2026-01, high: 2026-13}", "no month 13"),
+])
+def test_bad_date_distributions_are_located_errors(write, entry, message):
+    from estimator.errors import ConfigError
+    from estimator.config.loader import load
+    with pytest.raises(ConfigError) as e:
+        load(write(SCHED.split("uncertainty:")[0] + "uncertainty:\n  " + entry + "\n"))
+    assert message in str(e.value) and "s.yaml:" in str(e.value)

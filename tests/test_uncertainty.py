@@ -89,12 +89,14 @@ def test_bad_distributions_are_located_errors(write, pue, message):
     assert message in str(e.value) and "datacenters.dc.pue" in str(e.value)
 
 
-def test_fixed_fields_refuse_distributions(write):
+def test_schedule_fields_draw_whole_units(write):
     from estimator.config.loader import load
-    path = write(SCN.format(pue=1.2, mfu=0.4, rev="$300M").replace("max_days: 60",
-                                                                   "max_days: {low: 50, high: 70}"))
-    with pytest.raises(ConfigError, match="cannot be uncertain"):
-        load(path)
+    path = write(SCN.format(pue=1.2, mfu=0.4, rev="$300M").replace(
+        "max_days: 60", "max_days: {low: 50, high: 70}"))
+    d = dict(collect(load(path)))["training[0].max_days"]
+    assert d.discrete and d.base == 60
+    x = d.sample(np.random.default_rng(0), 1000)
+    assert np.all(x == np.round(x)) and 50 <= x.min() and x.max() <= 70
 
 
 KINDS = [

@@ -55,6 +55,8 @@ def base_of(record, attr: str, scenario, catalog, site=None):
     if cls == "Fleet" and attr == "utilisation" and site is not None:
         return (_value(site.utilisation) if site.utilisation is not None
                 else catalog.default("utilisation")[0])
+    if cls == "Run" and attr == "start":           # a run without a start starts with the horizon
+        return float(scenario.horizon.start.index)
     if cls == "Inference" and attr == "price":
         acc = catalog.accelerators.get(record.accelerator)
         return acc.rent if acc is not None else None

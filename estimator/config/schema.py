@@ -115,6 +115,12 @@ def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=Non
         out.add("expected a list of names", node.mark, path, expected=spec.describe(),
                 found=node.describe())
         return INVALID
+    if kind == "month" and node.kind == "map" and any(k in node.value for k in DIST_KEYS):
+        if not spec.quantum:
+            out.add("this date cannot be uncertain (schedule starts, run starts and raise "
+                    "dates can)", node.mark, path, expected=spec.describe())
+            return INVALID
+        return _month_distribution(spec, node, path, out)
     # scalars from here on
     if node.kind != "scalar":
         out.add(f"expected {spec.describe()}", node.mark, path, expected=spec.describe(),
@@ -280,7 +286,59 @@ def _distribution(spec: Spec, node: Node, path, out: Collector):
     key = getattr(node, "key", None)
     return Dist(kind, params, base, key=key, mark=node.mark, lo=lo, hi=hi,
                 integer=units.DIMENSIONS[spec.dim].integer, dim=spec.dim,
-                unset=base is None and key is not None)
+                unset=base is None and key is not None, quantum=spec.quantum)
+
+
+_MONTH_FORMS = {frozenset({"low", "high"}): "uniform",
+                frozenset({"low", "mode", "high"}): "triangular",
+                frozenset({"choices"}): "choice", frozenset({"mean", "sd"}): "normal"}
+
+
+def _month_distribution(spec: Spec, node: Node, path, out: Collector):
+    """An uncertain date: {low: 2026-07, high: 2027-01}, {low:, mode:, high:}, {choices: [...]}
+    or {mean: 2026-09, sd: 2} (sd in months); drawn in whole months."""
+    from ..distributions import Dist
+    keys = [k for k in node.value if k not in ("base", "source", "as_of", "note")]
+    kind = _MONTH_FORMS.get(frozenset(keys))
+    if kind is None:
+        bad = next((k for k in keys if k not in DIST_KEYS), None)
+        out.add(f"unknown key '{bad}' in a distribution of months" if bad else
+                "not a distribution of months: " + ", ".join(sorted(keys)),
+                node.keymarks.get(bad, node.mark), path + ((bad,) if bad else ()),
+                expected="{low: 2026-07, high: 2027-01}, {low:, mode:, high:}, "
+                         "{choices: [2026-07, 2026-10]} or {mean: 2026-09, sd: 2} (months)",
+                hint=did_you_mean(bad, DIST_KEYS) if bad else None)
+        return INVALID
+
+    def month_of(child, where):
+        m = build_value(Spec("month"), child, where, out)
+        return INVALID if m is INVALID else float(m.index)
+    params, before = {}, len(out.problems)
+    for k in keys:
+        child = node.value[k]
+        if k == "choices":
+            if child.kind != "seq" or not child.value:
+                out.add("'choices' takes a non-empty list", child.mark, path + (k,))
+                continue
+            params[k] = tuple(month_of(c, path + (k, i)) for i, c in enumerate(child.value))
+        elif k == "sd":
+            params[k] = _scalar_quantity(Spec("qty", dim="amount", min=0), child, path + (k,),
+                                         out)
+        else:
+            params[k] = month_of(child, path + (k,))
+    base = month_of(node.value["base"], path + ("base",)) if "base" in node.value else None
+    if len(out.problems) > before:
+        return INVALID
+    p = params
+    if kind in ("uniform", "triangular") and not p["low"] <= p["high"]:
+        out.add("not a valid distribution: low must not be after high", node.mark, path)
+        return INVALID
+    if kind == "triangular" and not p["low"] <= p["mode"] <= p["high"]:
+        out.add("not a valid distribution: mode must lie between low and high", node.mark, path)
+        return INVALID
+    key = getattr(node, "key", None)
+    return Dist(kind, params, base, key=key, mark=node.mark, lo=1900 * 12, hi=2200 * 12 + 11,
+                integer=True, dim="month", unset=base is None and key is not None, quantum=1.0)
 
 
 FACTOR = Spec("qty", "a factor that multiplies the field's value", dim="amount", min=0)
@@ -312,7 +370,7 @@ def _scale_distribution(spec: Spec, node: Node, path, out: Collector):
     return Dist(factor.kind, factor.params, base, key=getattr(node, "key", None), mark=node.mark,
                 lo=lo, hi=spec.max if spec.max is not None else math.inf,
                 integer=units.DIMENSIONS[spec.dim].integer, dim=spec.dim, unset=base is None,
-                scale=True)
+                scale=True, quantum=spec.quantum)
 
 
 # --------------------------------------------------------------------------- JSON Schema

@@ -27,7 +27,7 @@ def estimate(scenario, catalog=None) -> Result:
         catalog = load_catalog()
     if scenario.uncertain:
         from ..distributions import Dist, substitute
-        scenario = substitute(scenario, lambda d: d.base if isinstance(d, Dist) else d)
+        scenario = substitute(scenario, lambda d: d.base_value if isinstance(d, Dist) else d)
     return estimate_values(scenario, catalog)
 
 

@@ -44,7 +44,10 @@ def scaled(scenario, k: float, last_only: bool = False):
     runs = list(scenario.training)
     if not runs:
         raise InputError("the scenario has no training runs to scale")
-    order = sorted(range(len(runs)), key=lambda i: runs[i].start or scenario.horizon.start)
+    def start(r):       # an uncertain start orders by its base month
+        m = r.start or scenario.horizon.start
+        return m.base_value if hasattr(m, "base_value") else m
+    order = sorted(range(len(runs)), key=lambda i: start(runs[i]))
     targets = [order[-1]] if last_only else order
     for i in targets:
         r = runs[i]
@@ -250,12 +253,13 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
     Every evaluation uses the same draws (common random numbers), so the answers move
     smoothly with the plan's scale and do not jitter between evaluations.
     """
-    from .uncertainty import _distributions, chunk_size, drawn_chunks, evaluate
+    from .uncertainty import _distributions, check_schedules, chunk_size, drawn_chunks, evaluate
     if scenario.funding is None:
         raise InputError("the scenario has no 'funding:' section to solve against")
     if not 0 < confidence < 1:
         raise InputError("--confidence must be between 0% and 100% (exclusive), e.g. 90%")
     found = _distributions(scenario)
+    check_schedules(found, samples)
     chunk = chunk_size(scenario)
     count = [0]
 

@@ -84,6 +84,40 @@ def items(scenario) -> int:
             + len(scenario.training))
 
 
+#: distinct combinations of schedule values (dates, build times, lives, windows) that a
+#: Monte Carlo may need: each one is an engine pass per chunk, so past this the run would
+#: crawl through a Python loop of passes
+MAX_SCHEDULE_COMBINATIONS = 2000
+
+
+def schedule_combinations(found: List[tuple]) -> List[tuple]:
+    """(input, number of values it can take) for each schedule input (0.1% tails cut)."""
+    out = []
+    for key, members in groups(found).items():
+        d = members[0][1]
+        if not d.discrete:
+            continue
+        if d.kind == "choice":
+            count = len(set(np.asarray(d.apply(np.asarray(d.params["choices"]))).tolist()))
+        else:
+            lo, hi = d.ppf(np.array([0.001, 0.999]))
+            count = int(round((hi - lo) / d.quantum)) + 1
+        out.append((str(key), count))
+    return out
+
+
+def check_schedules(found: List[tuple], points: int) -> None:
+    """Refuse a run whose schedule inputs would need more engine passes than points allow."""
+    counts = schedule_combinations(found)
+    total = int(np.prod([c for _, c in counts], dtype=float)) if counts else 1
+    if total > MAX_SCHEDULE_COMBINATIONS and points > MAX_SCHEDULE_COMBINATIONS:
+        raise InputError(
+            f"the uncertain schedule inputs can take {total:,} combinations of values (limit "
+            f"{MAX_SCHEDULE_COMBINATIONS:,}); each is one pass of the engine: "
+            + ", ".join(f"{k} ({c})" for k, c in counts)
+            + ". Give fewer of them, narrower ranges, or 'choices:' of a few values")
+
+
 def chunk_size(scenario) -> int:
     """Samples per chunk: one monthly series of a chunk holds CHUNK_ELEMENTS values, more
     (up to CHUNK_MAX) for a model with many items."""
@@ -129,14 +163,22 @@ def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = No
 
     Each chunk maps inputs (by :func:`group_key`) to arrays of raw draws of one length
     (:meth:`Dist.apply` turns them into each field's values); inputs left out stay at their
-    base value. Memory is bounded by the chunk, however many points there
-    are; the work is one engine pass per chunk, no Python loop per point. ``figures``
-    names the single figures to keep (default: every headline figure); ``detail`` computes
-    the descriptive figures too.
+    base value. Memory is bounded by the chunk, however many points there are; the work is
+    one engine pass per chunk, no Python loop per point. ``figures`` names the single
+    figures to keep (default: every headline figure); ``detail`` computes the descriptive
+    figures too.
+
+    Inputs that set a schedule (dates, build and delivery times, lives, time windows) are
+    *discrete*: the engine needs one value of each per pass. A chunk's points are grouped
+    by their discrete values (few: months, whole days) and the engine runs once per group,
+    on the group's points, with the other inputs as arrays.
     """
-    from . import estimate_values
-    from .funding import TOLERANCE_USD
-    key_of = {id(d): group_key(p, d) for p, d in (found or collect(scenario))}
+    found = found or collect(scenario)
+    key_of = {id(d): group_key(p, d) for p, d in found}
+    rep = {}
+    for p, d in found:
+        rep.setdefault(group_key(p, d), d)
+    discrete = [k for k, d in rep.items() if d.discrete]
     within = holders(scenario)
     values: Dict[str, List[np.ndarray]] = {}
     months: Dict[str, List[np.ndarray]] = {k: [] for k in MONTH_FIGURES}
@@ -145,34 +187,71 @@ def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = No
     keep = None if figures is None else set(figures)
     for cols in chunks:
         n = len(next(iter(cols.values())))
-
-        def value_of(d, cols=cols):
-            if not isinstance(d, Dist):
-                return d
-            col = cols.get(key_of[id(d)])
-            return d.base if col is None else d.apply(col)
-        result = estimate_values(substitute(scenario, value_of, within), catalog, detail=detail)
-        for fig in result:
-            if (fig.headline if keep is None else fig.name in keep) and not fig.series \
-                    and fig.unit not in ("month", "text"):
-                v = np.broadcast_to(np.asarray(fig.value, dtype=float), (n,))
-                values.setdefault(fig.name, []).append(np.array(v))
-                units[fig.name] = fig.unit
-        if "monthly.funding.balance_usd" in result:
-            labels = result.months
-            window = labels.index(result.value("funding.window_end"))
-            bal = np.broadcast_to(result.value("monthly.funding.balance_usd"),
-                                  (n, len(labels)))[:, : window + 1]
-            neg = bal < -TOLERANCE_USD
-            gap = np.where(neg.any(axis=-1), np.argmax(neg, axis=-1), -1)
-            months["funding.gap_month"].append(gap.astype(np.int32))
-            months["funding.min_balance_month"].append(
-                np.argmin(bal, axis=-1).astype(np.int32))
+        keys = [k for k in discrete if k in cols]
+        if keys:
+            table = np.column_stack([rep[k].apply(cols[k]) for k in keys])
+            _, first, inverse = np.unique(table, axis=0, return_index=True, return_inverse=True)
+            parts = [(np.flatnonzero(inverse.ravel() == g), int(i)) for g, i in enumerate(first)]
+        else:
+            parts = [(None, 0)]
+        out_v: Dict[str, np.ndarray] = {}
+        out_m: Dict[str, np.ndarray] = {}
+        for idx, row in parts:
+            sub = cols if idx is None else {
+                k: (v[row] if k in keys else v[idx]) for k, v in cols.items()}
+            m = n if idx is None else len(idx)
+            v, mo, w = _pass(scenario, catalog, sub, m, key_of, within, keep, detail, units)
+            window = max(window, w)
+            for name, arr in v.items():
+                if idx is None:
+                    out_v[name] = arr
+                else:
+                    out_v.setdefault(name, np.empty(n))[idx] = arr
+            for name, arr in mo.items():
+                if idx is None:
+                    out_m[name] = arr
+                else:
+                    out_m.setdefault(name, np.empty(n, np.int32))[idx] = arr
+        for name, arr in out_v.items():
+            values.setdefault(name, []).append(arr)
+        for name, arr in out_m.items():
+            months[name].append(arr)
         done += n
         if progress is not None:
             progress(done)
     return Evaluation({k: np.concatenate(v) for k, v in values.items()}, units,
                       {k: np.concatenate(v) for k, v in months.items() if v}, window)
+
+
+def _pass(scenario, catalog, cols, n, key_of, within, keep, detail, units):
+    """One engine pass on ``n`` points: (single figures, month figures, window end)."""
+    from . import estimate_values
+    from .funding import TOLERANCE_USD
+
+    def value_of(d):
+        if not isinstance(d, Dist):
+            return d
+        col = cols.get(key_of[id(d)])
+        if col is None:
+            return d.base_value
+        return d.field_value(d.apply(col)) if np.ndim(col) == 0 else d.apply(col)
+    result = estimate_values(substitute(scenario, value_of, within), catalog, detail=detail)
+    values, months, window = {}, {}, -1
+    for fig in result:
+        if (fig.headline if keep is None else fig.name in keep) and not fig.series \
+                and fig.unit not in ("month", "text"):
+            values[fig.name] = np.array(np.broadcast_to(np.asarray(fig.value, dtype=float), (n,)))
+            units[fig.name] = fig.unit
+    if "monthly.funding.balance_usd" in result:
+        labels = result.months
+        window = labels.index(result.value("funding.window_end"))
+        bal = np.broadcast_to(result.value("monthly.funding.balance_usd"),
+                              (n, len(labels)))[:, : window + 1]
+        neg = bal < -TOLERANCE_USD
+        months["funding.gap_month"] = np.where(neg.any(axis=-1), np.argmax(neg, axis=-1),
+                                               -1).astype(np.int32)
+        months["funding.min_balance_month"] = np.argmin(bal, axis=-1).astype(np.int32)
+    return values, months, window
 
 
 def summarize(name: str, unit: str, arr: np.ndarray) -> Summary:
@@ -220,6 +299,7 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
     if not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"--samples must be between 1 and {MAX_SAMPLES:,}")
     found = _distributions(scenario)
+    check_schedules(found, samples)
     chunk = chunk or chunk_size(scenario)
     kept: Dict[object, List[np.ndarray]] = {}
 
@@ -276,8 +356,8 @@ def base_result(scenario, catalog, figure: Optional[str]):
     """The deterministic result and the single figure to study (checked by name)."""
     from . import estimate_values
     figure = figure or default_figure(scenario)
-    base = estimate_values(substitute(scenario, lambda d: d.base if isinstance(d, Dist) else d),
-                           catalog)
+    base = estimate_values(substitute(scenario, lambda d: d.base_value if isinstance(d, Dist)
+                                      else d), catalog)
     if figure not in base.figures or base[figure].series:
         hint = did_you_mean(figure, [n for n, f in base.figures.items() if not f.series])
         raise UnknownFigure(f"no single figure named '{figure}'" + (f"; {hint}" if hint else ""))

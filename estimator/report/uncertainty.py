@@ -21,7 +21,17 @@ def _q(value, unit: str) -> str:
     return format_quantity(value, unit)
 
 
+def _month_text(x) -> str:
+    from ..model import Month
+    return str(Month.from_index(int(round(x))))
+
+
 def _dist_text(d) -> str:
+    if d.dim == "month":
+        if d.kind == "choice":
+            return "one of " + ", ".join(_month_text(v) for v in d.params["choices"])
+        return f"{d.kind} " + ", ".join(f"{k} {v:g} months" if k == "sd" else
+                                        f"{k} {_month_text(v)}" for k, v in d.params.items())
     dim = "amount" if d.scale else d.dim
     p = {k: (v if isinstance(v, tuple) else _q(v, dim)) for k, v in d.params.items()}
     if d.kind == "choice":
@@ -32,6 +42,8 @@ def _dist_text(d) -> str:
 
 
 def _input_text(value, unit: str) -> str:
+    if unit == "month":
+        return _month_text(value)
     return f"x{value:.3g}" if unit == "factor" else format_quantity(value, unit)
 
 
