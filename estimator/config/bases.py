@@ -80,8 +80,13 @@ def rebase(scenario, catalog):
                     site = sites.get(obj.site) if type(obj).__name__ == "Fleet" and \
                         obj.site else None
                     base = base_of(obj, name, scenario, catalog, site)
-                    if base is not None:
-                        changes[name] = v.rebased(float(base))
+                    if base is None:
+                        from ..errors import ConfigError, Problem
+                        raise ConfigError(Problem(
+                            f"uncertainty: '{name}' is not written here and has no catalog "
+                            "value or default to keep as the report's value", v.mark,
+                            hint="write the field's value, or give 'base:' in the entry"))
+                    changes[name] = v.rebased(float(base))
                 else:
                     new = walk(v)
                     if new is not v:

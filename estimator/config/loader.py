@@ -359,10 +359,10 @@ def catalog_uncertainty(entries: List[tuple], catalog, out: Collector) -> Dict[s
 
 
 def _attach(found: dict, name: str, spec, node: Node, key, value, where, out: Collector) -> None:
-    from .schema import INVALID, _distribution
+    from .schema import INVALID, distribution
     n = Node("map", dict(node.value), node.mark, dict(node.keymarks))
     n.key = key
-    d = _distribution(spec, n, where, out)
+    d = distribution(spec, n, where, out)
     if d is not INVALID:     # the catalog's value is the base unless the entry gives one
         found[name] = d if "base" in node.value else d.rebased(float(value))
 

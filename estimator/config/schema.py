@@ -341,6 +341,11 @@ def _month_distribution(spec: Spec, node: Node, path, out: Collector):
                 integer=True, dim="month", unset=base is None and key is not None, quantum=1.0)
 
 
+def distribution(spec: Spec, node: Node, path, out: Collector):
+    """A distribution read against a field's spec (the loader's catalog entries use it)."""
+    return _distribution(spec, node, path, out)
+
+
 FACTOR = Spec("qty", "a factor that multiplies the field's value", dim="amount", min=0)
 _SCALE_HELP = ("{scale: {p10: 0.8, p90: 1.3}}: the field's value times a factor drawn from that "
                "distribution (optional base:, factor: NAME to share the draw)")

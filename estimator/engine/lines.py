@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple, Optional, Tuple
 
 from ..units import HOURS_PER_MONTH
 from . import datacenter as dc
-from .cashflow import as_column
+from .cashflow import Monthly, as_column
 
 ASSET_CLASSES = ("accelerators", "network", "buildings", "power_plant")
 
@@ -48,47 +48,55 @@ CAPEX = (
 )
 
 
+def _times(series: Monthly, fn, *factors) -> Monthly:
+    """``fn(series, *factors)`` for a lazy monthly series (factors per sample or not)."""
+    return series.times(lambda x, whole: fn(x, *[as_column(f) if whole else f for f in factors]))
+
+
 def _electricity(fleet) -> Tuple[object, list]:
     site = fleet.site
-    return (dc.electricity_usd(fleet.energy_wh, as_column(site.electricity.value)),
+    return (_times(fleet.energy_wh, dc.electricity_usd, site.electricity.value),
             [fleet.it_w, fleet.utilisation, site.pue, site.electricity])
 
 
 def _water(fleet) -> Tuple[object, list]:
     site = fleet.site
-    return (dc.water_usd(fleet.it_energy_wh, as_column(site.wue.value),
-                         as_column(site.water_price.value)),
+    return (_times(fleet.it_energy_wh, dc.water_usd, site.wue.value, site.water_price.value),
             [fleet.it_w, fleet.utilisation, site.wue, site.water_price])
 
 
 def _maintenance(site) -> Tuple[object, list]:
     facility = site.capex["construction"].value + site.capex["power"].value
-    return (as_column(dc.rate_usd_per_month(facility, site.maintenance.value)) * site.ready_row,
-            [site.maintenance, site.capex["construction"], site.capex["power"]])
+    return (Monthly(len(site.ready_row)).step(dc.rate_usd_per_month(
+        facility, site.maintenance.value), site.ready),
+        [site.maintenance, site.capex["construction"], site.capex["power"]])
 
 
 def _staff(site) -> Tuple[object, list]:
-    return (as_column(dc.staff_usd_per_month(site.headcount.value, site.staff_cost.value))
-            * site.ready_row, [site.headcount, site.staff_cost])
+    return (Monthly(len(site.ready_row)).step(dc.staff_usd_per_month(
+        site.headcount.value, site.staff_cost.value), site.ready),
+        [site.headcount, site.staff_cost])
 
 
 def _on_capex_in_service(rate_attr: str) -> Callable:
     def term(site):
         rate = getattr(site, rate_attr)
-        return (dc.rate_usd_per_month(site.capex_in_service, as_column(rate.value)),
+        return (_times(site.capex_in_service, dc.rate_usd_per_month, rate.value),
                 [rate] + list(site.capex.values()) + site.fleet_capex())
     return term
 
 
 def _colocation(site) -> Tuple[object, list]:
-    return (as_column(dc.colocation_usd_per_month(site.it.value, site.colocation.value))
-            * site.ready_row, [site.it, site.colocation])
+    return (Monthly(len(site.ready_row)).step(dc.colocation_usd_per_month(
+        site.it.value, site.colocation.value), site.ready), [site.it, site.colocation])
 
 
 def _rental(fleet) -> Tuple[object, list]:
-    rent = as_column(fleet.accelerators.value * HOURS_PER_MONTH * fleet.price.value
-                     * (1 - fleet.discount.value))
-    return rent * fleet.online, [fleet.accelerators, fleet.price, fleet.discount]
+    rent = fleet.accelerators.value * HOURS_PER_MONTH * fleet.price.value \
+        * (1 - fleet.discount.value)
+    start, months = fleet.delivery
+    return (Monthly(len(fleet.online)).ramp(rent, start, months),
+            [fleet.accelerators, fleet.price, fleet.discount])
 
 
 OPEX = (

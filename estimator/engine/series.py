@@ -20,19 +20,19 @@ from .lines import ASSET_CLASSES, CAPEX, OPEX
 
 
 class Schedules:
-    """Capex by line and in service by asset class, month by month, as the rollup adds them."""
+    """Capex by line and in service by asset class, month by month, as the rollup adds them.
+
+    Each is a :class:`~.cashflow.Monthly`: per-sample amounts on a schedule stay terms
+    until the series is recorded (the same values; month-only amounts are added as rows).
+    """
 
     def __init__(self, months: int):
-        zero = np.zeros(months)
-        self.capex = {line.key: zero for line in CAPEX}
-        self.in_service = {cls: zero for cls in ASSET_CLASSES}
+        self.capex = {line.key: cashflow.Monthly(months) for line in CAPEX}
+        self.in_service = {cls: cashflow.Monthly(months) for cls in ASSET_CLASSES}
         self.outside: List[str] = []
 
-    def add(self, line: str, spent, in_service) -> None:
-        self.capex[line] = self.capex[line] + spent
-        cls = next(c.asset_class for c in CAPEX if c.key == line)
-        if cls is not None and in_service is not None:
-            self.in_service[cls] = self.in_service[cls] + in_service
+    def asset_class(self, line: str):
+        return next(c.asset_class for c in CAPEX if c.key == line)
 
 
 def estimate_series(ctx: Context) -> None:
@@ -62,21 +62,18 @@ def _site_schedules(ctx: Context, books: Schedules) -> None:
     n = ctx.months
     for site in ctx.sites.values():
         site.ready_row = cashflow.step(site.ready, n)
-        site.capex_in_service = np.zeros(n)
+        site.capex_in_service = cashflow.Monthly(n)
         if site.build is None:
             continue
         start, months = site.build
         share = cashflow.outside_share(start, months, n)
         if share > 0:
             books.outside.append(f"site '{site.name}' ({share:.0%} of its build)")
-        ready = (np.arange(n) == site.ready).astype(float)
         for line, amount in site.capex.items():
-            spent = cashflow.spread(amount.value, start, 1 if line == "land" else months, n)
-            in_service = None
+            books.capex[line].spread(amount.value, start, 1 if line == "land" else months)
             if line != "land":
-                in_service = np.asarray(amount.value, dtype=float)[..., None] * ready
-                site.capex_in_service = site.capex_in_service + in_service
-            books.add(line, spent, in_service)
+                books.in_service[books.asset_class(line)].point(amount.value, site.ready)
+                site.capex_in_service.point(amount.value, site.ready)
 
 
 def _fleet_schedules(ctx: Context, books: Schedules) -> None:
@@ -91,11 +88,11 @@ def _fleet_schedules(ctx: Context, books: Schedules) -> None:
         if not fleet.owned:
             continue
         for line, amount in fleet.capex.items():
-            spent = cashflow.spread(amount.value, start, months, n)
-            books.add(line, spent, spent)
-            fleet.site.capex_in_service = fleet.site.capex_in_service + spent
+            books.capex[line].spread(amount.value, start, months)
+            books.in_service[books.asset_class(line)].spread(amount.value, start, months)
+            fleet.site.capex_in_service.spread(amount.value, start, months)
     for site in ctx.sites.values():
-        site.capex_in_service = np.cumsum(site.capex_in_service, axis=-1)
+        site.capex_in_service = site.capex_in_service.cumulative()
 
 
 def _capex_totals(ctx: Context) -> Dict[str, Val]:
@@ -130,7 +127,7 @@ def _power_totals(ctx: Context) -> None:
 
 def _capex_series(ctx: Context, books: Schedules, totals: Dict[str, Val]) -> Val:
     rec = ctx.rec
-    lines = [rec.record(f"monthly.capex.{key}_usd", series, "money",
+    lines = [rec.record(f"monthly.capex.{key}_usd", series.value(), "money",
                         f"{key} capex spread over its build or delivery months", [totals[key]],
                         series=True)
              for key, series in books.capex.items()]
@@ -140,18 +137,25 @@ def _capex_series(ctx: Context, books: Schedules, totals: Dict[str, Val]) -> Val
 
 def _energy(ctx: Context) -> None:
     """Each owned fleet's facility energy month by month (IT power online x utilisation x PUE)."""
-    energy, used = np.zeros(ctx.months), []
+    energy, used = cashflow.Monthly(ctx.months), []
     for fleet in ctx.fleets.values():
         if not fleet.owned:
             continue
-        fleet.energy_wh = dc.energy_wh(as_column(fleet.it_w.value) * fleet.online,
-                                       as_column(fleet.utilisation.value),
-                                       as_column(fleet.site.pue.value))
-        fleet.it_energy_wh = dc.energy_wh(as_column(fleet.it_w.value) * fleet.online,
-                                          as_column(fleet.utilisation.value), 1.0)
-        energy = energy + fleet.energy_wh
+        it, util, pue = fleet.it_w.value, fleet.utilisation.value, fleet.site.pue.value
+        fleet.energy_wh, fleet.it_energy_wh = cashflow.Monthly(ctx.months), \
+            cashflow.Monthly(ctx.months)
+        if all(np.ndim(x) == 0 for x in (it, util, pue)):
+            fleet.energy_wh.add(dc.energy_wh(as_column(it) * fleet.online, as_column(util),
+                                             as_column(pue)))
+            fleet.it_energy_wh.add(dc.energy_wh(as_column(it) * fleet.online, as_column(util),
+                                                1.0))
+        else:       # per-sample amounts: one delivery ramp each
+            start, months = fleet.delivery
+            fleet.energy_wh.ramp(dc.energy_wh(it, util, pue), start, months)
+            fleet.it_energy_wh.ramp(dc.energy_wh(it, util, 1.0), start, months)
+        energy.merge(fleet.energy_wh)
         used += [fleet.it_w, fleet.utilisation, fleet.site.pue]
-    monthly = ctx.rec.record("monthly.energy_wh", energy, "energy",
+    monthly = ctx.rec.record("monthly.energy_wh", energy.value(), "energy",
                              "fleets' IT power online x utilisation x PUE x hours in the month",
                              used, series=True)
     ctx.rec.derive("energy.total_wh", _horizon_sum, monthly, unit="energy", headline=True,
@@ -172,13 +176,16 @@ def _opex(ctx: Context) -> Val:
     """Each opex line of the registry, summed over what it is charged on; the opex totals."""
     rec, monthly, totals = ctx.rec, [], []
     for line in OPEX:
-        series, used = np.zeros(ctx.months), []
+        series, used = cashflow.Monthly(ctx.months), []
         for owner in SCOPES[line.scope](ctx):
             amount, inputs = line.term(owner)
-            series = series + amount
+            if isinstance(amount, cashflow.Monthly):
+                series.merge(amount)
+            else:
+                series.add(amount)
             used += inputs
-        m = rec.record(f"monthly.opex.{line.key}_usd", series, "money", line.formula, used,
-                       series=True)
+        m = rec.record(f"monthly.opex.{line.key}_usd", series.value(), "money", line.formula,
+                       used, series=True)
         monthly.append(m)
         totals.append(rec.derive(f"opex.{line.key}_usd", _horizon_sum, m, unit="money",
                                  text=f"sum of monthly {line.key.replace('_', ' ')} over the "
@@ -202,7 +209,8 @@ def estimate_depreciation(ctx: Context, books: Schedules) -> None:
     monthly, totals, in_service = [], [], []
     for cls in ASSET_CLASSES:
         method = _method(ctx, cls)
-        added = rec.record(f"monthly.in_service.{cls}_usd", books.in_service[cls], "money",
+        added = rec.record(f"monthly.in_service.{cls}_usd", books.in_service[cls].value(),
+                           "money",
                            f"{cls.replace('_', ' ')} capex as it enters service",
                            _capex_of_class(ctx, cls), series=True)
         in_service.append(added)

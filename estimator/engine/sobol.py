@@ -92,9 +92,9 @@ def indices(names: Sequence[str], dists: Sequence, model: Callable[[np.ndarray],
 def sobol(scenario, catalog, figure: Optional[str] = None, samples: int = 1024, seed: int = 0
           ) -> Sobol:
     """Sobol indices of a figure of the scenario over all its uncertain inputs."""
-    from .uncertainty import (_distributions, base_result, check_schedules, chunk_size,
+    from .uncertainty import (distributions_of, base_result, check_schedules, chunk_size,
                               evaluate, groups, in_chunks)
-    found = _distributions(scenario)
+    found = distributions_of(scenario)
     check_schedules(found, samples * (len(groups(found)) + 2))
     base, figure = base_result(scenario, catalog, figure)
     grouped = groups(found)

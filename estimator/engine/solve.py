@@ -245,6 +245,47 @@ def covered_with(shortfall: np.ndarray, gap: np.ndarray, amount: float, month: i
     return ((gap < 0) | (gap >= month)) & (shortfall <= amount)
 
 
+class Sampler:
+    """Engine passes over the same draws (common random numbers), counted in full passes."""
+
+    def __init__(self, catalog, seed: int, samples: int, chunk: int,
+                 progress: Optional[Callable[[int], None]] = None):
+        self.catalog, self.seed, self.samples, self.chunk = catalog, seed, samples, chunk
+        self.progress, self.passes = progress, 0.0
+
+    def run(self, scn, figures, n: Optional[int] = None):
+        from ..distributions import collect
+        from .uncertainty import drawn_chunks, evaluate
+        n = n or self.samples
+        self.passes += n / self.samples
+        if self.progress is not None:
+            self.progress(int(self.passes))
+        found = collect(scn)
+        return evaluate(scn, self.catalog, drawn_chunks(found, self.seed, n, self.chunk),
+                        figures=figures, found=found)
+
+    def p_covered(self, scn, n: int) -> float:
+        return float(np.mean(self.run(scn, ["funding.covered"], n).values["funding.covered"]))
+
+
+def raise_answer(ev, confidence: float, labels: List[str]) -> dict:
+    """The raise part of a :class:`ConfidenceSolution` from one evaluation's samples."""
+    shortfall, gap = ev.values["funding.shortfall_usd"], ev.months["funding.gap_month"]
+    least, month, least0, interval = raise_for_confidence(shortfall, gap, confidence, ev.window)
+    amount = round_up(least)
+    achieved = float(np.mean(covered_with(shortfall, gap, amount, month)))
+    arrivals = []
+    for m in range(0, ev.window + 1, 3 if ev.window < 120 else 12):
+        need = needed_by(shortfall, gap, m, confidence)
+        arrivals.append(Arrival(labels[m], None if math.isinf(need) else round_up(need)))
+        if math.isinf(need):
+            break
+    return dict(raise_usd=amount if least > 0 else 0.0,
+                raise_by=labels[month] if least > 0 else None, probability_with_raise=achieved,
+                standard_error=math.sqrt(max(achieved * (1 - achieved), 1e-12) / len(shortfall)),
+                least_raise_usd=least0, least_raise_interval_usd=interval, arrivals=arrivals)
+
+
 def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100_000,
                      seed: int = 0, last_only: bool = False, tol: float = 0.01,
                      progress: Optional[Callable[[int], None]] = None) -> ConfidenceSolution:
@@ -253,52 +294,27 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
     Every evaluation uses the same draws (common random numbers), so the answers move
     smoothly with the plan's scale and do not jitter between evaluations.
     """
-    from .uncertainty import _distributions, check_schedules, chunk_size, drawn_chunks, evaluate
+    from .uncertainty import check_schedules, chunk_size, distributions_of
     if scenario.funding is None:
         raise InputError("the scenario has no 'funding:' section to solve against")
     if not 0 < confidence < 1:
         raise InputError("--confidence must be between 0% and 100% (exclusive), e.g. 90%")
-    found = _distributions(scenario)
-    check_schedules(found, samples)
-    chunk = chunk_size(scenario)
-    count = [0]
-
-    def run(scn, figures, n=samples):
-        count[0] += n / samples
-        if progress is not None:
-            progress(int(count[0]))
-        found = collect(scn)
-        return evaluate(scn, catalog, drawn_chunks(found, seed, n, chunk), figures=figures,
-                        found=found)
-
-    def p_at(k: float, n: int) -> float:
-        ev = run(scaled(scenario, k, last_only), ["funding.covered"], n)
-        return float(np.mean(ev.values["funding.covered"]))
-
-    from ..distributions import collect
-    ev = run(scenario, ["funding.covered", "funding.shortfall_usd"])
-    shortfall = ev.values["funding.shortfall_usd"]
-    gap = ev.months["funding.gap_month"]
+    check_schedules(distributions_of(scenario), samples)
+    sampler = Sampler(catalog, seed, samples, chunk_size(scenario), progress)
+    ev = sampler.run(scenario, ["funding.covered", "funding.shortfall_usd"])
     labels = [str(scenario.horizon.start.plus(i)) for i in range(scenario.horizon.months)]
-    p_now = float(np.mean(ev.values["funding.covered"]))
-    least, month, least0, interval = raise_for_confidence(shortfall, gap, confidence, ev.window)
-    amount = round_up(least)
-    achieved = float(np.mean(covered_with(shortfall, gap, amount, month)))
-    arrivals = []
-    step = 3 if ev.window < 120 else 12
-    for m in range(0, ev.window + 1, step):
-        need = needed_by(shortfall, gap, m, confidence)
-        arrivals.append(Arrival(labels[m], None if math.isinf(need) else round_up(need)))
-        if math.isinf(need):
-            break
+    covered = ev.values["funding.covered"]
+    p_now = float(np.mean(covered))
     # the largest plan: its scale found on a fifth of the draws, then refined on all of
     # them from that bracket; every step uses the same draws (common random numbers)
     few = max(samples // 5, 1)
-    p_few = float(np.mean(ev.values["funding.covered"][:few]))
-    lo, _, hi = _confidence_scale(scenario, confidence, tol, p_few, lambda k: p_at(k, few))
-    scale, p_scale, _ = _confidence_scale(scenario, confidence, tol, p_now,
-                                          lambda k: p_at(k, samples),
-                                          (lo * (1 - tol), hi * (1 + tol)) if lo > 0 else None)
+    lo, _, hi = _confidence_scale(scenario, confidence, tol, float(np.mean(covered[:few])),
+                                  lambda k: sampler.p_covered(scaled(scenario, k, last_only),
+                                                              few))
+    scale, p_scale, _ = _confidence_scale(
+        scenario, confidence, tol, p_now,
+        lambda k: sampler.p_covered(scaled(scenario, k, last_only), samples),
+        (lo * (1 - tol), hi * (1 + tol)) if lo > 0 else None)
     at = None
     if scale > 0:
         from . import estimate
@@ -307,15 +323,11 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
                    for row in at.tables["training"]), default=0.0) if at else 0.0
     return ConfidenceSolution(
         confidence=confidence, samples=samples, seed=seed, probability_covered=p_now,
-        raise_usd=amount if least > 0 else 0.0,
-        raise_by=labels[month] if least > 0 else None,
-        probability_with_raise=achieved,
-        standard_error=math.sqrt(max(achieved * (1 - achieved), 1e-12) / samples),
-        least_raise_usd=least0, least_raise_interval_usd=interval, arrivals=arrivals,
+        **raise_answer(ev, confidence, labels),
         scale=scale, scale_probability=p_scale, largest_run_flop=float(largest),
         total_flop=float(at.value("training.total_compute_flop")) if at else 0.0,
         window_end=labels[ev.window] if ev.window >= 0 else None,
-        raises_listed=len(scenario.funding.raises), evaluations=round(count[0], 1))
+        raises_listed=len(scenario.funding.raises), evaluations=round(sampler.passes, 1))
 
 
 def _confidence_scale(scenario, p: float, tol: float, p_now: float,

@@ -65,7 +65,7 @@ MONTH_FIGURES = {
 }
 
 
-def _distributions(scenario) -> List[tuple]:
+def distributions_of(scenario) -> List[tuple]:
     found = collect(scenario)
     if not found:
         raise InputError("the scenario has no uncertain inputs: write a distribution such as "
@@ -173,45 +173,13 @@ def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = No
     by their discrete values (few: months, whole days) and the engine runs once per group,
     on the group's points, with the other inputs as arrays.
     """
-    found = found or collect(scenario)
-    key_of = {id(d): group_key(p, d) for p, d in found}
-    rep = {}
-    for p, d in found:
-        rep.setdefault(group_key(p, d), d)
-    discrete = [k for k, d in rep.items() if d.discrete]
-    within = holders(scenario)
+    engine = Passes(scenario, catalog, found or collect(scenario), figures, detail)
     values: Dict[str, List[np.ndarray]] = {}
     months: Dict[str, List[np.ndarray]] = {k: [] for k in MONTH_FIGURES}
-    units: Dict[str, str] = {}
-    window, done = -1, 0
-    keep = None if figures is None else set(figures)
+    done = 0
     for cols in chunks:
         n = len(next(iter(cols.values())))
-        keys = [k for k in discrete if k in cols]
-        if keys:
-            table = np.column_stack([rep[k].apply(cols[k]) for k in keys])
-            _, first, inverse = np.unique(table, axis=0, return_index=True, return_inverse=True)
-            parts = [(np.flatnonzero(inverse.ravel() == g), int(i)) for g, i in enumerate(first)]
-        else:
-            parts = [(None, 0)]
-        out_v: Dict[str, np.ndarray] = {}
-        out_m: Dict[str, np.ndarray] = {}
-        for idx, row in parts:
-            sub = cols if idx is None else {
-                k: (v[row] if k in keys else v[idx]) for k, v in cols.items()}
-            m = n if idx is None else len(idx)
-            v, mo, w = _pass(scenario, catalog, sub, m, key_of, within, keep, detail, units)
-            window = max(window, w)
-            for name, arr in v.items():
-                if idx is None:
-                    out_v[name] = arr
-                else:
-                    out_v.setdefault(name, np.empty(n))[idx] = arr
-            for name, arr in mo.items():
-                if idx is None:
-                    out_m[name] = arr
-                else:
-                    out_m.setdefault(name, np.empty(n, np.int32))[idx] = arr
+        out_v, out_m = engine.chunk(cols, n)
         for name, arr in out_v.items():
             values.setdefault(name, []).append(arr)
         for name, arr in out_m.items():
@@ -219,39 +187,89 @@ def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = No
         done += n
         if progress is not None:
             progress(done)
-    return Evaluation({k: np.concatenate(v) for k, v in values.items()}, units,
-                      {k: np.concatenate(v) for k, v in months.items() if v}, window)
+    return Evaluation({k: np.concatenate(v) for k, v in values.items()}, engine.units,
+                      {k: np.concatenate(v) for k, v in months.items() if v}, engine.window)
 
 
-def _pass(scenario, catalog, cols, n, key_of, within, keep, detail, units):
-    """One engine pass on ``n`` points: (single figures, month figures, window end)."""
-    from . import estimate_values
-    from .funding import TOLERANCE_USD
+class Passes:
+    """Engine passes over chunks of points, grouped by their schedule values (see evaluate)."""
 
-    def value_of(d):
-        if not isinstance(d, Dist):
-            return d
-        col = cols.get(key_of[id(d)])
-        if col is None:
-            return d.base_value
-        return d.field_value(d.apply(col)) if np.ndim(col) == 0 else d.apply(col)
-    result = estimate_values(substitute(scenario, value_of, within), catalog, detail=detail)
-    values, months, window = {}, {}, -1
-    for fig in result:
-        if (fig.headline if keep is None else fig.name in keep) and not fig.series \
-                and fig.unit not in ("month", "text"):
-            values[fig.name] = np.array(np.broadcast_to(np.asarray(fig.value, dtype=float), (n,)))
-            units[fig.name] = fig.unit
-    if "monthly.funding.balance_usd" in result:
-        labels = result.months
-        window = labels.index(result.value("funding.window_end"))
-        bal = np.broadcast_to(result.value("monthly.funding.balance_usd"),
-                              (n, len(labels)))[:, : window + 1]
-        neg = bal < -TOLERANCE_USD
-        months["funding.gap_month"] = np.where(neg.any(axis=-1), np.argmax(neg, axis=-1),
-                                               -1).astype(np.int32)
-        months["funding.min_balance_month"] = np.argmin(bal, axis=-1).astype(np.int32)
-    return values, months, window
+    def __init__(self, scenario, catalog, found: List[tuple], figures, detail: bool):
+        self.scenario, self.catalog, self.detail = scenario, catalog, detail
+        self.key_of = {id(d): group_key(p, d) for p, d in found}
+        self.rep: Dict[object, Dist] = {}
+        for p, d in found:
+            self.rep.setdefault(group_key(p, d), d)
+        self.discrete = [k for k, d in self.rep.items() if d.discrete]
+        self.within = holders(scenario)
+        self.keep = None if figures is None else set(figures)
+        self.units: Dict[str, str] = {}
+        self.window = -1
+
+    def chunk(self, cols, n: int):
+        """(single figures, month figures) of one chunk, one pass per schedule group."""
+        keys = [k for k in self.discrete if k in cols]
+        if not keys:
+            return self.run(cols, n)
+        table = np.column_stack([self.rep[k].apply(cols[k]) for k in keys])
+        _, first, inverse = np.unique(table, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        out_v: Dict[str, np.ndarray] = {}
+        out_m: Dict[str, np.ndarray] = {}
+        for g, row in enumerate(first):
+            idx = np.flatnonzero(inverse == g)
+            sub = {k: (v[int(row)] if k in keys else v[idx]) for k, v in cols.items()}
+            values, months = self.run(sub, len(idx))
+            for name, arr in values.items():
+                out_v.setdefault(name, np.empty(n))[idx] = arr
+            for name, arr in months.items():
+                out_m.setdefault(name, np.empty(n, np.int32))[idx] = arr
+        return out_v, out_m
+
+    def value_of(self, cols):
+        def value(d):
+            if not isinstance(d, Dist):
+                return d
+            col = cols.get(self.key_of[id(d)])
+            if col is None:
+                return d.base_value
+            return d.field_value(d.apply(col)) if np.ndim(col) == 0 else d.apply(col)
+        return value
+
+    def run(self, cols, n: int):
+        """One engine pass on ``n`` points: (single figures, month figures)."""
+        from . import estimate_values
+        result = estimate_values(substitute(self.scenario, self.value_of(cols), self.within),
+                                 self.catalog, detail=self.detail)
+        values, months = {}, {}
+        for fig in result:
+            if (fig.headline if self.keep is None else fig.name in self.keep) \
+                    and not fig.series and fig.unit not in ("month", "text"):
+                values[fig.name] = np.array(np.broadcast_to(np.asarray(fig.value, dtype=float),
+                                                            (n,)))
+                self.units[fig.name] = fig.unit
+        if "monthly.funding.balance_usd" in result:
+            window = result.months.index(result.value("funding.window_end"))
+            self.window = max(self.window, window)
+            months = verdict_months(result, n, window)
+        return values, months
+
+
+def verdict_months(result, n: int, window: int) -> Dict[str, np.ndarray]:
+    """Month offsets (-1: never) of the verdict's gap and low point, for every point.
+
+    The verdict reads the balance less the cash buffer (``monthly.funding.buffer_usd`` when
+    the scenario sets one).
+    """
+    from .cashflow import TOLERANCE_USD
+    bal = np.broadcast_to(result.value("monthly.funding.balance_usd"), (n, len(result.months)))
+    if "monthly.funding.buffer_usd" in result:
+        bal = bal - result.value("monthly.funding.buffer_usd")
+    bal = bal[:, : window + 1]
+    neg = bal < -TOLERANCE_USD
+    return {"funding.gap_month": np.where(neg.any(axis=-1), np.argmax(neg, axis=-1),
+                                          -1).astype(np.int32),
+            "funding.min_balance_month": np.argmin(bal, axis=-1).astype(np.int32)}
 
 
 def summarize(name: str, unit: str, arr: np.ndarray) -> Summary:
@@ -298,7 +316,7 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
     """
     if not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"--samples must be between 1 and {MAX_SAMPLES:,}")
-    found = _distributions(scenario)
+    found = distributions_of(scenario)
     check_schedules(found, samples)
     chunk = chunk or chunk_size(scenario)
     kept: Dict[object, List[np.ndarray]] = {}
@@ -371,7 +389,7 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
     Every swing is one point of a batch: two points per input, the others at their base
     values, all run through the engine on arrays at once (chunked), not one run per point.
     """
-    found = _distributions(scenario)
+    found = distributions_of(scenario)
     base, figure = base_result(scenario, catalog, figure)
     grouped = groups(found)
     keys = list(grouped)
