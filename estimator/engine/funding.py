@@ -175,6 +175,9 @@ def _entity(ctx: Context, name: str, fnd, links: Links) -> None:
                          series=True)
     bal = balance(books.cash.value, sources.value, uses_total.value)
     buffer = cm.buffer_for(fnd, _operating(books), ctx.months)
+    if fnd.verdict is not None and fnd.verdict.buffer is not None:    # Monte Carlo reads it
+        rec.record("monthly.funding.buffer_usd", buffer, "money",
+                   "cash the verdict keeps in hand each month", [], series=True)
     base = verdict(bal - buffer, books.window_end, _sum(source_sums), _sum(use_sums))
     base = base._replace(balance=bal)
     balance_val = Val(f"monthly.{p}.balance_usd", bal)
