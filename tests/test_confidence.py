@@ -502,3 +502,24 @@ def test_bad_date_distributions_are_located_errors(write, entry, message):
     with pytest.raises(ConfigError) as e:
         load(write(SCHED.split("uncertainty:")[0] + "uncertainty:\n  " + entry + "\n"))
     assert message in str(e.value) and "s.yaml:" in str(e.value)
+
+
+def test_month_values_read_the_verdicts_balance_with_its_cash_buffer(write, catalog):
+    from estimator.config.loader import load
+    from estimator.distributions import Dist, collect, substitute
+    from estimator.engine import estimate_values
+    from estimator.engine.uncertainty import simulate
+    text = SCHED.split("uncertainty:")[0].replace("cash: $1.5B", "cash: $1B").replace(
+        "funding:\n", "funding:\n  verdict: {buffer: {amount: $400M}}\n") + \
+        'uncertainty:\n  "training[*].mfu": {low: 30%, high: 45%}\n' \
+        "  funding.revenue.2028: {p10: $0.5B, p90: $4B}\n"
+    s = load(write(text), catalog=catalog)
+    sim = simulate(s, catalog, 40, seed=1, keep_draws=True)
+    items = list(collect(s))
+    assert np.any(sim.month_values["funding.gap_month"] >= 0)
+    for i in range(40):
+        point = {id(d): float(sim.draws[p][i]) for p, d in items}
+        r = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
+                            catalog)
+        k = sim.month_values["funding.gap_month"][i]
+        assert (sim.labels[k] if k >= 0 else None) == r.value("funding.gap_month")
