@@ -60,8 +60,7 @@ class Simulation(NamedTuple):
 MONTH_FIGURES = {
     "funding.gap_month": "first month the cash balance is below zero in the window (the month "
                          "the cash runs out)",
-    "funding.min_balance_month": "month of the lowest balance in the window (the peak funding "
-                                 "need)",
+    "funding.min_balance_month": "month of the lowest cash balance in the window",
 }
 
 
