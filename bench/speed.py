@@ -51,27 +51,9 @@ def run(args, repeat: int):
     return tuple(statistics.median(x[i] for x in out) for i in range(3))
 
 
-def loop_rate(n: int) -> float:
-    """Samples per second of a plain Python loop over the deterministic engine (OpenAI)."""
-    import numpy as np
-    from estimator.catalog import load_catalog
-    from estimator.config.loader import load
-    from estimator.distributions import Dist, collect, substitute
-    from estimator.engine import estimate_values
-    catalog = load_catalog()
-    scenario = load(str(OPENAI), catalog=catalog)
-    found = collect(scenario)
-    rng = np.random.default_rng(1)
-    t0 = time.process_time()
-    for _ in range(n):
-        point = {id(d): float(d.sample(rng, 1)[0]) for _, d in found}
-        estimate_values(substitute(scenario, lambda d: point[id(d)] if isinstance(d, Dist) else d),
-                        catalog, detail=False)
-    return n / (time.process_time() - t0)
-
-
 def main() -> None:
     from limits import limit_scenario
+    from simulate import loop_rate
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=1, help="fresh processes per command (median)")
     ap.add_argument("--loop", type=int, default=300, help="samples for the plain-loop baseline")

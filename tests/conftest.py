@@ -63,3 +63,13 @@ def golden():
         assert path.exists(), f"no golden file {name}: run ESTIMATOR_UPDATE_GOLDEN=1 pytest"
         assert text == path.read_text(), f"{name} differs: run ESTIMATOR_UPDATE_GOLDEN=1 pytest and review the diff"
     return _check
+
+
+def engine_at(scenario, sim, i: int, catalog):
+    """The deterministic engine at Monte Carlo sample ``i`` (inputs from ``keep_draws``)."""
+    import numpy as np
+    from estimator.distributions import Dist, collect, substitute
+    from estimator.engine import estimate_values
+    point = {id(d): d.field_value(np.asarray(sim.draws[p][i])) for p, d in collect(scenario)}
+    return estimate_values(substitute(scenario, lambda d: point[id(d)] if isinstance(d, Dist)
+                                      else d), catalog)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, engine_at
 from estimator.cli import main
 from estimator.engine.solve import covered_with, needed_by, raise_for_confidence, round_up
 
@@ -103,16 +103,13 @@ def test_set_appends_one_past_the_end_and_names_the_list_length_otherwise():
 
 def test_month_valued_results_match_the_scalar_engine_sample_by_sample(catalog):
     from estimator.config.loader import load
-    from estimator.distributions import Dist, collect, substitute
-    from estimator.engine import estimate_values
+    from estimator.distributions import collect
     from estimator.engine.uncertainty import simulate
     s = load(OPENAI, catalog=catalog)
     sim = simulate(s, catalog, 60, seed=4, chunk=25, keep_draws=True)
     found = collect(s)
     for i in range(60):
-        point = {id(d): float(sim.draws[p][i]) for p, d in found}
-        r = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
-                            catalog)
+        r = engine_at(s, sim, i, catalog)
         for name in ("funding.gap_month", "funding.min_balance_month"):
             k = sim.month_values[name][i]
             assert (sim.labels[k] if k >= 0 else None) == r.value(name), (name, i)
@@ -374,16 +371,13 @@ def test_a_shared_factor_moves_every_value_it_scales_together(write, catalog):
 
 def test_catalog_uncertainty_runs_the_same_engine_sample_by_sample(write, catalog):
     from estimator.config.loader import load
-    from estimator.distributions import Dist, collect, substitute
-    from estimator.engine import estimate_values
+    from estimator.distributions import collect
     from estimator.engine.uncertainty import simulate
     s = load(write(CATALOG_SCN), catalog=catalog)
     sim = simulate(s, catalog, 30, seed=5, chunk=7, keep_draws=True)
     found = collect(s)
     for i in range(30):
-        point = {id(d): float(sim.draws[p][i]) for p, d in found}
-        r = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
-                            catalog)
+        r = engine_at(s, sim, i, catalog)
         for name in ("capex.total_usd", "training.cost.build_usd", "funding.uses_usd"):
             assert sim.values[name][i] == pytest.approx(float(r.value(name)), rel=1e-9), name
     assert np.ptp(sim.values["training.cost.build_usd"]) > 0     # the peak moved the run
@@ -444,8 +438,8 @@ uncertainty:
 
 def test_uncertain_dates_and_durations_run_the_same_engine_sample_by_sample(write, catalog):
     from estimator.config.loader import load
-    from estimator.distributions import Dist, collect, substitute
-    from estimator.engine import estimate, estimate_values
+    from estimator.distributions import collect
+    from estimator.engine import estimate
     from estimator.engine.uncertainty import simulate
     s = load(write(SCHED), catalog=catalog)
     found = dict(collect(s))
@@ -462,9 +456,7 @@ def test_uncertain_dates_and_durations_run_the_same_engine_sample_by_sample(writ
     np.testing.assert_allclose(lives, np.round(lives), atol=1e-9)          # whole months
     items = list(collect(s))
     for i in range(0, 120, 7):
-        point = {id(d): d.field_value(np.asarray(sim.draws[p][i])) for p, d in items}
-        r = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
-                            catalog)
+        r = engine_at(s, sim, i, catalog)
         for name in ("funding.shortfall_usd", "funding.uses_usd", "training.cost.build_usd"):
             assert sim.values[name][i] == pytest.approx(float(r.value(name)), rel=1e-9), name
         k = sim.month_values["funding.min_balance_month"][i]
@@ -506,8 +498,7 @@ def test_bad_date_distributions_are_located_errors(write, entry, message):
 
 def test_month_values_read_the_verdicts_balance_with_its_cash_buffer(write, catalog):
     from estimator.config.loader import load
-    from estimator.distributions import Dist, collect, substitute
-    from estimator.engine import estimate_values
+    from estimator.distributions import collect
     from estimator.engine.uncertainty import simulate
     text = SCHED.split("uncertainty:")[0].replace("cash: $1.5B", "cash: $1B").replace(
         "funding:\n", "funding:\n  verdict: {buffer: {amount: $400M}}\n") + \
@@ -518,8 +509,6 @@ def test_month_values_read_the_verdicts_balance_with_its_cash_buffer(write, cata
     items = list(collect(s))
     assert np.any(sim.month_values["funding.gap_month"] >= 0)
     for i in range(40):
-        point = {id(d): float(sim.draws[p][i]) for p, d in items}
-        r = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
-                            catalog)
+        r = engine_at(s, sim, i, catalog)
         k = sim.month_values["funding.gap_month"][i]
         assert (sim.labels[k] if k >= 0 else None) == r.value("funding.gap_month")

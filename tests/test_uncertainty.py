@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 from numpy.testing import assert_allclose
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, engine_at
 from estimator.cli import main
-from estimator.distributions import Dist, collect, draw, substitute
+from estimator.distributions import Dist, collect, draw
 from estimator.errors import ConfigError
 
 SCN = """\
@@ -140,15 +140,12 @@ def test_draws_do_not_depend_on_the_chunk_size():
 
 
 def test_vectorized_run_equals_the_scalar_engine_sample_by_sample(write, catalog):
-    from estimator.engine import estimate_values
     from estimator.engine.uncertainty import simulate
     s = scenario(write)
     sim = simulate(s, catalog, 40, seed=11, chunk=16, keep_draws=True)
     found = collect(s)
     for i in range(40):
-        point = {id(d): float(sim.draws[p][i]) for p, d in found}
-        scalar = estimate_values(substitute(s, lambda d: point[id(d)] if isinstance(d, Dist) else d),
-                                 catalog)
+        scalar = engine_at(s, sim, i, catalog)
         for name, values in sim.values.items():
             assert values[i] == pytest.approx(float(scalar.value(name)), rel=1e-9, abs=1e-6), name
 

@@ -226,6 +226,20 @@ _DIST_HELP = ("{low: a, high: b} (uniform), {low: a, mode: m, high: b} (triangul
               "optional base: (the deterministic value), source:, as_of:")
 
 
+def _params(node: Node, keys, path, out: Collector, value_of) -> dict:
+    """A distribution's written parameters, each read by ``value_of(key, node, path)``."""
+    params = {}
+    for k in keys:
+        child = node.value[k]
+        if k != "choices":
+            params[k] = value_of(k, child, path + (k,))
+        elif child.kind != "seq" or not child.value:
+            out.add("'choices' takes a non-empty list", child.mark, path + (k,))
+        else:
+            params[k] = tuple(value_of(k, c, path + (k, i)) for i, c in enumerate(child.value))
+    return params
+
+
 def _distribution(spec: Spec, node: Node, path, out: Collector):
     from ..distributions import Dist
     if not spec.uncertain:
@@ -247,19 +261,10 @@ def _distribution(spec: Spec, node: Node, path, out: Collector):
                 path + ((k,) if k else ()), expected=_DIST_HELP,
                 hint=did_you_mean(k, DIST_KEYS) if k else None)
         return INVALID
-    params, before = {}, len(out.problems)
-    for k in keys:
-        child = node.value[k]
-        if k == "choices":
-            if child.kind != "seq" or not child.value:
-                out.add("'choices' takes a non-empty list", child.mark, path + (k,))
-                continue
-            vals = [_scalar_quantity(spec, c, path + (k, i), out) for i, c in enumerate(child.value)]
-            params[k] = tuple(vals)
-        else:
-            # spreads may reach past the field's range (samples are clipped); centres may not
-            params[k] = _scalar_quantity(spec, child, path + (k,), out,
-                                         check_range=k in ("mode", "mean"))
+    before = len(out.problems)
+    # spreads may reach past the field's range (samples are clipped); centres and choices may not
+    params = _params(node, keys, path, out, lambda k, child, where: _scalar_quantity(
+        spec, child, where, out, check_range=k in ("mode", "mean", "choices")))
     base = None
     if "base" in node.value:
         base = _scalar_quantity(spec, node.value["base"], path + ("base",), out)
@@ -313,19 +318,10 @@ def _month_distribution(spec: Spec, node: Node, path, out: Collector):
     def month_of(child, where):
         m = build_value(Spec("month"), child, where, out)
         return INVALID if m is INVALID else float(m.index)
-    params, before = {}, len(out.problems)
-    for k in keys:
-        child = node.value[k]
-        if k == "choices":
-            if child.kind != "seq" or not child.value:
-                out.add("'choices' takes a non-empty list", child.mark, path + (k,))
-                continue
-            params[k] = tuple(month_of(c, path + (k, i)) for i, c in enumerate(child.value))
-        elif k == "sd":
-            params[k] = _scalar_quantity(Spec("qty", dim="amount", min=0), child, path + (k,),
-                                         out)
-        else:
-            params[k] = month_of(child, path + (k,))
+    before = len(out.problems)
+    params = _params(node, keys, path, out, lambda k, child, where: _scalar_quantity(
+        Spec("qty", dim="amount", min=0), child, where, out) if k == "sd"
+        else month_of(child, where))
     base = month_of(node.value["base"], path + ("base",)) if "base" in node.value else None
     if len(out.problems) > before:
         return INVALID
