@@ -718,8 +718,8 @@ class Summary(NamedTuple):
 
 def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n: int,
               origin: int, window: int, *, buffer=0.0, discount_rate=0.0,
-              operating: Iterable[str] = ("revenue", "lease_income"), trailing: int = 3
-              ) -> Summary:
+              operating: Iterable[str] = ("revenue", "lease_income"), trailing: int = 3,
+              yearly: bool = True) -> Summary:
     """Every verdict figure of one entity from its cash and its monthly sources and uses.
 
     Parameters
@@ -740,6 +740,8 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
         Kinds of source that are operating income (burn is uses less these).
     trailing : int
         Months of burn averaged for the runway. [count]
+    yearly : bool
+        Whether to build the yearly table (Monte Carlo leaves it out: it only describes).
     """
     zero = np.zeros(n)
     operating = tuple(operating)
@@ -763,7 +765,7 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
         npv=npv((total_in - total_out)[..., :w], discount_rate),
         npv_sources=npv(total_in[..., :w], discount_rate),
         npv_uses=npv(total_out[..., :w], discount_rate),
-        by_year=yearly_table(cash, sources, uses, n, origin, operating))
+        by_year=yearly_table(cash, sources, uses, n, origin, operating) if yearly else [])
 
 
 # --------------------------------------------------------------------------- linked entities

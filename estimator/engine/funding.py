@@ -630,7 +630,8 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
                 else ctx.inputs.common("discount_rate", "fraction"))
     summary = fin.summarise(books.cash.value, {k: v.value for k, v in sources.items()}, uses,
                             n, ctx.start, books.window_end, buffer=buffer,
-                            discount_rate=rate_val.value, operating=OPERATING_INCOME)
+                            discount_rate=rate_val.value, operating=OPERATING_INCOME,
+                            yearly=ctx.detail)
     base = [bal, books.window] + list(sources.values()) + \
         [v for v in books.uses.values() if isinstance(v, Val)]
     month = lambda i: _month_or_none(i, books.months)            # noqa: E731
