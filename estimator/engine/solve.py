@@ -187,7 +187,6 @@ class ConfidenceSolution:
     largest_run_flop: float
     total_flop: float
     window_end: Optional[str]
-    raises_listed: int              # raises in the scenario (the next one is raises[this])
     evaluations: float              # engine passes, in passes over all the samples
 
 
@@ -327,7 +326,7 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
         scale=scale, scale_probability=p_scale, largest_run_flop=float(largest),
         total_flop=float(at.value("training.total_compute_flop")) if at else 0.0,
         window_end=labels[ev.window] if ev.window >= 0 else None,
-        raises_listed=len(scenario.funding.raises), evaluations=round(sampler.passes, 1))
+        evaluations=round(sampler.passes, 1))
 
 
 def _confidence_scale(scenario, p: float, tol: float, p_now: float,

@@ -68,7 +68,7 @@ def money_exact(x: float) -> str:
 
 def set_raise(s) -> str:
     """The --set that adds the raise to the scenario (to check it with `estimator simulate`)."""
-    return (f"--set 'funding.raises[{s.raises_listed}]={{name: confidence-"
+    return (f"--set 'funding.raises[+]={{name: confidence-"
             f"{s.confidence * 100:g}, amount: {money_exact(s.raise_usd)}, date: {s.raise_by}}}'")
 
 
