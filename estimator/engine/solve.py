@@ -347,6 +347,8 @@ def _confidence_scale(scenario, p: float, tol: float, p_now: float,
         if k not in known:
             known[k] = p_at(k)
         return known[k]
+    if bracket is None and p_now < p and at(1e-6) < p:
+        return 0.0, known[1e-6], 1e-6      # even (almost) no plan falls short: stop here
     lo, hi = bracket if bracket else (0.25, 1.0)
     p_hi = at(hi)
     while p_hi >= p:
