@@ -17,9 +17,9 @@ from ..errors import InputError, UnknownFigure, did_you_mean
 #: elements (samples x months) of one monthly series of a chunk: bounds the memory. Small
 #: chunks stay in the CPU caches; a large model (many sites, fleets, runs) has a per-chunk
 #: cost in Python that larger chunks spread, so the chunk grows with the model, up to
-#: CHUNK_MAX (about 650 MB at the size limits).
+#: CHUNK_MAX (about 650 MB of peak memory at the size limits).
 CHUNK_ELEMENTS = 400_000
-CHUNK_MAX = 1_600_000
+CHUNK_MAX = 2_400_000
 MAX_SAMPLES = 2_000_000   # the kept headline values stay well under 1 GB
 
 
