@@ -640,6 +640,9 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
                "window: the outside money the plan needs", base, headline=True)
     rec.record(f"{prefix}.peak_need_month", month(summary.peak_need_month), "month",
                "first month the peak funding need is reached", base)
+    if np.ndim(summary.peak_need_month):        # Monte Carlo: each sample's month offset
+        rec.record(f"{prefix}.peak_need_month_offsets", summary.peak_need_month, "count",
+                   "month offset of the peak funding need in each sample (-1: none)", base)
     rec.record(f"{prefix}.runway_months", summary.runway_months, "amount",
                "balance at the window's end / average burn of its last 3 months", base)
     rec.record(f"{prefix}.burn_multiple", summary.burn_multiple, "amount",
