@@ -115,7 +115,8 @@ def test_month_valued_results_match_the_scalar_engine_sample_by_sample(catalog):
     found = collect(s)
     for i in range(60):
         r = engine_at(s, sim, i, catalog)
-        for name in ("funding.gap_month", "funding.min_balance_month"):
+        for name in ("funding.gap_month", "funding.min_balance_month",
+                     "funding.peak_need_month"):
             k = sim.month_values[name][i]
             assert (sim.labels[k] if k >= 0 else None) == r.value(name), (name, i)
 

@@ -61,6 +61,8 @@ MONTH_FIGURES = {
     "funding.gap_month": "first month the cash balance is below zero in the window (the month "
                          "the cash runs out)",
     "funding.min_balance_month": "month of the lowest cash balance in the window",
+    "funding.peak_need_month": "first month the peak funding need (the most cumulative burn) "
+                               "is reached",
 }
 
 
@@ -266,9 +268,17 @@ def verdict_months(result, n: int, window: int) -> Dict[str, np.ndarray]:
         bal = bal - result.value("monthly.funding.buffer_usd")
     bal = bal[:, : window + 1]
     neg = bal < -TOLERANCE_USD
-    return {"funding.gap_month": np.where(neg.any(axis=-1), np.argmax(neg, axis=-1),
-                                          -1).astype(np.int32),
-            "funding.min_balance_month": np.argmin(bal, axis=-1).astype(np.int32)}
+    months = {"funding.gap_month": np.where(neg.any(axis=-1), np.argmax(neg, axis=-1),
+                                            -1).astype(np.int32),
+              "funding.min_balance_month": np.argmin(bal, axis=-1).astype(np.int32)}
+    if "funding.peak_need_month_offsets" in result:
+        months["funding.peak_need_month"] = np.asarray(
+            result.value("funding.peak_need_month_offsets"), dtype=np.int32)
+    elif "funding.peak_need_month" in result:       # the same in every sample
+        m = result.value("funding.peak_need_month")
+        months["funding.peak_need_month"] = np.full(
+            n, result.months.index(m) if m is not None else -1, np.int32)
+    return months
 
 
 def summarize(name: str, unit: str, arr: np.ndarray) -> Summary:
