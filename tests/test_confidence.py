@@ -519,3 +519,12 @@ def test_month_values_read_the_verdicts_balance_with_its_cash_buffer(write, cata
         r = engine_at(s, sim, i, catalog)
         k = sim.month_values["funding.gap_month"][i]
         assert (sim.labels[k] if k >= 0 else None) == r.value("funding.gap_month")
+
+
+def test_sobol_without_salib_says_how_to_install_it(monkeypatch):
+    import sys
+    for name in [m for m in sys.modules if m == "SALib" or m.startswith("SALib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "SALib", None)        # import SALib now fails
+    res = CliRunner().invoke(main, ["sensitivity", OPENAI, "--method", "sobol", "-n", "8"])
+    assert res.exit_code == 2 and "pip install 'estimator[sobol]'" in res.output
