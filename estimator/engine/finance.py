@@ -719,7 +719,8 @@ class Summary(NamedTuple):
 def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n: int,
               origin: int, window: int, *, buffer=0.0, discount_rate=0.0,
               operating: Iterable[str] = ("revenue", "lease_income"), trailing: int = 3,
-              yearly: bool = True) -> Summary:
+              yearly: bool = True, known: Optional[Tuple[object, object, object]] = None
+              ) -> Summary:
     """Every verdict figure of one entity from its cash and its monthly sources and uses.
 
     Parameters
@@ -741,30 +742,40 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
     trailing : int
         Months of burn averaged for the runway. [count]
     yearly : bool
-        Whether to build the yearly table (Monte Carlo leaves it out: it only describes).
+        Whether to build what only describes: the yearly table, each kind's sum, the NPVs of
+        sources and of uses, and the verdict against the buffer (Monte Carlo leaves them
+        out; those fields are then None or empty).
+    known : (total_in, total_out, balance), optional
+        The entity's monthly totals and balance when the caller has them already.
     """
     zero = np.zeros(n)
     operating = tuple(operating)
-    total_in = sum((_arr(v) for v in sources.values()), zero)
-    total_out = sum((_arr(v) for v in uses.values()), zero)
+    if known is not None:
+        total_in, total_out, bal = known
+    else:
+        total_in = sum((_arr(v) for v in sources.values()), zero)
+        total_out = sum((_arr(v) for v in uses.values()), zero)
+        bal = balance(cash, total_in, total_out)
     income = sum((_arr(v) for k, v in sources.items() if k in operating), zero)
-    bal = balance(cash, total_in, total_out)
     buf = _arr(buffer) + zero
     w = int(window) + 1
     burn = total_out - income
     need, need_month = peak_need(burn[..., :w])
     growth = 12.0 * (income[..., w - 1] - income[..., 0])
+    net = (_arr(total_in) - total_out)[..., :w]
     return Summary(
-        balance=bal, verdict=verdict(bal, window, buf), window_end=int(window), buffer=buf,
-        burn=burn,
-        sources={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in sources.items()},
-        uses={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in uses.items()},
+        balance=bal, verdict=verdict(bal, window, buf) if yearly else None,
+        window_end=int(window), buffer=buf, burn=burn,
+        sources={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in sources.items()}
+        if yearly else {},
+        uses={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in uses.items()}
+        if yearly else {},
         peak_need=need, peak_need_month=need_month,
         runway_months=runway_months(bal, burn, window, trailing),
         burn_multiple=burn_multiple(np.sum(burn[..., :w], axis=-1), growth),
-        npv=npv((total_in - total_out)[..., :w], discount_rate),
-        npv_sources=npv(total_in[..., :w], discount_rate),
-        npv_uses=npv(total_out[..., :w], discount_rate),
+        npv=npv(net, discount_rate),
+        npv_sources=npv(_arr(total_in)[..., :w], discount_rate) if yearly else None,
+        npv_uses=npv(total_out[..., :w], discount_rate) if yearly else None,
         by_year=yearly_table(cash, sources, uses, n, origin, operating) if yearly else [])
 
 

@@ -184,9 +184,11 @@ def _entity(ctx: Context, name: str, fnd, links: Links) -> None:
     record_verdict(ctx, base, p, books, (source_sums, use_sums, balance_val))
     rec.record(balance_val.name, bal, "money", "cash + cumulative (sources - uses)",
                [books.cash, sources, uses_total], series=True)
-    _cfo_figures(ctx, p, books, fnd, (dict(named), buffer, balance_val))
+    _cfo_figures(ctx, p, books, fnd, (dict(named), buffer, balance_val,
+                                      (sources.value, uses_total.value)))
     _cash_positive_year(ctx, books, uses_total, fnd)
-    _branches(ctx, fnd, books, base, (balance_val, links))
+    if ctx.detail:              # the other branches only describe (Monte Carlo keeps headlines)
+        _branches(ctx, fnd, books, base, (balance_val, links))
     if main:
         _could_buy(ctx, books, dict(named).get("equity"))
 
@@ -618,10 +620,10 @@ def _could_buy(ctx: Context, books: Books, equity: Optional[Val]) -> None:
 def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
     """Peak funding need, runway, burn multiple, NPV and the yearly table of one entity.
 
-    ``parts`` = (sources by kind, buffer series, balance).
+    ``parts`` = (sources by kind, buffer series, balance, (all sources, all uses) each month).
     """
     rec, n = ctx.rec, ctx.months
-    sources, buffer, bal = parts
+    sources, buffer, bal, totals = parts
     uses = {k: plain(v) for k, v in books.uses.items()}
     rate = (fnd.verdict.discount_rate if fnd.verdict is not None
             and fnd.verdict.discount_rate is not None else None)
@@ -631,7 +633,7 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
     summary = fin.summarise(books.cash.value, {k: v.value for k, v in sources.items()}, uses,
                             n, ctx.start, books.window_end, buffer=buffer,
                             discount_rate=rate_val.value, operating=OPERATING_INCOME,
-                            yearly=ctx.detail)
+                            yearly=ctx.detail, known=totals + (bal.value,))
     base = [bal, books.window] + list(sources.values()) + \
         [v for v in books.uses.values() if isinstance(v, Val)]
     month = lambda i: _month_or_none(i, books.months)            # noqa: E731
@@ -652,7 +654,7 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
                "discounted at the month's end", base + [rate_val], headline=True)
     rec.record(f"{prefix}.window_reason", books.window_reason, "text",
                "why the window ends where it does", [books.window])
-    if summary.verdict.after_window is not None and np.ndim(summary.verdict.after_window) == 0 \
+    if summary.verdict is not None and np.ndim(summary.verdict.after_window) == 0 \
             and int(summary.verdict.after_window) >= 0:
         rec.warn(f"{prefix}: the balance goes below the cash buffer in "
                  f"{month(summary.verdict.after_window)}, after the verdict's window")
