@@ -745,8 +745,7 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
         Whether to build what only describes: the yearly table, each kind's sum, the NPVs of
         sources and of uses, and the verdict against the buffer (Monte Carlo leaves them
         out; those fields are then None or empty).
-    known : (total_in, total_out, balance), optional
-        The entity's monthly totals and balance when the caller has them already.
+    known : (total_in, total_out, balance), optional -- when the caller has them already
     """
     zero = np.zeros(n)
     operating = tuple(operating)
