@@ -18,7 +18,7 @@ from .errors import Mark
 from .units import HOURS_PER_MONTH
 from .record import Field, Record
 from .spec import (choice, flag, item_model, item_qty, listing, mapping, model, month,
-                   names, qty, text, Spec)
+                   names, qty, text, Modes, Spec)
 
 _EMPTY = MappingProxyType({})
 
@@ -114,6 +114,8 @@ class Model(Record):
 
     marks: Mapping[str, Mark] = Field(_EMPTY, compare=False, show=False)
     sources: Mapping[str, str] = Field(_EMPTY, compare=False, show=False)
+    #: how the object is used (see :class:`~estimator.spec.Modes`); None: one way only
+    MODES: Optional[Modes] = None
 
 
 # --------------------------------------------------------------------------- hardware
@@ -172,27 +174,38 @@ class Staff(Model):
     cost_per_head: Optional[float] = qty("usd_per_year", "loaded cost per person", min=0)
 
 
+_BUILD, _LEASE = ("build",), ("lease",)
+
+
 class Datacenter(Model):
-    it_capacity: float = qty("power", "critical IT load the site can carry", required=True, gt=0)
+    MODES = Modes(lambda v: v.get("mode", "build"),
+                  where={"build": "on a site with mode 'build' (the default)",
+                         "lease": "on a site with mode 'lease'"},
+                  switch={"build": "remove 'mode: lease'", "lease": "set 'mode: lease'"})
+
+    it_capacity: Optional[float] = qty("power", "critical IT load the site can carry (a leased "
+                                       "site: default what its fleets need)", gt=0,
+                                       required_in=_BUILD)
     mode: str = choice(("build", "lease"), "build it (capex) or lease colocation space (opex)",
                        default="build")
     pue: Optional[float] = qty("amount", "power usage effectiveness: facility / IT power",
                                min=1, max=3)
-    construction: Optional[float] = qty("usd_per_w", "shell + power + cooling per MW of IT", min=0)
-    land: Optional[float] = qty("money", "land purchase", min=0)
+    construction: Optional[float] = qty("usd_per_w", "shell + power + cooling per MW of IT", min=0,
+                                        modes=_BUILD)
+    land: Optional[float] = qty("money", "land purchase", min=0, modes=_BUILD)
     power_source: str = choice(("grid", "onsite"), "grid connection or on-site generation",
-                               default="grid")
+                               default="grid", modes=_BUILD)
     grid_connection: Optional[float] = qty("usd_per_w", "grid interconnection per MW of facility "
-                                           "power", min=0)
+                                           "power", min=0, modes=_BUILD)
     onsite_generation: Optional[float] = qty("usd_per_w", "on-site generation per MW of facility "
-                                             "power", min=0)
+                                             "power", min=0, modes=_BUILD)
     colocation: Optional[float] = qty("usd_per_w_month", "colocation lease per kW of IT per month",
-                                      min=0)
+                                      min=0, modes=_LEASE)
     electricity: Optional[float] = qty("energy_price", "price of electricity", min=0)
     utilisation: Optional[float] = qty("fraction", "average IT power draw as a share of peak",
                                        min=0, max=1)
     maintenance: Optional[float] = qty("fraction", "yearly maintenance as a share of facility "
-                                       "capex", min=0, max=1)
+                                       "capex", min=0, max=1, modes=_BUILD)
     insurance: Optional[float] = qty("fraction", "yearly insurance as a share of capex", min=0,
                                      max=1)
     property_tax: Optional[float] = qty("fraction", "yearly property tax as a share of capex",
@@ -203,7 +216,8 @@ class Datacenter(Model):
     staff: Optional[Staff] = model(Staff, "operations staff")
     build: Optional[Schedule] = model(Schedule, "construction schedule (default: the horizon's "
                                       "start, over the default build time)")
-    building_size: Optional[float] = qty("power", "IT capacity of one building", gt=0)
+    building_size: Optional[float] = qty("power", "IT capacity of one building", gt=0,
+                                         modes=_BUILD)
 
 
 # --------------------------------------------------------------------------- fleets
@@ -215,32 +229,43 @@ class Rent(Model):
                           max=1)
 
 
+_OWNED, _RENTED = ("owned",), ("rented",)
+
+
 class Fleet(Model):
+    MODES = Modes(lambda v: "rented" if v.get("rent") is not None else "owned",
+                  where={"owned": "on an owned fleet (no 'rent:')", "rented": "on a rented fleet"},
+                  switch={"owned": "remove 'rent:'", "rented": "add 'rent: {price: ...}'"})
+
     server: Optional[str] = text("server type from the catalog (owned capacity)", ref="server")
     accelerator: Optional[str] = text("accelerator from the catalog (rented capacity)",
-                                      ref="accelerator")
+                                      ref="accelerator", modes=_RENTED)
     accelerators: Optional[int] = qty("count", "number of accelerators", min=0)
     servers: Optional[int] = qty("count", "number of servers (instead of accelerators)", min=0)
     racks: Optional[int] = qty("count", "number of racks (instead of accelerators)", min=0)
-    site: Optional[str] = text("datacenter that hosts it", ref="datacenter")
+    site: Optional[str] = text("datacenter that hosts it", ref="datacenter", modes=_OWNED)
     delivery: Optional[Schedule] = model(Schedule, "delivery schedule (default: the site's "
                                          "completion, in one month)")
     rent: Optional[Rent] = model(Rent, "rented instead of owned")
     acquire: Optional[str] = text("how it is acquired: 'owned' (capex), 'rented' (on demand), or "
                                   "the name of a contract it runs on", ref="contract")
     accelerator_price: Optional[float] = qty("money", "price of one accelerator (overrides the "
-                                             "catalog)", min=0)
+                                             "catalog; the rest of the server keeps its price)",
+                                             min=0, modes=_OWNED)
     server_price: Optional[float] = qty("money", "price of one whole server incl. accelerators "
-                                        "(overrides the catalog)", min=0)
+                                        "(overrides the catalog)", min=0, modes=_OWNED)
     network_share: Optional[float] = qty("fraction", "cluster network as a share of cluster cost",
-                                         min=0, max=0.9)
-    storage_per_accelerator: Optional[float] = qty("money", "storage capex per accelerator", min=0)
+                                         min=0, max=0.9, modes=_OWNED)
+    storage_per_accelerator: Optional[float] = qty("money", "storage capex per accelerator", min=0,
+                                                   modes=_OWNED)
     utilisation: Optional[float] = qty("fraction", "average power draw as a share of peak "
-                                       "(overrides the site)", min=0, max=1)
+                                       "(overrides the site)", min=0, max=1, modes=_OWNED)
     cost_of_capital: Optional[float] = qty("fraction", "owner's cost of capital a year, for the "
-                                           "cost per accelerator-hour", min=0, max=1)
+                                           "cost per accelerator-hour", min=0, max=1,
+                                           modes=_OWNED)
     sold_utilisation: Optional[float] = qty("fraction", "share of the fleet's hours sold or "
-                                            "used, for the cost per accelerator-hour", gt=0, max=1)
+                                            "used, for the cost per accelerator-hour", gt=0, max=1,
+                                            modes=_OWNED)
 
 
 # --------------------------------------------------------------------------- training
@@ -260,6 +285,13 @@ class RunRent(Model):
 
 
 class Run(Model):
+    MODES = Modes(lambda v: "fleet" if v.get("on") is not None else
+                  "rented" if v.get("rent") is not None else "sized",
+                  where={"fleet": "on a run 'on' a fleet", "rented": "on a run that rents",
+                         "sized": "on a run sized by the tool (no 'on:' or 'rent:')"},
+                  switch={"fleet": "set 'on: FLEET'", "rented": "add 'rent:'",
+                          "sized": "remove 'on:' and 'rent:'"})
+
     name: str = text("name of the run", required=True)
     compute: Optional[float] = qty("compute", "training compute of the final run", gt=0)
     params: Optional[float] = qty("amount", "parameters (dense), for C = 6 N D", gt=0)
@@ -285,9 +317,9 @@ class Run(Model):
                                     schedule=1)
     on: Optional[str] = text("fleet it runs on", ref="fleet")
     accelerators: Optional[int] = qty("count", "accelerators of the fleet it uses (default: all)",
-                                      min=1)
+                                      min=1, modes=("fleet",))
     accelerator: Optional[str] = text("accelerator to size the run in (default: the generation "
-                                      "of its year)", ref="accelerator")
+                                      "of its year)", ref="accelerator", modes=("sized",))
     rent: Optional[RunRent] = model(RunRent, "rented capacity")
     acquire: Optional[str] = text("how it is acquired: 'owned' (capex), 'rented' (on demand), or "
                                   "the name of a contract it runs on", ref="contract")
@@ -498,19 +530,29 @@ class Horizon(Model):
         return self.end.index - self.start.index + 1
 
 
+_LINE = ("straight_line",)
+
+
 class Depreciation(Model):
+    MODES = Modes(lambda v: v.get("method", "straight_line"),
+                  where={"straight_line": "with method 'straight_line' (the default)",
+                         "exponential": "with method 'exponential'"},
+                  switch={"straight_line": "remove 'method: exponential'",
+                          "exponential": "set 'method: exponential'"})
+
     method: str = choice(("straight_line", "exponential"), "straight-line by asset class, or "
                          "Epoch AI's exponential value decay", default="straight_line")
     accelerators: Optional[float] = qty("duration", "useful life of accelerators and servers",
-                                        gt=0, bare="years", schedule=HOURS_PER_MONTH)
+                                        gt=0, bare="years", schedule=HOURS_PER_MONTH,
+                                        modes=_LINE)
     network: Optional[float] = qty("duration", "useful life of network and storage", gt=0,
-                                   bare="years", schedule=HOURS_PER_MONTH)
+                                   bare="years", schedule=HOURS_PER_MONTH, modes=_LINE)
     buildings: Optional[float] = qty("duration", "useful life of buildings", gt=0, bare="years",
-                                     schedule=HOURS_PER_MONTH)
+                                     schedule=HOURS_PER_MONTH, modes=_LINE)
     power_plant: Optional[float] = qty("duration", "useful life of power equipment", gt=0,
-                                       bare="years", schedule=HOURS_PER_MONTH)
+                                       bare="years", schedule=HOURS_PER_MONTH, modes=_LINE)
     decay: Optional[float] = qty("amount", "value decay in orders of magnitude per year "
-                                 "(exponential method)", gt=0, max=2)
+                                 "(exponential method)", gt=0, max=2, modes=("exponential",))
 
 
 class Trends(Model):

@@ -23,14 +23,16 @@ class Spec:
     """
 
     __slots__ = ("kind", "doc", "dim", "bare", "min", "max", "gt", "choices", "cls", "item",
-                 "required", "ref", "sourced", "uncertain", "quantum")
+                 "required", "ref", "sourced", "uncertain", "quantum", "modes",
+                 "required_in")
 
     def __init__(self, kind: str, doc: str = "", *, dim: Optional[str] = None,
                  bare: Optional[str] = None, min: Optional[float] = None,
                  max: Optional[float] = None, gt: Optional[float] = None,
                  choices: Tuple[str, ...] = (), cls: Any = None, item: Optional["Spec"] = None,
                  required: bool = False, ref: Optional[str] = None, sourced: bool = True,
-                 uncertain: bool = True, quantum: float = 0.0):
+                 uncertain: bool = True, quantum: float = 0.0, modes: Tuple[str, ...] = (),
+                 required_in: Tuple[str, ...] = ()):
         self.kind, self.doc, self.dim, self.bare = kind, doc, dim, bare
         self.min, self.max, self.gt = min, max, gt          # gt: strictly greater than
         self.choices, self.cls, self.item = choices, cls, item
@@ -40,6 +42,10 @@ class Spec:
         self.uncertain = uncertain  # a quantity may be a distribution {low:, high:} ...
         self.quantum = quantum      # > 0: it sets a schedule; uncertain values are whole
         #                             multiples of it, one value per engine pass
+        # the modes of its model (see :class:`Modes`) in which the field has an effect; written
+        # in any other mode it is an error. Empty: every mode.
+        self.modes = tuple(modes)
+        self.required_in = tuple(required_in)   # modes in which it must be given
 
     def describe(self) -> str:
         """What is expected, in words (used in error messages)."""
@@ -81,6 +87,21 @@ class Spec:
         return units.format_quantity(v, self.dim) if self.dim not in ("amount", "count") else f"{v:g}"
 
 
+class Modes:
+    """How a model class is used: which mode an object is in, decided from its values.
+
+    ``of`` maps the built values (attribute -> value) to a mode name; ``where`` says each mode
+    in words ("on a site with mode 'build'"); ``switch`` says how to get into it ("set 'mode:
+    lease'"). Fields declare ``modes=`` (where they have an effect) and ``required_in=``; the
+    loader refuses a field written in a mode where it does nothing.
+    """
+
+    __slots__ = ("of", "where", "switch")
+
+    def __init__(self, of, where: dict, switch: dict):
+        self.of, self.where, self.switch = of, where, switch
+
+
 def _f(spec: Spec, default=MISSING) -> Field:
     if spec.required:
         return Field(spec=spec)
@@ -90,20 +111,22 @@ def _f(spec: Spec, default=MISSING) -> Field:
 
 
 def qty(dim: str, doc: str = "", *, default=None, required=False, min=None, max=None, gt=None,
-        bare=None, fixed=False, schedule: float = 0.0):
+        bare=None, fixed=False, schedule: float = 0.0, modes=(), required_in=()):
     """A quantity field; ``fixed`` ones take no distribution. ``schedule`` (a quantum, e.g.
     one month in hours) marks a value that sets a schedule, a life or a time window: it may
-    be uncertain, its draws rounded to whole quanta (see engine.uncertainty.evaluate)."""
+    be uncertain, its draws rounded to whole quanta (see engine.uncertainty.evaluate).
+    ``modes``/``required_in``: where it has an effect and where it is required (see Modes)."""
     return _f(Spec("qty", doc, dim=dim, min=min, max=max, gt=gt, bare=bare, required=required,
-                   uncertain=not fixed, quantum=schedule), default)
+                   uncertain=not fixed, quantum=schedule, modes=modes, required_in=required_in),
+              default)
 
 
-def text(doc: str = "", *, default=None, required=False, ref=None):
-    return _f(Spec("text", doc, required=required, ref=ref), default)
+def text(doc: str = "", *, default=None, required=False, ref=None, modes=()):
+    return _f(Spec("text", doc, required=required, ref=ref, modes=modes), default)
 
 
-def choice(choices, doc: str = "", *, default=None, required=False):
-    return _f(Spec("choice", doc, choices=tuple(choices), required=required), default)
+def choice(choices, doc: str = "", *, default=None, required=False, modes=()):
+    return _f(Spec("choice", doc, choices=tuple(choices), required=required, modes=modes), default)
 
 
 def flag(doc: str = "", *, default=None):

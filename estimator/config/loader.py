@@ -472,6 +472,12 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
             if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
                 out.add(f"'{name}' is not a usable name", s.marks.get(group), (group, name),
                         expected="letters, digits, '-' and '_' (it becomes part of figure names)")
+    for name, site in sites.items():
+        if site.it_capacity is None and not any(f.site == name and f.rent is None
+                                                for f in fleets.values()):
+            out.add(f"leased site '{name}' has no 'it_capacity' and no fleets to size it by",
+                    site.marks.get(""), ("datacenters", name),
+                    expected="'it_capacity' (a leased site defaults to what its fleets need)")
     if s.trends is not None:
         _ref(out, s.trends, "reference", ("trends",), s.trends.reference, catalog.accelerators,
              "accelerator")

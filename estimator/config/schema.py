@@ -76,9 +76,28 @@ def build_model(cls, node: Node, path: tuple, out: Collector):
         if spec.required and key not in node.value:
             out.add(f"missing required key '{key}'", node.mark, path,
                     expected=f"'{key}': {spec.describe()}" + (f" — {spec.doc}" if spec.doc else ""))
+    if len(out.problems) == before and getattr(cls, "MODES", None) is not None:
+        check_modes(cls, node, values, path, out)
     if len(out.problems) > before:
         return INVALID
     return cls(marks=MappingProxyType(marks), sources=MappingProxyType(sources), **values)
+
+
+def check_modes(cls, node: Node, values: dict, path: tuple, out: Collector) -> None:
+    """One rule for every model: a key that has no effect in the object's mode is an error,
+    and a key its mode needs is required. Which fields apply where is declared on the fields
+    (``modes=``, ``required_in=``), the modes on the class (:class:`~estimator.spec.Modes`)."""
+    modes = cls.MODES
+    mode = modes.of(values)
+    for key, (attr, spec) in model_fields(cls).items():
+        if spec.modes and mode not in spec.modes and key in node.value:
+            where = " or ".join(modes.where[m] for m in spec.modes)
+            out.add(f"'{key}' has no effect {modes.where[mode]}", node.keymarks.get(key, node.mark),
+                    path + (key,), expected=f"'{key}' only {where}",
+                    hint=f"remove '{key}', or " + " or ".join(modes.switch[m] for m in spec.modes))
+        if mode in spec.required_in and key not in node.value:
+            out.add(f"missing required key '{key}' {modes.where[mode]}", node.mark, path,
+                    expected=f"'{key}': {spec.describe()}" + (f" — {spec.doc}" if spec.doc else ""))
 
 
 def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=None, attr=None):
@@ -388,8 +407,13 @@ def json_schema(root_cls, title: str) -> dict:
         if name not in defs:
             defs[name] = {}  # placeholder against recursion
             props, required = {}, []
+            modes = getattr(cls, "MODES", None)
             for key, (_attr, spec) in model_fields(cls).items():
                 props[key] = of_spec(spec)
+                if modes is not None and spec.modes:
+                    only = " or ".join(modes.where[m] for m in spec.modes)
+                    props[key]["description"] = (props[key].get("description", "")
+                                                 + f" (only {only})").strip()
                 if spec.required:
                     required.append(key)
             body = {"type": "object", "additionalProperties": False, "properties": props}

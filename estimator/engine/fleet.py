@@ -137,3 +137,22 @@ def run_share_capex_usd(fleet_capex_usd, site_capex_usd, fleet_it_w, site_it_w, 
     """Capex of the accelerators a run uses, with their share of the site. [USD]"""
     return (fleet_capex_usd + site_capex_usd * fleet_it_w / site_it_w) * (
         accelerators / fleet_accelerators)
+
+
+@formula("whole servers for the accelerators x server power x (1 + network and storage power "
+         "share)")
+def it_power_for_w(accelerators, per_server, server_power_w, network_power_share):
+    """IT power a fleet of ``accelerators`` draws: whole servers at full power plus network. [W]"""
+    return it_power_w(servers_needed(accelerators, per_server), server_power_w, network_power_share)
+
+
+@formula("catalog server price + accelerators per server x (accelerator price - catalog "
+         "accelerator price)")
+def server_price_usd(catalog_server_usd, per_server, catalog_accelerator_usd, accelerator_usd):
+    """A server's price when its accelerators are priced apart: the rest of the server (chassis,
+    CPUs, memory, NICs) keeps its catalog price, and the accelerators move it. [USD]
+
+    So an accelerator 20% cheaper makes the server, and the fleet's capex, cheaper by the
+    accelerators' share, instead of the servers line absorbing the difference.
+    """
+    return catalog_server_usd + per_server * (accelerator_usd - catalog_accelerator_usd)
