@@ -139,13 +139,6 @@ def run_share_capex_usd(fleet_capex_usd, site_capex_usd, fleet_it_w, site_it_w, 
         accelerators / fleet_accelerators)
 
 
-@formula("whole servers for the accelerators x server power x (1 + network and storage power "
-         "share)")
-def it_power_for_w(accelerators, per_server, server_power_w, network_power_share):
-    """IT power a fleet of ``accelerators`` draws: whole servers at full power plus network. [W]"""
-    return it_power_w(servers_needed(accelerators, per_server), server_power_w, network_power_share)
-
-
 @formula("catalog server price + accelerators per server x (accelerator price - catalog "
          "accelerator price)")
 def server_price_usd(catalog_server_usd, per_server, catalog_accelerator_usd, accelerator_usd):

@@ -114,6 +114,15 @@ def _prices(ctx: Context, fleet: Fleet, server, per: Val) -> Tuple[Val, Val]:
     spec, p = fleet.spec, fleet.prefix
     if spec.server_price is not None:
         server_price = ctx.inputs.given(f"{p}.server_price_usd", spec, "server_price", "money")
+    elif spec.accelerator_price is not None:   # the rest of the server keeps its catalog price
+        listed = ctx.inputs.catalog_value(f"{p}.catalog_server_price_usd", server, "server",
+                                          spec.server, "price", "money")
+        factor = ctx.inputs.default(f"{p}.server_factor", "server_factor", "amount")
+        acc_price = ctx.inputs.given(f"{p}.accelerator_price_usd", spec, "accelerator_price",
+                                     "money")
+        listed_acc = ctx.rec.compute(fl.accelerator_price_from_server_usd, listed, per, factor)
+        return ctx.rec.derive(f"{p}.server_price_usd", fl.server_price_usd, listed, per,
+                              listed_acc, acc_price, unit="money"), acc_price
     else:
         server_price = ctx.inputs.catalog_value(f"{p}.server_price_usd", server, "server",
                                                 spec.server, "price", "money")
@@ -196,7 +205,7 @@ def _check_capacity(ctx: Context) -> None:
     """The fleets at a site must fit its IT capacity (checked on the deterministic scenario)."""
     problems: List[Problem] = []
     for name, site in ctx.sites.items():
-        if not site.fleets:
+        if not site.fleets or site.it is None:   # None: a lease sized to its fleets
             continue
         need = total(fleet.it_w.value for fleet in site.fleets)
         if np.ndim(need) or np.ndim(site.it.value):

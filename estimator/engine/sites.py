@@ -52,7 +52,9 @@ def build_sites(ctx: Context) -> None:
     """Record every datacenter's inputs and capex; keep them as :class:`Site` in ``ctx``."""
     for name, spec in (ctx.scenario.datacenters or {}).items():
         site = Site(name, spec, f"inputs.datacenters.{name}")
-        site.it = ctx.inputs.given(f"{site.prefix}.it_capacity_w", spec, "it_capacity", "power")
+        if spec.it_capacity is not None:   # else a lease sized to its fleets: size_leases
+            site.it = ctx.inputs.given(f"{site.prefix}.it_capacity_w", spec, "it_capacity",
+                                       "power")
         site.pue = ctx.inputs.pick(f"{site.prefix}.pue", spec, "pue", "pue", "amount")
         start = ctx.offset(spec.build.start) if spec.build else 0
         if site.built:
@@ -65,8 +67,20 @@ def build_sites(ctx: Context) -> None:
                                               "colocation", "colocation", "usd_per_w_month")
         for attr, unit in RATES.items():
             setattr(site, attr, ctx.inputs.pick(f"{site.prefix}.{attr}", spec, attr, attr, unit))
-        _staff(ctx, site)
+        if site.it is not None:
+            _staff(ctx, site)
         ctx.sites[name] = site
+
+
+def size_leases(ctx: Context) -> None:
+    """A leased site without ``it_capacity`` is contracted for what its fleets draw."""
+    for site in ctx.sites.values():
+        if site.it is None:
+            site.it = ctx.rec.total(f"{site.prefix}.it_capacity_w",
+                                    [fleet.it_w for fleet in site.fleets], "power",
+                                    "IT power of the fleets at the site (a lease sized to fit "
+                                    "them)")
+            _staff(ctx, site)
 
 
 def _build_capex(ctx: Context, site: Site) -> None:

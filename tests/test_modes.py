@@ -1,0 +1,99 @@
+"""One rule for keys that depend on a mode: written where they do nothing, they are an error.
+
+And the two engine rules that made such keys silently wrong before: an accelerator price moves
+the fleet's capex, and a leased site without a capacity is sized to its fleets.
+"""
+import pytest
+from click.testing import CliRunner
+
+from conftest import BASE
+from estimator.cli import main
+from estimator.errors import ConfigError
+
+LEASE = BASE + """\
+datacenters:
+  colo: {mode: lease, pue: 1.3, colocation: $180/kW-month, build: {start: 2025-01}}
+fleets:
+  h100: {server: dgx-h100, accelerators: 1000, site: colo}
+"""
+
+
+@pytest.mark.parametrize("where,text,key,hint", [
+    ("site", "datacenters:\n  dc:\n    it_capacity: 10 MW\n    colocation: $180/kW-month\n",
+     "colocation", "set 'mode: lease'"),
+    ("site", "datacenters:\n  dc:\n    it_capacity: 10 MW\n    mode: lease\n    construction: $10/W\n",
+     "construction", "remove 'mode: lease'"),
+    ("fleet", "fleets:\n  r:\n    accelerator: h100-sxm\n    accelerators: 8\n"
+              "    rent: {price: $2/GPU-hour}\n    network_share: 10%\n",
+     "network_share", "remove 'rent:'"),
+    ("depreciation", "depreciation:\n  decay: 0.2\n", "decay", "set 'method: exponential'"),
+    ("depreciation", "depreciation:\n  method: exponential\n  accelerators: 4 years\n",
+     "accelerators", "remove 'method: exponential'"),
+])
+def test_a_key_with_no_effect_in_its_mode_is_an_error_at_its_line(write, catalog, where, text, key,
+                                                                   hint):
+    from estimator.config.loader import load
+    path = write(BASE + text)
+    with pytest.raises(ConfigError) as e:
+        load(path, catalog=catalog)
+    msg = str(e.value)
+    assert f"'{key}' has no effect" in msg and hint in msg
+    line = 3 + text.splitlines().index(next(ln for ln in text.splitlines()
+                                            if ln.strip().startswith(key + ":")))
+    assert f"s.yaml:{line}:" in msg
+
+
+def test_the_colocation_example_from_the_issue_exits_2(write):
+    path = write(BASE + "datacenters:\n  dc: {it_capacity: 1 MW, colocation: $180/kW-month}\n")
+    res = CliRunner().invoke(main, ["report", path])
+    assert res.exit_code == 2 and "'colocation' has no effect on a site with mode 'build'" in res.output
+
+
+def test_set_is_held_to_the_same_rule(write):
+    res = CliRunner().invoke(main, ["report", write(LEASE), "--set",
+                                    "datacenters.colo.land=$1M"])
+    assert res.exit_code == 2 and "'land' has no effect on a site with mode 'lease'" in res.output
+    assert "--set datacenters.colo.land" in res.output
+
+
+def test_a_build_site_still_needs_its_capacity(write, catalog):
+    from estimator.config.loader import load
+    with pytest.raises(ConfigError, match="missing required key 'it_capacity' on a site with mode "
+                                          "'build'"):
+        load(write(BASE + "datacenters:\n  dc: {pue: 1.2}\n"), catalog=catalog)
+
+
+def test_a_leased_site_is_sized_to_its_fleets(estimate_text):
+    r = estimate_text(LEASE)
+    need = r.value("power.fleets.h100.it_w")
+    assert r.value("inputs.datacenters.colo.it_capacity_w") == pytest.approx(need, rel=1e-12)
+    # 1000 H100 in 125 DGX servers of 10.2 kW, plus network: the lease charges for that
+    assert need > 125 * 10_200
+    monthly = r.value("monthly.opex.colocation_usd")
+    assert monthly[0] == pytest.approx(need * 180e-3, rel=1e-9)
+    assert "power.fleets.h100.it_w" in r["inputs.datacenters.colo.it_capacity_w"].inputs
+
+
+def test_a_leased_site_without_fleets_needs_a_capacity(write, catalog):
+    from estimator.config.loader import load
+    with pytest.raises(ConfigError, match="no 'it_capacity' and no fleets"):
+        load(write(BASE + "datacenters:\n  colo: {mode: lease}\n"), catalog=catalog)
+
+
+def test_an_accelerator_price_moves_capex(estimate_text):
+    base = estimate_text(LEASE)
+    acc = base.value("inputs.fleets.h100.accelerator_price_usd")
+    cheaper = estimate_text(LEASE, [f"fleets.h100.accelerator_price={acc * 0.8}"])
+    drop = base.value("capex.total_usd") - cheaper.value("capex.total_usd")
+    # 1000 accelerators 20% cheaper, plus the network share that scales with them
+    share = base.value("inputs.fleets.h100.network_share")
+    assert drop == pytest.approx(1000 * acc * 0.2 / (1 - share), rel=1e-9)
+    # the rest of the server keeps its catalog price
+    assert cheaper.value("capex.servers_usd") == pytest.approx(base.value("capex.servers_usd"))
+
+
+def test_both_prices_given_are_both_kept(estimate_text):
+    r = estimate_text(LEASE, ["fleets.h100.accelerator_price=$20k",
+                              "fleets.h100.server_price=$300k"])
+    assert r.value("capex.fleets.h100.accelerators_usd") == 1000 * 20_000
+    assert r.value("capex.fleets.h100.servers_usd") == 125 * (300_000 - 8 * 20_000)
