@@ -97,3 +97,28 @@ def test_both_prices_given_are_both_kept(estimate_text):
                               "fleets.h100.server_price=$300k"])
     assert r.value("capex.fleets.h100.accelerators_usd") == 1000 * 20_000
     assert r.value("capex.fleets.h100.servers_usd") == 125 * (300_000 - 8 * 20_000)
+
+
+@pytest.mark.parametrize("text,factor", [("*0.8", 0.8), ("*80%", 0.8), ("+10%", 1.1),
+                                         ("* 1.5", 1.5), ("$1B", None), ("-10%", None),
+                                         ("0.8", None)])
+def test_relative_override_forms(text, factor):
+    from estimator.config.loader import relative_factor
+    got = relative_factor(text)
+    assert got == (pytest.approx(factor) if factor is not None else None)
+
+
+def test_relative_override_scales_the_written_value_in_its_unit(estimate_text):
+    base = estimate_text(LEASE)
+    r = estimate_text(LEASE, ["datacenters.colo.colocation=*0.8", "datacenters.colo.pue=+10%"])
+    assert r.value("inputs.datacenters.colo.colocation_usd_per_w_month") == pytest.approx(
+        0.8 * base.value("inputs.datacenters.colo.colocation_usd_per_w_month"))
+    assert r.value("inputs.datacenters.colo.pue") == pytest.approx(1.43)
+
+
+def test_relative_override_of_an_unwritten_value_is_an_error(write):
+    res = CliRunner().invoke(main, ["report", write(LEASE), "--set",
+                                    "fleets.h100.accelerator_price=*0.8"])
+    assert res.exit_code == 2
+    assert "a relative value (*0.8) scales the value written in the scenario" in res.output
+    assert "Traceback" not in res.output

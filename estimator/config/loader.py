@@ -158,8 +158,36 @@ def parse_path(path_text: str, label: str) -> List:
     return parts
 
 
+class Relative:
+    """A ``--set`` value relative to the one it replaces: ``*0.8`` (times 0.8), ``+10%``
+    (10% more). The original is read with its field's unit when the scenario is validated."""
+
+    __slots__ = ("factor", "text", "original")
+
+    def __init__(self, factor: float, text: str, original: Node):
+        self.factor, self.text, self.original = factor, text, original
+
+    def __repr__(self) -> str:
+        return f"{self.text} of {self.original.describe()}"
+
+
+_RELATIVE = re.compile(r"^\s*(?:\*\s*(?P<times>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)(?P<pct>%)?"
+                       r"|\+\s*(?P<more>\d+(?:\.\d*)?)\s*%)\s*$")
+
+
+def relative_factor(text: str) -> Optional[float]:
+    """``*0.8`` -> 0.8, ``*80%`` -> 0.8, ``+10%`` -> 1.1; None when not a relative value."""
+    m = _RELATIVE.match(text)
+    if not m:
+        return None
+    if m.group("more") is not None:
+        return 1.0 + float(m.group("more")) / 100.0
+    return float(m.group("times")) / (100.0 if m.group("pct") else 1.0)
+
+
 def parse_override(text: str) -> Tuple[List, Node]:
-    """``funding.cash=$1B`` -> (['funding', 'cash'], node). Values are read as YAML scalars/flow."""
+    """``funding.cash=$1B`` -> (['funding', 'cash'], node). Values are read as YAML scalars/flow;
+    ``*0.8`` and ``+10%`` are relative to the value they replace (see :class:`Relative`)."""
     if "=" not in text:
         raise ConfigError(Problem(f"--set expects PATH=VALUE, got '{text}'", Mark("--set")))
     path_text, value_text = text.split("=", 1)
@@ -168,6 +196,11 @@ def parse_override(text: str) -> Tuple[List, Node]:
     parts = parse_path(path_text, label)
     if "*" in parts:
         raise ConfigError(Problem("--set: '[*]' is for 'uncertainty:' paths", Mark(label)))
+    factor = relative_factor(value_text)
+    if factor is not None:
+        return parts, Node("scalar", Relative(factor, value_text.strip(), Node("scalar", None,
+                                                                                Mark(label))),
+                           Mark(label))
     node = parse_yaml(value_text if value_text.strip() else "''", label)
     _relabel(node, Mark(label))
     return parts, node
@@ -207,6 +240,8 @@ def apply_override(root: Node, parts: Sequence, value: Node) -> None:
             raise ConfigError(Problem(f"--set: {where}: '{parts[i - 1] if i else ''}' is not a "
                                       f"list here", label))
         key = str(part)
+        if last and isinstance(value.value, Relative):
+            value.value.original = _relative_base(node.value.get(key), where, value)
         if last:
             node.value[key] = value
             node.keymarks[key] = label
@@ -217,6 +252,19 @@ def apply_override(root: Node, parts: Sequence, value: Node) -> None:
                                        label)
                 node.keymarks[key] = label
             node = node.value[key]
+
+
+def _relative_base(old: Optional[Node], where: str, value: Node) -> Node:
+    """The scalar a relative ``--set`` scales: the value written in the scenario."""
+    rel = value.value
+    if old is not None and old.kind == "map" and "value" in old.value and "source" in old.value:
+        old = old.value["value"]
+    if old is None or old.kind != "scalar" or old.value is None:
+        what = "is not set in the scenario" if old is None else f"is {old.describe()}"
+        raise ConfigError(Problem(f"a relative value ({rel.text}) scales the value written in "
+                                  f"the scenario, and {where} {what}", value.mark,
+                                  hint=f"give an absolute value, e.g. --set {where}=..."))
+    return old
 
 
 def apply_uncertainty(root: Node) -> List[tuple]:
@@ -400,14 +448,24 @@ def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str):
     return out
 
 
-def load(path: str, overrides: Iterable[str] = (), catalog=None) -> Scenario:
+def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     """Read, merge, override and validate a scenario file into a :class:`Scenario`.
+
+    ``path`` is a file, or the name of a shipped scenario (``"stargate-500b"``, see
+    :func:`estimator.scenarios.names`); None is the default scenario. ``overrides`` are
+    ``PATH=VALUE`` strings like the command line's ``--set``.
 
     Raises
     ------
     ConfigError
         With every problem found, each located at ``file:line:col``.
     """
+    from .. import scenarios
+
+    given, path = path, scenarios.resolve(path)
+    if given is not None and not os.path.lexists(path):
+        raise ConfigError(Problem("file not found (and no shipped scenario has that name)",
+                                  Mark(given), hint=scenarios.hint(given)))
     root, files = read_tree(path)
     for text in overrides:
         parts, value = parse_override(text)

@@ -214,7 +214,13 @@ def _scalar_quantity(spec: Spec, node: Node, path, out: Collector, check_range: 
                                             if spec.uncertain else ""), found=node.describe())
         return INVALID
     try:
-        x = units.parse(node.value, spec.dim, bare=spec.bare)
+        rel = getattr(node.value, "factor", None)
+        if rel is not None:   # a relative --set: the original value, read in this unit, scaled
+            x = units.parse(node.value.original.value, spec.dim, bare=spec.bare) * rel
+            if units.DIMENSIONS[spec.dim].integer:
+                x = int(round(x))
+        else:
+            x = units.parse(node.value, spec.dim, bare=spec.bare)
     except UnitError as e:
         out.add(e.message, node.mark, path, expected=spec.describe(), found=e.found)
         return INVALID
