@@ -13,16 +13,6 @@ from typing import Optional
 import click
 
 EXIT_OK, EXIT_CHECK, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-DEFAULT_SCENARIO = "openai-40b.yaml"
-
-
-def _scenarios_dir() -> str:
-    from .catalog import configs_dir
-    return str(configs_dir() / "scenarios")
-
-
-def default_scenario() -> str:
-    return os.path.join(_scenarios_dir(), DEFAULT_SCENARIO)
 
 
 def _err(text: str) -> None:
@@ -81,7 +71,11 @@ def main(ctx, debug: bool, catalog_dir: Optional[str]) -> None:
     \b
     Example:
         estimator report                      # the shipped OpenAI $40B scenario
-        estimator report configs/scenarios/gb200-campus-1gw.yaml --format json
+        estimator scenarios                   # the shipped scenarios, by name
+        estimator report gb200-campus-1gw --format json
+
+    Shell completion (bash; zsh and fish alike, see the README):
+        eval "$(_ESTIMATOR_COMPLETE=bash_source estimator)"
     """
 
 
@@ -119,7 +113,7 @@ def _catalog(project=None):
 
 def _load(path: Optional[str], overrides, catalog=None):
     from .config.loader import load
-    return load(path or default_scenario(), overrides, catalog=catalog or _catalog())
+    return load(path, overrides, catalog=catalog or _catalog())
 
 
 def _estimate(path: Optional[str], overrides, catalog=None):
@@ -138,7 +132,48 @@ def _emit(text: str, output: Optional[str]) -> None:
         from .fileio import write_atomic
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        from .report.encoding import for_encoding
+        click.echo(for_encoding(text, getattr(sys.stdout, "encoding", None)), nl=False)
+
+
+FORMATS = ("table", "json", "markdown", "csv")
+
+
+def output_options(*formats: str):
+    """The one output convention: --format, --output/-o and --width, on every command."""
+    formats = formats or FORMATS
+
+    def deco(fn):
+        fn = click.option("--width", type=click.IntRange(40, 400),
+                          help="Width of tables in characters (default: the terminal's; "
+                               "100 in a file).")(fn)
+        fn = click.option("--output", "-o", type=click.Path(dir_okay=False),
+                          help="Write to FILE (whole or not at all).")(fn)
+        fn = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
+                          show_default=True, help="Output format.")(fn)
+        return fn
+    return deco
+
+
+def _columns(width: Optional[int], output: Optional[str]) -> int:
+    """The width text is wrapped at: --width, else 100 in a file, else the terminal's."""
+    return width or (100 if output else _console().width)
+
+
+def _deliver(out, output: Optional[str], width: Optional[int]) -> None:
+    """Text as it is; a rich renderable as a table: plain text in a file, ASCII boxes and bars
+    where the output's encoding cannot show the drawing characters (a cp1252 redirect)."""
+    if isinstance(out, str):
+        _emit(out, output)
+        return
+    from .report.encoding import can_show
+    from .report.terminal import plain_text
+    if output:
+        _emit(plain_text(out, width or 100), output)
+    elif can_show(getattr(sys.stdout, "encoding", None)):
+        _console(width).print(out)
+    else:
+        _emit(plain_text(out, width or _console().width, ascii_only=True), None)
 
 
 class _NoProgress:
@@ -172,25 +207,54 @@ def _progress(label: str, total: Optional[int]):
     return bar()
 
 
-def _show(fmt: str, output: Optional[str], json_text, renderable) -> None:
-    """JSON, or a rich renderable: to the terminal, or as plain text to --output."""
-    if fmt == "json":
-        _emit(json_text(), output)
-    elif output:
-        from .report.terminal import plain_text
-        _emit(plain_text(renderable()), output)
-    else:
-        _console().print(renderable())
-
-
 def _console(width: Optional[int] = None):
     from rich.console import Console
     return Console(width=width, no_color=bool(os.environ.get("NO_COLOR")) or None,
                    highlight=False)
 
 
+class ScenarioPath(click.Path):
+    """A scenario file, or the name of a shipped scenario; completes both."""
+
+    name = "scenario"
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+        from .scenarios import names
+        return [CompletionItem(n) for n in names() if n.startswith(incomplete)] + \
+            [CompletionItem(incomplete, type="file")]
+
+
+SCENARIO = ScenarioPath(dir_okay=True)
+
+
+def _figure_names(scenario: Optional[str], incomplete: str):
+    """Figure names of a scenario (the default one when None), for shell completion."""
+    from click.shell_completion import CompletionItem
+    try:
+        from .catalog import load_catalog
+        from .config.loader import load
+        from .engine import estimate
+        catalog = load_catalog()
+        result = estimate(load(scenario, catalog=catalog), catalog)
+    except Exception:  # noqa: BLE001 - completion must never fail loudly
+        return []
+    return [CompletionItem(n) for n in result.figures if n.startswith(incomplete)]
+
+
+def _complete_figure_option(ctx, param, incomplete):
+    return _figure_names(ctx.params.get("scenario"), incomplete)
+
+
+def _complete_explain(ctx, param, incomplete):
+    given = ctx.params.get("args") or ()
+    if given:
+        return _figure_names(given[0], incomplete)
+    return SCENARIO.shell_complete(ctx, param, incomplete)[:-1] + _figure_names(None, incomplete)
+
+
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.argument("files", nargs=-1, required=True, type=SCENARIO)
 @scenario_options
 @handle_errors
 def validate(files, overrides):
@@ -202,13 +266,14 @@ def validate(files, overrides):
 
     \b
     Example:
-        estimator validate configs/scenarios/*.yaml
-        estimator validate configs/catalog/*.yaml
+        estimator validate mine.yaml stargate-500b
+        estimator validate my-catalog/*.yaml
     """
     from .config.loader import load
     from .errors import ConfigError
     from .engine import estimate
     from .catalog import is_catalog_file, load_catalog, validate_catalog_file
+    from .scenarios import resolve
     choice = _catalog_choice()
     catalog = load_catalog(choice.directory)
     failed = 0
@@ -218,7 +283,7 @@ def validate(files, overrides):
             if os.path.basename(f) == "estimator.yaml":
                 from .project import load_project
                 load_project(f, f)
-            elif is_catalog_file(load_node(f)):
+            elif os.path.isfile(resolve(f)) and is_catalog_file(load_node(resolve(f), f)):
                 validate_catalog_file(f)
             else:
                 estimate(load(f, overrides, catalog=catalog), catalog)
@@ -233,30 +298,47 @@ def validate(files, overrides):
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, type=click.Path(dir_okay=True))
-@scenario_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
-              default="table", show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write to FILE (whole or not at all).")
-@click.option("--svg", "svg", type=click.Path(dir_okay=False), help="Also save the table as SVG.")
-@click.option("--html", "html", type=click.Path(dir_okay=False), help="Also save the table as HTML.")
-@click.option("--width", type=click.IntRange(40, 400), help="Terminal width for the table.")
-@click.option("--acquire", "ways", help="Compare the plan acquired several ways, side by side: "
-              "a comma-separated list of 'owned', 'rented' and contract names.")
+@output_options()
 @handle_errors
-def report(scenarios, overrides, fmt, output, svg, html, width, ways):
-    """Compute scenarios and print their report; several side by side.
-
-    With no SCENARIO, the shipped OpenAI $40B scenario. With several, their
-    headline figures side by side (--set applies to each).
+def scenarios(fmt, output, width):
+    """List the shipped scenarios: the names every command takes in place of a file.
 
     \b
     Example:
-        estimator report configs/scenarios/h100-100k-cluster.yaml
+        estimator scenarios
+        estimator report stargate-500b
+    """
+    from .report import listing
+    from .scenarios import DEFAULT, shipped
+    items = shipped()
+    _deliver(listing.render_json(items, DEFAULT) if fmt == "json" else
+             listing.render(items, DEFAULT, fmt), output, width)
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, type=SCENARIO)
+@scenario_options
+@output_options()
+@click.option("--svg", "svg", type=click.Path(dir_okay=False), help="Also save the table as SVG.")
+@click.option("--html", "html", type=click.Path(dir_okay=False),
+              help="Also save the report as one self-contained HTML page.")
+@click.option("--acquire", "ways", help="Compare the plan acquired several ways, side by side: "
+              "a comma-separated list of 'owned', 'rented' and contract names.")
+@handle_errors
+def report(scenarios, overrides, fmt, output, width, svg, html, ways):
+    """Compute scenarios and print their report; several side by side.
+
+    SCENARIO is a file or a shipped scenario's name (`estimator scenarios`);
+    with none, the shipped OpenAI $40B scenario. With several, their headline
+    figures side by side with the difference from the first (--set applies to each).
+
+    \b
+    Example:
+        estimator report h100-100k-cluster
         estimator report --set funding.cash='$1B' --format json
-        estimator report configs/scenarios/openai-40b.yaml configs/scenarios/stargate-500b.yaml
-        estimator report --svg report.svg --format markdown -o report.md
+        estimator report --set 'fleets.gb200.accelerator_price=*0.8' gb200-campus-1gw
+        estimator report openai-40b stargate-500b
+        estimator report --html report.html --format markdown -o report.md
         estimator report --acquire owned,rented,oracle-stargate
     """
     from .engine import estimate
@@ -266,20 +348,19 @@ def report(scenarios, overrides, fmt, output, svg, html, width, ways):
     else:
         results = [_estimate(path, overrides, catalog) for path in (scenarios or [None])]
     compare = len(results) > 1
-    if fmt == "table" or svg or html:
+    if html:
+        from .fileio import write_atomic
+        from .report import html as rh
+        write_atomic(html, rh.render(results))
+    if fmt == "table" or svg:
         from .report import compare as rc, terminal
         renderable = rc.table(results) if compare else terminal.Group(
             *terminal.sections(results[0]))
-        for path, kind in ((svg, "svg"), (html, "html")):
-            if path:
-                from .fileio import write_atomic
-                write_atomic(path, terminal.export(renderable, kind, width or 100,
-                                                   results[0].title))
+        if svg:
+            from .fileio import write_atomic
+            write_atomic(svg, terminal.export(renderable, "svg", width or 100, results[0].title))
     if fmt == "table":
-        if output:
-            _emit(terminal.plain_text(renderable, width or 100), output)
-        else:
-            _console(width).print(renderable)
+        _deliver(renderable, output, width)
         return
     if compare:
         from .report import compare as rc, csv as rcsv
@@ -310,7 +391,7 @@ def _acquired_ways(scenarios, overrides, ways, catalog):
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=True))
+@click.argument("files", nargs=-1, type=SCENARIO)
 @scenario_options
 @click.option("--baseline", type=click.Path(file_okay=False),
               help="Folder of saved snapshots to compare against (default with no FILES: the "
@@ -321,11 +402,9 @@ def _acquired_ways(scenarios, overrides, ways, catalog):
                    "project's 'tolerance:', else 2%); a scenario's 'tolerances:' overrides it "
                    "per figure.")
 @click.option("--update-baseline", is_flag=True, help="Rewrite the snapshots (atomically).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_options()
 @handle_errors
-def check(files, overrides, baseline, tolerance, update_baseline, fmt, output):
+def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, width):
     """Check expectations and baselines; exit 1 when one fails.
 
     With no FILES, every scenario of the project (estimator.yaml, found from the
@@ -365,43 +444,25 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output):
     records = ck.check_files(paths, project, catalog, baseline, tol, update_baseline, overrides)
     if baseline and not files:
         orphans = ck.orphan_baselines(project, baseline, paths)
-    if fmt == "json":
-        _emit(rc.check_json(records, choice.label, orphans), output)
-    elif fmt == "markdown":
-        _emit(rc.check_markdown(records, choice.label, orphans), output)
-    else:
-        console = _console()
-        for r in records:
-            if r.outcomes:
-                console.print(rc.outcomes_table(r.file, r.outcomes))
-            if r.moves:
-                console.print(rc.moves_table(f"Moved since the baseline: {r.file}", r.moves))
-            status = "passed" if r.passed else "FAILED"
-            console.print(f"{status}: {r.file}" + (f" ({r.baseline})" if r.baseline else ""),
-                          style="green" if r.passed else "bold red")
-        for o in orphans:
-            console.print(f"note: baseline {o} belongs to no scenario (delete it if the scenario "
-                          "is gone)")
-        console.print(f"{sum(r.passed for r in records)} of {len(records)} scenario(s) passed; "
-                      f"catalog: {choice.label}")
+    render = {"json": rc.check_json, "markdown": rc.check_markdown, "csv": rc.check_csv,
+              "table": rc.check_table}[fmt]
+    _deliver(render(records, choice.label, orphans), output, width)
     failed = [r.file for r in records if not r.passed]
     if failed:
         raise CheckFailed(f"check failed: {', '.join(failed)}")
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=True))
+@click.argument("files", nargs=-1, type=SCENARIO)
 @click.option("--rev", metavar="REV|A..B|A...B",
               help="Compare git revisions, each side read as a whole tree (scenarios, parents, "
                    "catalog): A...B the merge base of A and B against B (a pull request), A..B "
                    "A against B, REV against the working tree.")
 @click.option("--compare-to", "compare_to", type=click.Path(dir_okay=False),
               help="Compare FILE with a saved JSON report (report --format json) or baseline.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_options()
 @handle_errors
-def diff(files, rev, compare_to, fmt, output):
+def diff(files, rev, compare_to, fmt, output, width):
     """Show which inputs changed and which figures they moved.
 
     Two scenario files; or, with --rev, every scenario of the project (or the
@@ -412,9 +473,9 @@ def diff(files, rev, compare_to, fmt, output):
 
     \b
     Example:
-        estimator diff configs/scenarios/h100-100k-cluster.yaml mine.yaml
+        estimator diff h100-100k-cluster mine.yaml
         estimator diff --rev origin/main...HEAD --format markdown -o comment.md
-        estimator diff configs/scenarios/openai-40b.yaml --rev origin/main
+        estimator diff scenarios/mine.yaml --rev origin/main
         estimator diff mine.yaml --compare-to last-week.json
     """
     from . import check as ck
@@ -432,14 +493,9 @@ def diff(files, rev, compare_to, fmt, output):
         changes = revision_changes(project, rev, list(files) or None, _explicit_catalog())
         for warning in {changes.base.warning, changes.head.warning} - {None}:
             _err(warning)
-        if fmt == "json":
-            _emit(rc.changes_json(changes), output)
-        elif fmt == "markdown":
-            _emit(rc.changes_markdown(changes), output)
-        else:
-            console = _console()
-            for item in rc.changes_tables(changes):
-                console.print(item)
+        render = {"json": rc.changes_json, "markdown": rc.changes_markdown,
+                  "csv": rc.changes_csv, "table": rc.changes_table}[fmt]
+        _deliver(render(changes), output, width)
         if changes.head_errors:
             raise InputError("the head side has scenarios that do not load:\n"
                              + "\n".join(changes.head_errors))
@@ -460,7 +516,8 @@ def diff(files, rev, compare_to, fmt, output):
         if len(files) != 2:
             raise InputError("diff needs BASE and HEAD files, FILE with --compare-to REPORT, or "
                              "--rev REVISION")
-        missing = [f for f in files if not os.path.exists(f)]
+        from .scenarios import resolve
+        missing = [f for f in files if not os.path.exists(resolve(f))]
         if len(missing) == 2:
             raise InputError(f"no files named {files[0]} or {files[1]}; to compare two git "
                              f"revisions use --rev {files[0]}...{files[1]} (what {files[1]} "
@@ -471,40 +528,51 @@ def diff(files, rev, compare_to, fmt, output):
         d = ck.diff(a, b)
         base_label, head_label = files
     if fmt == "json":
-        _emit(rc.diff_json(base_label, head_label, d, choice.label), output)
+        out = rc.diff_json(base_label, head_label, d, choice.label)
     elif fmt == "markdown":
-        _emit(rc.diff_markdown(base_label, head_label, d, b.title, choice.label), output)
+        out = rc.diff_markdown(base_label, head_label, d, b.title, choice.label)
+    elif fmt == "csv":
+        out = rc.diff_csv(d)
     else:
-        console = _console()
-        console.print(f"{base_label} -> {head_label}   catalog: {choice.label}")
-        console.print(rc.moves_table(f"Inputs that changed ({len(d.inputs)})", d.inputs))
-        console.print(rc.moves_table(f"Figures that moved ({len(d.figures)})", d.figures))
+        out = rc.diff_table(base_label, head_label, d, choice.label)
+    _deliver(out, output, width)
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(dir_okay=True))
-@click.argument("figure")
+@click.argument("args", nargs=-1, required=True, metavar="[SCENARIO] FIGURE",
+                shell_complete=_complete_explain)
 @scenario_options
+@click.option("--all", "show_all", is_flag=True, help="Keep branches whose value is zero.")
+@output_options()
 @handle_errors
-def explain(scenario, figure, overrides):
+def explain(args, overrides, show_all, fmt, output, width):
     """Show how a figure is computed, down to the YAML lines and catalog sources.
 
-    FIGURE may also name a training run (training.KEY): its key figures side by side,
-    among them the hardware's value at the run's start, its power by definition (chip,
-    server, IT, facility) and the MFU its hours imply.
+    With only FIGURE, a figure of the default scenario. Inputs that are zero
+    (and everything under them) are left out unless --all. FIGURE may also name
+    a training run (training.KEY): its key figures side by side, among them the
+    hardware's value at the run's start, its power by definition (chip, server,
+    IT, facility) and the MFU its hours imply.
 
     \b
     Example:
-        estimator explain configs/scenarios/h100-100k-cluster.yaml capex.total_usd
-        estimator explain configs/scenarios/llama-3.1-405b.yaml training.llama-3-1-405b
+        estimator explain capex.total_usd
+        estimator explain h100-100k-cluster training.cost.build_usd --all
+        estimator explain llama-3.1-405b training.llama-3-1-405b
+        estimator explain stargate-500b funding.shortfall_usd --format json
     """
+    from .errors import InputError
     from .report import explain as ex
+    if len(args) > 2:
+        raise InputError(f"explain takes [SCENARIO] FIGURE; got {len(args)} arguments")
+    scenario, figure = (None, args[0]) if len(args) == 1 else args
     result = _estimate(scenario, overrides)
-    click.echo(ex.render(result, figure), nl=False)
+    _deliver(ex.render(result, figure, fmt, prune=not show_all, width=_columns(width, output)),
+             output, width)
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(dir_okay=True))
+@click.argument("scenario", required=False, type=SCENARIO)
 @scenario_options
 @click.option("--last-run", is_flag=True, help="Scale only the plan's last run, not every run.")
 @click.option("--confidence", metavar="P",
@@ -514,10 +582,9 @@ def explain(scenario, figure, overrides):
               show_default=True, help="Monte Carlo samples (with --confidence).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
               help="Random seed (with --confidence).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@output_options()
 @handle_errors
-def solve(scenario, overrides, last_run, confidence, samples, seed, fmt):
+def solve(scenario, overrides, last_run, confidence, samples, seed, fmt, output, width):
     """Find the largest plan the money covers, and what the full plan lacks.
 
     Scales the plan's compute (every run, or --last-run) by bisection over the
@@ -529,7 +596,7 @@ def solve(scenario, overrides, last_run, confidence, samples, seed, fmt):
 
     \b
     Example:
-        estimator solve configs/scenarios/openai-40b.yaml
+        estimator solve openai-40b
         estimator solve --last-run --format json
         estimator solve --confidence 90% --samples 100000
     """
@@ -547,32 +614,28 @@ def solve(scenario, overrides, last_run, confidence, samples, seed, fmt):
         with _progress("solving", total=None) as tick:
             sol = solve_confidence(scn, catalog, p, samples=samples, seed=seed,
                                    last_only=last_run, progress=tick)
-        text = rs.confidence_json(scn.scenario, sol) if fmt == "json" else \
-            rs.confidence_text(scn.scenario, sol)
-        click.echo(text, nl=False)
+        _deliver(rs.confidence_json(scn.scenario, sol) if fmt == "json" else
+                 rs.confidence(scn.scenario, sol, fmt, _columns(width, output)), output, width)
         return
     from .engine.solve import solve as run_solve
     with _progress("solving", total=None) as tick:
         solution = run_solve(scn, catalog, last_only=last_run, progress=tick)
-    text = rs.render_json(scn.scenario, solution) if fmt == "json" else \
-        rs.render_text(scn.scenario, solution)
-    click.echo(text, nl=False)
+    _deliver(rs.render_json(scn.scenario, solution) if fmt == "json" else
+             rs.render(scn.scenario, solution, fmt, _columns(width, output)), output, width)
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(dir_okay=True))
+@click.argument("scenario", required=False, type=SCENARIO)
 @scenario_options
 @click.option("--samples", "-n", type=click.IntRange(1, 2_000_000), default=10_000,
               show_default=True, help="Number of Monte Carlo samples.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
               help="Random seed: the same seed gives the same output, byte for byte.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option("--before", "before", multiple=True, metavar="YYYY-MM",
               help="Also state P(the cash runs out before this month); repeatable.")
+@output_options()
 @handle_errors
-def simulate(scenario, overrides, samples, seed, fmt, output, before):
+def simulate(scenario, overrides, samples, seed, before, fmt, output, width):
     """Monte Carlo over the scenario's distributions, on the same engine.
 
     Draws every uncertain input (a distribution written where a number goes, or
@@ -583,7 +646,7 @@ def simulate(scenario, overrides, samples, seed, fmt, output, before):
 
     \b
     Example:
-        estimator simulate configs/scenarios/openai-40b.yaml --samples 1000000 --seed 1
+        estimator simulate openai-40b --samples 1000000 --seed 1
         estimator simulate --format json -o sim.json
         estimator simulate --before 2028-01
     """
@@ -601,15 +664,16 @@ def simulate(scenario, overrides, samples, seed, fmt, output, before):
     with _progress("sampling", total=samples) as tick:
         sim = run(scn, catalog, samples, seed, progress=tick,
                   before=[str(Month.parse(m)) for m in before])
-    _show(fmt, output, lambda: ru.simulation_json(scn.scenario, sim),
-          lambda: ru.simulation_table(scn.scenario, sim))
+    _deliver(ru.simulation_json(scn.scenario, sim) if fmt == "json" else
+             ru.simulation(scn.scenario, sim, fmt), output, width)
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(dir_okay=True))
+@click.argument("scenario", required=False, type=SCENARIO)
 @scenario_options
-@click.option("--figure", help="Figure to study (default: funding.shortfall_usd, or the total "
-                               "cost when there is no funding).")
+@click.option("--figure", shell_complete=_complete_figure_option,
+              help="Figure to study (default: funding.shortfall_usd, or the total cost when "
+                   "there is no funding).")
 @click.option("--method", type=click.Choice(["tornado", "sobol", "both"]), default="tornado",
               show_default=True,
               help="tornado: each input alone, P10 to P90; sobol: variance-based first-order "
@@ -618,21 +682,20 @@ def simulate(scenario, overrides, samples, seed, fmt, output, before):
               help="Sobol base samples N (a power of two; N x (inputs + 2) engine points).")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
               help="Seed of the Sobol design and its bootstrap.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_options()
 @handle_errors
-def sensitivity(scenario, overrides, figure, method, samples, seed, fmt, output):
+def sensitivity(scenario, overrides, figure, method, samples, seed, fmt, output, width):
     """What drives a figure: a tornado, Sobol indices, or both.
 
     The tornado swings each uncertain input from its P10 to its P90, one at a
-    time, sorted by impact. Sobol indices split the figure's variance over all
+    time, sorted by impact, each bar marked by the end (P10 or P90) that moved
+    the figure that way. Sobol indices split the figure's variance over all
     the inputs at once: first-order (the input alone) and total (with every
     interaction it takes part in), with 95% bootstrap intervals.
 
     \b
     Example:
-        estimator sensitivity configs/scenarios/openai-40b.yaml
+        estimator sensitivity openai-40b
         estimator sensitivity --method sobol --samples 4096
         estimator sensitivity --figure training.cost.build_usd --format json
     """
@@ -645,32 +708,27 @@ def sensitivity(scenario, overrides, figure, method, samples, seed, fmt, output)
     if method in ("sobol", "both"):
         from .engine.sobol import sobol
         sob = sobol(scn, catalog, figure, samples=samples, seed=seed)
-    _show(fmt, output, lambda: ru.sensitivity_json(scn.scenario, sens, sob),
-          lambda: ru.sensitivity_view(scn.scenario, sens, sob))
+    _deliver(ru.sensitivity_json(scn.scenario, sens, sob) if fmt == "json" else
+             ru.sensitivity(scn.scenario, sens, sob, fmt), output, width)
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@output_options()
 @handle_errors
-def catalog(fmt):
+def catalog(fmt, output, width):
     """List the accelerators, server types and defaults in the catalog, with sources.
 
     \b
     Example:
         estimator catalog
-        estimator catalog --format json
+        estimator catalog --format csv -o catalog.csv
     """
     from .catalog import load_catalog
     from .report import catalog as rc
     choice = _catalog_choice()
     cat = load_catalog(choice.directory)
-    if fmt == "json":
-        click.echo(rc.render_json(cat), nl=False)
-    else:
-        console = _console()
-        console.print(f"catalog: {choice.label}")
-        console.print(rc.tables(cat))
+    _deliver(rc.render_json(cat) if fmt == "json" else rc.render(cat, fmt, choice.label), output,
+             width)
 
 
 @main.group()

@@ -324,7 +324,7 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
     ``before``: months (YYYY-MM) at which to state P(the cash runs out before).
     """
     if not 1 <= samples <= MAX_SAMPLES:
-        raise InputError(f"--samples must be between 1 and {MAX_SAMPLES:,}")
+        raise InputError(f"samples must be between 1 and {MAX_SAMPLES:,}")
     found = distributions_of(scenario)
     check_schedules(found, samples)
     chunk = chunk or chunk_size(scenario)
@@ -369,6 +369,7 @@ class Sensitivity(NamedTuple):
     unit: str
     base: float
     swings: List[Swing]
+    window_end: Optional[str] = None   # last month the funding verdict covers, if any
 
 
 def default_figure(scenario) -> str:
@@ -421,7 +422,8 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
         swings.append(Swing(str(key), float(lo), float(hi), float(at[2 * j]),
                             float(at[2 * j + 1]), "factor" if d0.scale else d0.dim))
     swings.sort(key=lambda s: (-s.swing, s.path))
-    return Sensitivity(figure, base[figure].unit, float(base.value(figure)), swings)
+    window = base.value("funding.window_end") if "funding.window_end" in base else None
+    return Sensitivity(figure, base[figure].unit, float(base.value(figure)), swings, window)
 
 
 #: draws taken for the uncertainty line of a report (P(covered) to about +-1 point)

@@ -41,15 +41,17 @@ def moves_table(title: str, moves, limit: int = 40) -> Table:
     t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
               caption="* headline figure" if any(m.headline for m in moves) else None,
               caption_justify="left")
+    from .sheet import wrap_path
     t.add_column("")
-    t.add_column("figure", overflow="fold", min_width=min(44, max((len(m.name) for m in moves),
-                                                                 default=6)))
-    t.add_column("before", justify="right")
-    t.add_column("after", justify="right")
-    t.add_column("change")
+    t.add_column("figure", no_wrap=True, overflow="ellipsis")
+    t.add_column("before", justify="right", no_wrap=True)
+    t.add_column("after", justify="right", no_wrap=True)
+    t.add_column("change", no_wrap=True)
     for m in moves[:limit]:
         mark = Text("FAIL", style="bold red") if m.failed else Text("*" if m.headline else "")
-        t.add_row(mark, m.name, show(m.old, m.unit), show(m.new, m.unit), show_change(m))
+        change = show_change(m)
+        t.add_row(mark, wrap_path(m.name, 26), show(m.old, m.unit), show(m.new, m.unit),
+                  change.replace(" (", "\n(") if len(change) > 14 else change)
     if len(moves) > limit:
         t.add_row("", f"... and {len(moves) - limit} more", "", "", "")
     return t
@@ -218,3 +220,97 @@ def changes_tables(changes) -> list:
         elif s.diff.figures:
             out.append(moves_table("Headline figures", s.diff.figures))
     return out
+
+
+# --------------------------------------------------------------------------- sheets: CSV, tables
+
+def _move_rows(moves):
+    from .sheet import Cell
+    return [(m.name, Cell(show(m.old, m.unit), m.old), Cell(show(m.new, m.unit), m.new),
+             Cell(show_change(m), m.change if m.change is not None else m.status),
+             "FAIL" if m.failed else ("*" if m.headline else "")) for m in moves]
+
+
+def _moves_sheet(title: str, moves):
+    from .sheet import Sheet
+    return Sheet(title, ("figure", "before", "after", "change", ""), _move_rows(moves),
+                 right=(1, 2), keep=(0, 3),
+                 note="* headline figure" if any(m.headline for m in moves) else "")
+
+
+def diff_sheets(d, prefix: str = "") -> list:
+    return [_moves_sheet(f"{prefix}Inputs that changed ({len(d.inputs)})", d.inputs),
+            _moves_sheet(f"{prefix}Figures that moved ({len(d.figures)})", d.figures)]
+
+
+def diff_table(base: str, head: str, d, catalog: str = ""):
+    from rich.console import Group
+    return Group(Text(f"{base} -> {head}" + (f"   catalog: {catalog}" if catalog else "")),
+                 moves_table(f"Inputs that changed ({len(d.inputs)})", d.inputs),
+                 moves_table(f"Figures that moved ({len(d.figures)})", d.figures))
+
+
+def diff_csv(d) -> str:
+    from .sheet import to_csv
+    return to_csv(diff_sheets(d))
+
+
+def changes_table(changes):
+    """diff --rev for the terminal: one renderable."""
+    from rich.console import Group
+    return Group(*(Text(x) if isinstance(x, str) else x for x in changes_tables(changes)))
+
+
+def changes_csv(changes) -> str:
+    """diff --rev as long-format CSV: each scenario's moves, its status as a table of its own."""
+    from .sheet import Sheet, to_csv
+    sheets = [Sheet("Scenarios", ("file", "status"), [(s.file, s.status)
+                                                       for s in changes.scenarios])]
+    for s in changes.scenarios:
+        if s.status == "changed":
+            sheets += diff_sheets(s.diff, f"{s.file}: ")
+        elif s.diff is not None and s.diff.figures:
+            sheets.append(_moves_sheet(f"{s.file}: Headline figures", s.diff.figures))
+    return to_csv(sheets)
+
+
+def check_sheets(records: list, catalog: str = "", orphans=()) -> list:
+    from .sheet import Sheet
+    out = [Sheet("Files", ("file", "status", "baseline"),
+                 [(r.file, "passed" if r.passed else "FAILED", r.baseline) for r in records],
+                 keep=(0, 1), note=f"catalog: {catalog}" if catalog else "")]
+    for r in records:
+        if r.outcomes:
+            out.append(Sheet(f"Expectations: {r.file}", ("figure", "expected", "actual", ""),
+                             [(o.name, o.expected, o.actual, "pass" if o.passed else "FAIL")
+                              for o in r.outcomes]))
+        if r.moves:
+            out.append(_moves_sheet(f"Moved since the baseline: {r.file}", r.moves))
+    if orphans:
+        out.append(Sheet("Baselines that belong to no scenario", ("baseline",),
+                         [(o,) for o in orphans]))
+    return out
+
+
+def check_csv(records: list, catalog: str = "", orphans=()) -> str:
+    from .sheet import to_csv
+    return to_csv(check_sheets(records, catalog, orphans))
+
+
+def check_table(records: list, catalog: str = "", orphans=()):
+    from rich.console import Group
+    parts = []
+    for r in records:
+        if r.outcomes:
+            parts.append(outcomes_table(r.file, r.outcomes))
+        if r.moves:
+            parts.append(moves_table(f"Moved since the baseline: {r.file}", r.moves))
+        status = "passed" if r.passed else "FAILED"
+        parts.append(Text(f"{status}: {r.file}" + (f" ({r.baseline})" if r.baseline else ""),
+                          style="green" if r.passed else "bold red"))
+    for o in orphans:
+        parts.append(Text(f"note: baseline {o} belongs to no scenario (delete it if the scenario "
+                          "is gone)"))
+    parts.append(Text(f"{sum(r.passed for r in records)} of {len(records)} scenario(s) passed; "
+                      f"catalog: {catalog}"))
+    return Group(*parts)

@@ -47,9 +47,45 @@ def _cell(result: Result, name: str) -> str:
     return format_quantity(v, fig.unit)
 
 
+def _delta(base: Result, other: Result, name: str) -> str:
+    """The difference from the first scenario, and in percent: ``+$12.3B (+25%)``."""
+    if name not in base or name not in other:
+        return "–"
+    fig = base[name]
+    a, b = to_plain(fig.value), to_plain(other[name].value)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return "same" if a == b else "changed"
+    if fig.unit in ("text", "month") or not isinstance(a, (int, float)) \
+            or not isinstance(b, (int, float)):
+        return "same" if a == b else "–"
+    d = b - a
+    if d == 0:
+        return "0"
+    if name.endswith("coverage_ratio"):
+        shown = f"{d:+.2f}x"
+    else:
+        shown = ("+" if d > 0 else "-") + format_quantity(abs(d), fig.unit)
+    return shown + (f" ({d / abs(a):+.0%})" if a else "")
+
+
+def columns(results: List[Result]) -> List[str]:
+    """Column heads: each scenario, and after each but the first its difference from the first."""
+    out = [results[0].title]
+    for r in results[1:]:
+        out += [r.title, "Δ" if len(results) == 2 else f"Δ {r.title}"]
+    return out
+
+
 def rows(results: List[Result]):
-    return [(label, [_cell(r, name) for r in results]) for name, label in ROWS
-            if any(name in r for r in results)]
+    out = []
+    for name, label in ROWS:
+        if not any(name in r for r in results):
+            continue
+        cells = [_cell(results[0], name)]
+        for r in results[1:]:
+            cells += [_cell(r, name), _delta(results[0], r, name)]
+        out.append((label, cells))
+    return out
 
 
 def differences(results: List[Result], most: int = 3) -> str:
@@ -73,21 +109,25 @@ def differences(results: List[Result], most: int = 3) -> str:
 
 def table(results: List[Result]) -> Table:
     t = Table(title="Side by side", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
-              caption=differences(results) or None, caption_justify="left")
+              caption=" ".join(x for x in ("Δ: difference from the first scenario.",
+                                           differences(results)) if x),
+              caption_justify="left")
     t.add_column("")
-    for r in results:
-        t.add_column(r.title, justify="right", overflow="fold")
+    for col in columns(results):
+        t.add_column(col, justify="right", overflow="fold")
     for label, cells in rows(results):
         t.add_row(label, *cells)
     return t
 
 
 def markdown(results: List[Result]) -> str:
-    lines = ["## Side by side", "", "| | " + " | ".join(r.title for r in results) + " |",
-             "|---|" + "---:|" * len(results)]
+    cols = columns(results)
+    lines = ["## Side by side", "", "| | " + " | ".join(cols) + " |",
+             "|---|" + "---:|" * len(cols)]
     lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows(results)]
     note = differences(results)
-    return "\n".join(lines + ([""] + [note] if note else [])) + "\n"
+    lines += ["", "Δ: difference from the first scenario." + (f" {note}" if note else "")]
+    return "\n".join(lines) + "\n"
 
 
 def render_json(results: List[Result]) -> str:

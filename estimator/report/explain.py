@@ -1,8 +1,17 @@
-"""`estimator explain`: a figure, its formula, and the chain of inputs down to their sources."""
+"""`estimator explain`: a figure, its formula, and the chain of inputs down to their sources.
+
+Branches whose value is zero (and everything under them) are left out unless asked for:
+they are what did not happen (no loans, no land bought) and hide what did.
+"""
 from __future__ import annotations
 
-from ..result import Result, chain, to_plain
-from ..units import format_quantity
+import json
+from typing import List, Tuple
+
+import numpy as np
+
+from ..result import Figure, Result, SCHEMA_VERSION, chain, to_plain
+from ..units import show_value
 
 
 def _value(fig) -> str:
@@ -10,11 +19,9 @@ def _value(fig) -> str:
     if fig.series or isinstance(v, list):       # a month-by-month value, flagged or not
         if v and not isinstance(v[0], list):
             return (f"monthly series, {len(v)} months; last month "
-                    f"{format_quantity(v[-1], fig.unit)}")
+                    f"{show_value(v[-1], fig.unit)}")
         return "monthly series"
-    if fig.unit in ("flag", "text", "month"):
-        return str(v)
-    return format_quantity(v, fig.unit)
+    return show_value(v, fig.unit)
 
 
 #: what a run's summary shows, in order: (figure suffix, label)
@@ -58,15 +65,104 @@ def is_run(result: Result, name: str) -> bool:
     return name not in result.figures and f"{name}.gpu_hours" in result.figures
 
 
-def render(result: Result, name: str) -> str:
-    if is_run(result, name):
-        return render_run(result, name)
-    lines = []
+def run_sheet(result: Result, prefix: str):
+    """A run's key figures as a sheet (for JSON-free formats other than the terminal's)."""
+    from .sheet import Cell, Sheet
+    rows = []
+    for suffix, label in RUN_SUMMARY:
+        fig = result.figures.get(f"{prefix}.{suffix}")
+        if fig is not None:
+            rows.append((label, Cell(_value(fig), "" if fig.series else to_plain(fig.value)),
+                         fig.name, "" if fig.formula == "input" else fig.formula))
+    return Sheet(f"{prefix}: key figures", ("", "value", "figure", "formula"), rows,
+                 right=(1,))
+
+
+def is_zero(fig: Figure) -> bool:
+    """A number (or a series) that is zero throughout; flags, text and months never are."""
+    v = fig.value
+    if isinstance(v, (bool, str, np.bool_)) or v is None:
+        return False
+    try:
+        return not np.any(np.asarray(v, dtype=float))
+    except (TypeError, ValueError):
+        return False
+
+
+def lines(result: Result, name: str, prune: bool = True) -> Tuple[List[Tuple[int, Figure]], int]:
+    """The chain under a figure, zero branches pruned (the figure itself always stays), and
+    how many figures were left out."""
+    out, skip_below, left_out = [], None, 0
     for depth, fig in chain(result, name):
-        pad = "    " * depth
-        lines.append(f"{pad}{fig.name} = {_value(fig)}")
+        if skip_below is not None and depth > skip_below:
+            left_out += 1
+            continue
+        skip_below = None
+        if prune and depth > 0 and is_zero(fig):
+            skip_below, left_out = depth, left_out + 1
+            continue
+        out.append((depth, fig))
+    return out, left_out
+
+
+def _wrap(line: str, width: int, more: int = 4) -> List[str]:
+    """A line wrapped at ``width``, continuation lines indented under its text."""
+    import textwrap
+    pad = len(line) - len(line.lstrip(" "))
+    return textwrap.wrap(line, width, subsequent_indent=" " * (pad + more),
+                         break_long_words=True, break_on_hyphens=False) or [line]
+
+
+def render(result: Result, name: str, fmt: str = "table", prune: bool = True,
+           width: int = 100) -> str:
+    if is_run(result, name):
+        if fmt == "table":
+            return render_run(result, name)
+        if fmt == "json":
+            sheet = run_sheet(result, name)
+            return json.dumps({"schema_version": SCHEMA_VERSION, "scenario": result.title,
+                               "run": name, "figures": [
+                                   {"label": r[0], "name": r[2], "value": r[1].value,
+                                    "display": r[1].text, "formula": r[3]}
+                                   for r in sheet.rows]}, indent=2) + "\n"
+        from .sheet import render as render_sheets
+        return render_sheets([run_sheet(result, name)], fmt)
+    chosen, left_out = lines(result, name, prune)
+    note = (f"({left_out} figure(s) equal to zero left out; --all shows them)"
+            if left_out else "")
+    if fmt == "json":
+        return json.dumps({"schema_version": SCHEMA_VERSION, "scenario": result.title,
+                           "figure": name, "left_out_zero": left_out,
+                           "chain": [{"depth": d, "name": f.name, "value": to_plain(f.value),
+                                      "unit": f.unit, "display": _value(f),
+                                      "formula": f.formula, "inputs": list(f.inputs),
+                                      "sources": list(f.sources)} for d, f in chosen]},
+                          indent=2) + "\n"
+    if fmt == "csv":
+        from .sheet import Cell, Sheet, to_csv
+        rows = [(f.name, Cell(str(d), d), Cell(_value(f), "" if f.series else to_plain(f.value)),
+                 f.unit, f.formula, "; ".join(f.sources)) for d, f in chosen]
+        return to_csv([Sheet(f"explain {name}", ("figure", "depth", "value", "unit", "formula",
+                                                 "sources"), rows)])
+    out = []
+    md = fmt == "markdown"
+    if md:
+        out += [f"### `{name}` in {result.title}", ""]
+    for depth, fig in chosen:
+        pad = ("  " if md else "    ") * depth
+        if md:
+            out.append(f"{pad}- `{fig.name}` = **{_value(fig)}**")
+            if fig.formula and fig.formula != "input":
+                out.append(f"{pad}  = {fig.formula}")
+            out += [f"{pad}  source: {src}" for src in fig.sources]
+            continue
+        out.append(f"{pad}{fig.name} = {_value(fig)}")
         if fig.formula and fig.formula != "input":
-            lines.append(f"{pad}  = {fig.formula}")
+            out.append(f"{pad}  = {fig.formula}")
         for src in fig.sources:
-            lines.append(f"{pad}  source: {src}")
-    return "\n".join(lines) + "\n"
+            out.append(f"{pad}  source: {src}")
+    if note:
+        out += ["", note] if md else [note]
+    if not md:
+        out = [w for line in out for w in _wrap(line, width)]
+    return "\n".join(out) + "\n"

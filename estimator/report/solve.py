@@ -1,4 +1,4 @@
-"""Rendering of `estimator solve`: words and JSON from a Solution."""
+"""Rendering of `estimator solve`: words, a table, Markdown, CSV and JSON from a Solution."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,7 +8,14 @@ from ..result import SCHEMA_VERSION
 from ..units import format_quantity
 
 
-def render_text(title: str, s) -> str:
+def multiple(k: float) -> str:
+    """A scale factor as people write it: 0.8x, 1.23x, 13x (the bisection's digits are noise)."""
+    if k >= 10:
+        return f"{k:.0f}x"
+    return f"{k:.2f}".rstrip("0").rstrip(".") + "x"
+
+
+def render_text(title: str, s, width: int = 100) -> str:
     lines = [title, ""]
     if not s.funded:
         lines.append(f"The scenario writes down no money: carrying it through its verdict's "
@@ -31,7 +38,7 @@ def render_text(title: str, s) -> str:
     elif s.scale <= 0:
         lines.append("Even without the plan the money does not cover the rest of the spending.")
     else:
-        lines.append(f"Largest plan the money covers: {s.scale:.4g}x {what} "
+        lines.append(f"Largest plan the money covers: {multiple(s.scale)} {what} "
                      f"(largest run {format_quantity(s.largest_run_flop, 'compute')}, "
                      f"{format_quantity(s.total_flop, 'compute')} in all with experiments).")
         if s.binding == "time":
@@ -46,7 +53,29 @@ def render_text(title: str, s) -> str:
         else:
             lines.append("No run of the plan completes before the cash runs out.")
     lines.append(f"({s.evaluations} evaluations of the engine)")
-    return "\n".join(lines) + "\n"
+    import textwrap
+    return "\n".join(w for line in lines for w in (textwrap.wrap(line, width) or [""])) + "\n"
+
+
+def sheet(title: str, s):
+    from .sheet import Cell, Sheet
+    rows = [("covered as written", Cell("yes" if s.covered else "no", s.covered)),
+            ("extra raise the full plan needs", Cell(format_quantity(s.shortfall_usd, "money"),
+                                                     s.shortfall_usd)),
+            ("cash runs out", s.gap_month or "–"),
+            ("largest covered multiple of " + ("the last run" if s.last_only else "every run"),
+             Cell(multiple(s.scale), s.scale)),
+            ("largest run at that scale", Cell(format_quantity(s.largest_run_flop, "compute"),
+                                               s.largest_run_flop)),
+            ("latest finish the money allows", s.latest_finish or "–")]
+    return Sheet(f"Solve: {title}", ("", "value"), rows, right=(1,))
+
+
+def render(title: str, s, fmt: str = "table", width: int = 100):
+    if fmt == "table":
+        return render_text(title, s, width)
+    from .sheet import render as render_sheets
+    return render_sheets([sheet(title, s)], fmt)
 
 
 def render_json(title: str, s) -> str:
@@ -101,13 +130,38 @@ def confidence_text(title: str, s) -> str:
     if s.scale <= 0:
         lines.append(f"No multiple of the plan is covered with {conf} confidence.")
     else:
-        lines.append(f"Largest plan covered with {conf} confidence: {s.scale:.3g}x the plan's "
+        lines.append(f"Largest plan covered with {conf} confidence: {multiple(s.scale)} the plan's "
                      f"compute (P(covered) {_pct(s.scale_probability)} there; largest run "
                      f"{format_quantity(s.largest_run_flop, 'compute')}, "
                      f"{format_quantity(s.total_flop, 'compute')} in all with experiments).")
     lines.append(f"({s.evaluations:g} passes of the engine over the samples, all on the same "
                  "draws)")
     return "\n".join(lines) + "\n"
+
+
+def confidence_sheet(title: str, s):
+    """solve --confidence as a sheet (Markdown, CSV)."""
+    from .sheet import Cell, Sheet
+    money = lambda v: Cell(format_quantity(v, "money"), v)   # noqa: E731
+    rows = [("confidence asked", Cell(_pct(s.confidence), s.confidence)),
+            ("P(covered) as written", Cell(_pct(s.probability_covered), s.probability_covered)),
+            ("extra raise", money(s.raise_usd) if s.raise_by else Cell("none needed", 0.0)),
+            ("arriving by", s.raise_by or "–"),
+            ("least raise at the start", money(s.least_raise_usd)),
+            ("largest plan covered", Cell(multiple(s.scale), s.scale)),
+            ("P(covered) there", Cell(_pct(s.scale_probability), s.scale_probability)),
+            ("samples", Cell(f"{s.samples:,}", s.samples)), ("seed", str(s.seed))]
+    return Sheet(f"Solve with confidence: {title}", ("", "value"), rows, right=(1,))
+
+
+def confidence(title: str, s, fmt: str = "table", width: int = 100):
+    if fmt == "table":
+        import textwrap
+        return "\n".join(w for line in confidence_text(title, s).splitlines()
+                         for w in (textwrap.wrap(line, width, subsequent_indent="    ")
+                                   or [""])) + "\n"
+    from .sheet import render as render_sheets
+    return render_sheets([confidence_sheet(title, s)], fmt)
 
 
 def confidence_json(title: str, s) -> str:

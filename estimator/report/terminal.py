@@ -373,14 +373,34 @@ def render(result: Result, console: Console) -> None:
     console.print(Group(*sections(result)))
 
 
-def plain_text(renderable, width: int = 100) -> str:
-    """A renderable as plain text (no escape codes) at a given width."""
-    import io
-    buf = io.StringIO()
-    console = Console(file=buf, width=width, no_color=True, color_system=None,
+class _Buffer:
+    """A text buffer that declares an encoding (rich draws ASCII boxes for a non-UTF one)."""
+
+    def __init__(self, encoding: str):
+        import io
+        self.buf, self.encoding = io.StringIO(), encoding
+
+    def write(self, text: str) -> int:
+        return self.buf.write(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def plain_text(renderable, width: int = 100, ascii_only: bool = False) -> str:
+    """A renderable as plain text (no escape codes) at a given width; ASCII boxes if asked."""
+    out = _Buffer("ascii" if ascii_only else "utf-8")
+    console = Console(file=out, width=width, no_color=True, color_system=None,
                       force_terminal=False, legacy_windows=False)
     console.print(renderable)
-    return buf.getvalue()
+    text = out.buf.getvalue()
+    if ascii_only:
+        from .encoding import ASCII
+        return text.translate(ASCII)
+    return text
 
 
 def export(renderable, kind: str, width: int, title: str) -> str:
@@ -390,5 +410,8 @@ def export(renderable, kind: str, width: int, title: str) -> str:
                       color_system="truecolor", legacy_windows=False)
     console.print(renderable)
     if kind == "svg":
-        return console.export_svg(title=title)
+        import re
+        # rich links its font from a CDN; the picture must open with no request to any host,
+        # so the @font-face rules go and the local monospace font draws it
+        return re.sub(r"\s*@font-face\s*\{[^}]*\}", "", console.export_svg(title=title))
     return console.export_html(inline_styles=True)

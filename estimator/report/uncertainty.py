@@ -48,6 +48,7 @@ def _input_text(value, unit: str) -> str:
 
 
 def simulation_table(title: str, sim) -> Group:
+    from .sheet import wrap_path
     parts = []
     if sim.probability_covered is not None:
         p = sim.probability_covered
@@ -57,19 +58,19 @@ def simulation_table(title: str, sim) -> Group:
                            title=title, title_align="left", box=box.HEAVY, border_style=style))
     t = Table(title="Headline figures", box=box.SIMPLE_HEAD, title_justify="left",
               title_style="bold")
-    t.add_column("figure", overflow="fold", min_width=30)
+    t.add_column("figure", no_wrap=True, overflow="ellipsis")
     for col in ("P10", "P50", "P90"):
         t.add_column(col, justify="right", no_wrap=True)
     for f in sim.figures:
         if f.p10 == f.p90 == 0:
             continue
-        t.add_row(f.name, _q(f.p10, f.unit), _q(f.p50, f.unit), _q(f.p90, f.unit))
+        t.add_row(wrap_path(f.name, 32), _q(f.p10, f.unit), _q(f.p50, f.unit), _q(f.p90, f.unit))
     parts.append(t)
     if sim.months:
         parts.append(months_table(sim))
     inputs = Table(title="Uncertain inputs", box=box.SIMPLE_HEAD, title_justify="left",
                    title_style="bold")
-    inputs.add_column("path", overflow="fold")
+    inputs.add_column("path", no_wrap=True, overflow="ellipsis")
     inputs.add_column("distribution", overflow="fold")
     seen = set()
     for path, d in sim.inputs:
@@ -77,7 +78,7 @@ def simulation_table(title: str, sim) -> Group:
         if key in seen:
             continue
         seen.add(key)
-        inputs.add_row(str(key), _dist_text(d))
+        inputs.add_row(wrap_path(str(key)), _dist_text(d))
     parts.append(inputs)
     return Group(*parts)
 
@@ -126,31 +127,121 @@ def simulation_json(title: str, sim) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-BAR = 10
+BAR = 8
+LOW_END, HIGH_END = "░", "█"
+
+
+def _signed(delta: float, unit: str) -> str:
+    return ("+" if delta > 0 else "-" if delta < 0 else "±") + format_quantity(abs(delta), unit)
+
+
+def _no_effect_note(sens) -> str:
+    if sens.window_end and sens.figure.startswith("funding."):
+        return (f"no effect: outside the verdict window (through {sens.window_end}), or not "
+                "used by this figure")
+    return "no effect on this figure"
 
 
 def tornado(title: str, sens) -> Group:
-    """Bars to the left of the base value go down, to the right go up."""
+    """Each input's bar, labelled by end: the figure's change with the input at its P10
+    (░) and at its P90 (█); left of the axis the figure falls, right of it it rises."""
     t = Table(title=f"Sensitivity of {sens.figure} (base {format_quantity(sens.base, sens.unit)})",
-              box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
-              caption="each input moved alone from its P10 to its P90, the others at their base "
-              "values; bars show how far the figure falls below or rises above its base",
-              caption_justify="left")
-    t.add_column("input", overflow="fold", min_width=24)
-    t.add_column("P10 → P90", overflow="fold")
-    t.add_column("lower", justify="right", no_wrap=True)
-    t.add_column("higher", no_wrap=True)
-    t.add_column("swing", justify="right", no_wrap=True)
-    widest = max((s.swing for s in sens.swings), default=0.0) or 1.0
+              box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    from .sheet import wrap_path
+    t.add_column("input", no_wrap=True, overflow="ellipsis")
+    t.add_column("at P10", justify="right", no_wrap=True)
+    t.add_column("falls", justify="right", no_wrap=True)
+    t.add_column("rises", no_wrap=True)
+    t.add_column("at P90", justify="right", no_wrap=True)
+    widest = max((abs(v - sens.base) for s in sens.swings for v in (s.at_low, s.at_high)),
+                 default=0.0) or 1.0
+    notes = []
     for s in sens.swings:
-        lo_d, hi_d = min(s.at_low, s.at_high) - sens.base, max(s.at_low, s.at_high) - sens.base
-        left = int(round(min(-lo_d, widest) / widest * BAR)) if lo_d < 0 else 0
-        right = int(round(min(hi_d, widest) / widest * BAR)) if hi_d > 0 else 0
-        t.add_row(s.path, f"{_input_text(s.low_input, s.unit)} → "
-                          f"{_input_text(s.high_input, s.unit)}",
-                  Text("█" * left, style="cyan"), Text("│" + "█" * right, style="magenta"),
-                  format_quantity(s.swing, sens.unit))
-    return Group(Text(title, style="bold"), t)
+        lo, hi = s.at_low - sens.base, s.at_high - sens.base
+        left, right = Text(), Text()
+        for delta, char, style in ((lo, LOW_END, "cyan"), (hi, HIGH_END, "magenta")):
+            n = max(1, int(round(abs(delta) / widest * BAR))) if delta else 0
+            if delta < 0:
+                left.append(char * n, style=style)
+            elif delta > 0:
+                right.append(char * n, style=style)
+        left = Text(" " * (BAR - len(left.plain))) + left if len(left.plain) < BAR else left
+        if s.swing == 0:
+            notes.append(s.path)
+        t.add_row(wrap_path(s.path), _signed(lo, sens.unit), left, Text("│") + right,
+                  _signed(hi, sens.unit))
+    lines = [f"{LOW_END} input at its P10, {HIGH_END} at its P90; each input moved alone, the "
+             "others at their base values. Inputs' ranges: `--format json`."]
+    if notes:
+        lines.append(f"{len(notes)} input(s) move nothing ({_no_effect_note(sens)}): "
+                     + ", ".join(notes))
+    return Group(Text(title, style="bold"), t, Text("\n".join(lines), style="dim"))
+
+
+def sensitivity_sheet(sens):
+    from .sheet import Cell, Sheet
+    rows = [(s.path, Cell(_input_text(s.low_input, s.unit), s.low_input),
+             Cell(_input_text(s.high_input, s.unit), s.high_input),
+             Cell(_signed(s.at_low - sens.base, sens.unit), s.at_low - sens.base),
+             Cell(_signed(s.at_high - sens.base, sens.unit), s.at_high - sens.base),
+             Cell(format_quantity(s.swing, sens.unit), s.swing),
+             _no_effect_note(sens) if s.swing == 0 else "") for s in sens.swings]
+    return Sheet(f"Sensitivity of {sens.figure} (base {format_quantity(sens.base, sens.unit)})",
+                 ("input", "P10", "P90", "change at P10", "change at P90", "swing", "note"), rows,
+                 right=(1, 2, 3, 4, 5))
+
+
+def sobol_sheet(sob):
+    from .sheet import Cell, Sheet
+    rows = [(i.input, Cell(f"{i.first:.3f} ± {i.first_conf:.3f}", i.first),
+             Cell(f"{i.total:.3f} ± {i.total_conf:.3f}", i.total)) for i in sob.indices]
+    return Sheet(f"Sobol indices of {sob.figure} ({sob.evaluations:,} points, N = "
+                 f"{sob.samples:,}, seed {sob.seed})", ("input", "first-order", "total"), rows,
+                 right=(1, 2), note="Top drivers: " + (", ".join(top_drivers(sob)) or "none"))
+
+
+def sensitivity(title: str, sens, sob=None, fmt: str = "table"):
+    """The tornado (and Sobol indices when computed) as a table, Markdown or CSV."""
+    if fmt == "table":
+        return sensitivity_view(title, sens, sob)
+    from .sheet import render
+    sheets = ([sensitivity_sheet(sens)] if sens is not None else []) + \
+        ([sobol_sheet(sob)] if sob is not None else [])
+    return render(sheets, fmt, title)
+
+
+def simulation_sheets(sim) -> list:
+    from .sheet import Cell, Sheet
+    out = []
+    if sim.probability_covered is not None:
+        out.append(Sheet("Funding", ("", "value"), [
+            ("P(covered)", Cell(f"{sim.probability_covered:.1%}", sim.probability_covered)),
+            ("samples", Cell(f"{sim.samples:,}", sim.samples)), ("seed", str(sim.seed))],
+            right=(1,)))
+    out.append(Sheet("Headline figures", ("figure", "P10", "P50", "P90"),
+                     [(f.name, Cell(_q(f.p10, f.unit), f.p10), Cell(_q(f.p50, f.unit), f.p50),
+                       Cell(_q(f.p90, f.unit), f.p90)) for f in sim.figures
+                      if not f.p10 == f.p90 == 0], right=(1, 2, 3)))
+    seen, rows = set(), []
+    for path, d in sim.inputs:
+        key = d.key or path
+        if key not in seen:
+            seen.add(key)
+            rows.append((str(key), _dist_text(d)))
+    if sim.months:
+        out.append(Sheet("When", ("figure", "P10", "P50", "P90", "happens in"),
+                         [(m.name, _month(m.p10), _month(m.p50), _month(m.p90),
+                           Cell(f"{m.share:.1%}", m.share)) for m in sim.months],
+                         right=(1, 2, 3, 4)))
+    out.append(Sheet("Uncertain inputs", ("path", "distribution"), rows))
+    return out
+
+
+def simulation(title: str, sim, fmt: str = "table"):
+    if fmt == "table":
+        return simulation_table(title, sim)
+    from .sheet import render
+    return render(simulation_sheets(sim), fmt, title)
 
 
 def sobol_table(sob) -> Table:

@@ -1,0 +1,23 @@
+"""`estimator scenarios`: the shipped scenarios by name, with a one-line description."""
+from __future__ import annotations
+
+import json
+
+from .sheet import Sheet, render as render_sheets
+
+
+def sheet(items, default: str) -> Sheet:
+    rows = [(s.name + (" (default)" if s.name == default else ""), s.title) for s in items]
+    return Sheet("Shipped scenarios", ("name", "what it models"), rows,
+                 note="Every command takes a name in place of a file: estimator report "
+                      + (items[0].name if items else "NAME"))
+
+
+def render(items, default: str, fmt: str):
+    return render_sheets([sheet(items, default)], fmt)
+
+
+def render_json(items, default: str) -> str:
+    return json.dumps({"default": default, "scenarios": [
+        {"name": s.name, "title": s.title, "description": s.description, "file": s.path}
+        for s in items]}, indent=2) + "\n"
