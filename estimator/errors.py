@@ -103,7 +103,11 @@ class UnitError(InputError):
 
 
 class UnknownFigure(InputError):
-    """A figure name that the result does not hold."""
+    """A figure name that the result does not hold (``name``); the message has a did-you-mean."""
+
+    def __init__(self, message: str, name: str = ""):
+        super().__init__(message)
+        self.name = name
 
 
 class OutputError(InputError):

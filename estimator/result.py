@@ -17,6 +17,16 @@ SCHEMA_VERSION = 1
 
 
 class Figure(NamedTuple):
+    """One named figure of a result.
+
+    ``value`` is a float (in the base unit its name's suffix says: ``_usd`` USD, ``_w``
+    watts, ``_wh`` watt-hours, ``_flop`` FLOP, ``_hours`` hours), a bool (``unit == 'flag'``),
+    a str (``'text'``, ``'month'``), or a numpy array: a monthly series (``series``) has the
+    horizon's months on its last axis. ``formula`` says how it was computed from ``inputs``
+    (other figures' names); an input figure (``formula == 'input'``) cites its ``sources``.
+    ``headline`` figures are the ones baselines check by default.
+    """
+
     name: str
     value: object                 # float | bool | str | np.ndarray
     unit: str                     # a dimension of estimator.units, or 'flag', 'text', 'month'
@@ -28,7 +38,13 @@ class Figure(NamedTuple):
 
 
 class Result:
-    """The figures of one estimate, by name, with the months of its series."""
+    """The figures of one estimate, by name, with the months of its series.
+
+    ``title`` and ``files`` say which scenario; ``months`` are the horizon's months
+    (``'2025-01'``...), the last axis of every series; ``warnings`` are things the reader
+    should know (a fleet arriving before its site is ready). ``name in result`` tests for a
+    figure, ``result[name]`` gives the :class:`Figure`, iterating gives every figure.
+    """
 
     def __init__(self, title: str, files: Tuple[str, ...], months: List[str]):
         self.title = title
@@ -46,17 +62,59 @@ class Result:
             return self.figures[name]
         except KeyError:
             hint = did_you_mean(name, self.figures)
-            raise UnknownFigure(f"no figure named '{name}'" + (f"; {hint}" if hint else "")
-                                + " (list them with --format json)") from None
+            raise UnknownFigure(f"no figure named '{name}'" + (f"; {hint}" if hint else ""),
+                                name) from None
 
     def value(self, name: str):
+        """The value of the figure ``name``: a float in its base unit (``capex.total_usd`` in
+        USD), a bool, a str, or a numpy array for a monthly series.
+
+        Raises :class:`~estimator.errors.UnknownFigure` (with a did-you-mean) for a name the
+        result does not have.
+        """
         return self[name].value
 
     def __iter__(self) -> Iterator[Figure]:
         return iter(self.figures.values())
 
     def under(self, prefix: str) -> List[Figure]:
+        """Every figure whose name starts with ``prefix`` (``"capex."``, ``"training.gpt-5."``),
+        in the order the engine recorded them."""
         return [f for n, f in self.figures.items() if n.startswith(prefix)]
+
+    def to_records(self, series: bool = False) -> List[dict]:
+        """One plain dict per figure: name, value, unit, formula, headline, sources.
+
+        Series are left out unless ``series=True``, which gives one record per figure and
+        month (with a ``month`` key) instead. Values are Python floats, bools and strs.
+        """
+        out = []
+        for fig in self:
+            base = {"name": fig.name, "unit": fig.unit, "formula": fig.formula,
+                    "headline": fig.headline, "sources": "; ".join(fig.sources)}
+            value = to_plain(fig.value)
+            if not fig.series:
+                out.append({**base, "month": None, "value": value})
+            elif series and value and not isinstance(value[0], list):
+                out.extend({**base, "month": m, "value": v} for m, v in zip(self.months, value))
+        if not series:
+            for r in out:
+                del r["month"]
+        return out
+
+    def to_frame(self, series: bool = False):
+        """The figures as a pandas DataFrame indexed by name (by name and month with
+        ``series=True``); columns value, unit, formula, headline, sources.
+
+        Needs pandas: ``pip install 'estimator[frame]'``.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("Result.to_frame() needs pandas: pip install 'estimator[frame]' "
+                              "(or use Result.to_records())") from None
+        frame = pd.DataFrame.from_records(self.to_records(series))
+        return frame.set_index(["name", "month"] if series else "name")
 
 
 class Ledger:

@@ -1,0 +1,82 @@
+"""The Python API: every command's computation, callable from code.
+
+Each function takes a scenario as a file path, a shipped scenario's name
+(``"stargate-500b"``, see :func:`estimator.scenarios.names`), ``None`` for the default
+scenario, or a :class:`~estimator.model.Scenario` already loaded with :func:`load`.
+``overrides`` are ``PATH=VALUE`` strings, like the command line's ``--set``
+(``"funding.cash=$1B"``, ``"training[0].mfu=*0.9"``).
+
+Errors are exceptions from :mod:`estimator.errors`: :class:`~estimator.errors.ConfigError`
+(bad input, each problem located at ``file:line:col``), :class:`~estimator.errors.UnknownFigure`,
+and their base :class:`~estimator.errors.InputError`.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from .config.loader import load
+from .model import Scenario
+
+
+def _scenario(scenario, overrides: Iterable[str], catalog) -> Scenario:
+    if scenario is None or isinstance(scenario, str) or hasattr(scenario, "__fspath__"):
+        return load(None if scenario is None else str(scenario), tuple(overrides), catalog=catalog)
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"expected a path, a shipped scenario's name or a Scenario, got "
+                        f"{type(scenario).__name__}")
+    if tuple(overrides):
+        raise TypeError("overrides apply while loading: pass a path or name with them, or "
+                        "load(path, overrides) first")
+    return scenario
+
+
+def _catalog(catalog):
+    """A loaded catalog as given, a catalog folder's path, or None for the shipped catalog."""
+    from .catalog import load_catalog
+    if catalog is None:
+        return load_catalog()
+    if isinstance(catalog, str) or hasattr(catalog, "__fspath__"):
+        return load_catalog(str(catalog))
+    return catalog
+
+
+def estimate(scenario=None, catalog=None, *, overrides: Iterable[str] = ()):
+    """Every figure of a scenario, as a :class:`~estimator.result.Result`.
+
+    >>> from estimator import estimate
+    >>> estimate("h100-server").value("capex.total_usd")   # doctest: +SKIP
+    386...
+    """
+    from .engine import estimate as run
+    cat = _catalog(catalog)
+    return run(_scenario(scenario, overrides, cat), cat)
+
+
+def simulate(scenario=None, samples: int = 10_000, seed: int = 0, *,
+             overrides: Iterable[str] = (), catalog=None, keep_draws: bool = False):
+    """Monte Carlo over the scenario's distributions: a
+    :class:`~estimator.engine.uncertainty.Simulation` with ``probability_covered``,
+    ``figures`` (mean, P10, P50, P90 of each headline figure) and ``values`` (one value per
+    sample). The same ``seed`` gives the same numbers."""
+    from .engine.uncertainty import simulate as run
+    cat = _catalog(catalog)
+    return run(_scenario(scenario, overrides, cat), cat, samples, seed, keep_draws=keep_draws)
+
+
+def sensitivity(scenario=None, figure: Optional[str] = None, *, overrides: Iterable[str] = (),
+                catalog=None):
+    """Each uncertain input swung alone from its P10 to its P90: a
+    :class:`~estimator.engine.uncertainty.Sensitivity` whose ``swings`` give the figure at
+    each end (``at_low`` at P10, ``at_high`` at P90), largest swing first."""
+    from .engine.uncertainty import sensitivity as run
+    cat = _catalog(catalog)
+    return run(_scenario(scenario, overrides, cat), cat, figure)
+
+
+def solve(scenario=None, last_only: bool = False, *, overrides: Iterable[str] = (),
+          catalog=None):
+    """The largest multiple of the plan's compute the money covers, the extra raise the full
+    plan needs and how far the money goes: a :class:`~estimator.engine.solve.Solution`."""
+    from .engine.solve import solve as run
+    cat = _catalog(catalog)
+    return run(_scenario(scenario, overrides, cat), cat, last_only=last_only)
