@@ -16,7 +16,7 @@ from typing import Dict, List, NamedTuple, Optional
 import numpy as np
 
 from ..model import Month, run_key
-from ..units import HOURS_PER_MONTH
+from ..units import HOURS_PER_MONTH, format_quantity
 from . import commitments as cm, finance as fin, training as tr
 from .cashflow import TOLERANCE_USD, add_all, as_column, balance, first_below_zero, year_levels
 from .context import Context
@@ -481,7 +481,7 @@ def _raise_source(r, flags) -> str:
     if r.if_ is not None:
         state = flags.get(r.if_, False)
         other = ("nothing" if r.else_ is None else
-                 f"{r.else_:,.0f} USD" if np.ndim(r.else_) == 0 else "a sampled amount")
+                 format_quantity(r.else_, "money") if np.ndim(r.else_) == 0 else "a sampled amount")
         src += (f"; '{r.name}' arrives in full only if {r.if_} is true (it is "
                 f"{str(state).lower()}), else {other}")
     return src
