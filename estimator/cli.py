@@ -74,7 +74,8 @@ def main(ctx, debug: bool, catalog_dir: Optional[str]) -> None:
         estimator scenarios                   # the shipped scenarios, by name
         estimator report gb200-campus-1gw --format json
 
-    Shell completion (bash; zsh and fish alike, see the README):
+    \b
+    Shell completion of commands, scenario and figure names (bash; zsh and fish: README):
         eval "$(_ESTIMATOR_COMPLETE=bash_source estimator)"
     """
 
@@ -418,6 +419,7 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
     Example:
         estimator check                                  # the whole project
         estimator check --update-baseline                # accept what moved
+        estimator check mine.yaml stargate-500b
         estimator check --baseline baselines/ --tolerance 1% scenarios/*.yaml
     """
     from . import check as ck
