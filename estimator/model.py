@@ -233,9 +233,13 @@ _OWNED, _RENTED = ("owned",), ("rented",)
 
 
 class Fleet(Model):
-    MODES = Modes(lambda v: "rented" if v.get("rent") is not None else "owned",
-                  where={"owned": "on an owned fleet (no 'rent:')", "rented": "on a rented fleet"},
-                  switch={"owned": "remove 'rent:'", "rented": "add 'rent: {price: ...}'"})
+    MODES = Modes(lambda v: "owned" if v.get("rent") is None and v.get("acquire") in (None, "owned")
+                  else "rented",
+                  where={"owned": "on an owned fleet (no 'rent:', acquired 'owned')",
+                         "rented": "on a fleet that is not owned ('rent:', or acquired 'rented' "
+                                   "or on a contract)"},
+                  switch={"owned": "remove 'rent:' (and any 'acquire:' but 'owned')",
+                          "rented": "add 'rent: {price: ...}' or 'acquire: rented'"})
 
     server: Optional[str] = text("server type from the catalog (owned capacity)", ref="server")
     accelerator: Optional[str] = text("accelerator from the catalog (rented capacity)",
@@ -386,10 +390,15 @@ class Debt(Model):
 class Inference(Model):
     """Serving users: users x tokens per user per day x FLOP per token -> accelerators -> cost."""
 
+    MODES = Modes(lambda v: "users" if v.get("users") else "no_users",
+                  where={"users": "with 'users:' by year",
+                         "no_users": "without 'users:' by year (nothing to grow)"},
+                  switch={"users": "add 'users: {2025: ...}'", "no_users": "remove 'users:'"})
+
     users: Mapping[str, float] = mapping(item_qty("amount", min=0),
                                          "users by year: {2025: 500M, 2026: 800M}")
     users_growth: float = qty("fraction", "yearly user growth after the last year given",
-                              default=0.0, min=-1, max=10)
+                              default=0.0, min=-1, max=10, modes=("users",))
     tokens_per_user_per_day: float = qty("amount", "tokens generated and read per user per day",
                                          required=True, min=0)
     active_params: float = qty("amount", "active parameters of the served model (2 FLOP per "
@@ -407,12 +416,18 @@ class Inference(Model):
 class Operations(Model):
     """Spending that fleets and runs do not model: payroll, serving, everything else."""
 
+    MODES = Modes(lambda v: "years" if v.get("payroll") or v.get("other") else "no_years",
+                  where={"years": "with 'payroll:' or 'other:' by year",
+                         "no_years": "without 'payroll:' or 'other:' by year (nothing to grow)"},
+                  switch={"years": "add 'payroll: {2025: ...}' or 'other:'",
+                          "no_years": "remove them"})
+
     payroll: Optional[Mapping[str, float]] = mapping(item_qty("money", min=0),
                                                      "R&D and staff payroll by year")
     other: Optional[Mapping[str, float]] = mapping(item_qty("money", min=0),
                                                    "other operating costs by year")
     growth: float = qty("fraction", "yearly growth of payroll and other costs after the last "
-                        "year given", default=0.0, min=-1, max=10)
+                        "year given", default=0.0, min=-1, max=10, modes=("years",))
     inference: Optional[Inference] = model(Inference, "serving users")
 
 
@@ -436,6 +451,11 @@ class Verdict(Model):
 
 
 class Funding(Model):
+    MODES = Modes(lambda v: "revenue" if v.get("revenue") else "no_revenue",
+                  where={"revenue": "with 'revenue:' by year",
+                         "no_revenue": "without 'revenue:' by year (nothing to grow)"},
+                  switch={"revenue": "add 'revenue: {2025: ...}'", "no_revenue": "remove it"})
+
     entity: Optional[str] = text("name of the entity this money belongs to (top-level funding "
                                  "only; default 'main')")
     cash: float = qty("money", "cash at the horizon's start", default=0.0, min=0)
@@ -446,7 +466,7 @@ class Funding(Model):
     revenue: Optional[Mapping[str, float]] = mapping(item_qty("money", min=0),
                                                      "revenue by year: {2025: $12B, ...}")
     revenue_growth: float = qty("fraction", "yearly revenue growth after the last year given",
-                                default=0.0, min=-1, max=10)
+                                default=0.0, min=-1, max=10, modes=("revenue",))
     lease_income: Optional[Mapping[str, float]] = mapping(
         item_qty("money", min=0), "income from leasing capacity out, by year: {2027: $10B} "
         "(years between interpolated; later years as the last)")

@@ -122,3 +122,13 @@ def test_relative_override_of_an_unwritten_value_is_an_error(write):
     assert res.exit_code == 2
     assert "a relative value (*0.8) scales the value written in the scenario" in res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("text,key", [
+    ("funding:\n  cash: $1B\n  revenue_growth: 20%\n", "revenue_growth"),
+    ("funding:\n  operations:\n    growth: 10%\n", "growth"),
+])
+def test_a_growth_with_nothing_to_grow_is_an_error(write, catalog, text, key):
+    from estimator.config.loader import load
+    with pytest.raises(ConfigError, match=f"'{key}' has no effect without"):
+        load(write(BASE + text), catalog=catalog)
