@@ -19,13 +19,10 @@ __version__ = "0.2.0"
 __all__ = ["load", "estimate", "simulate", "sensitivity", "solve", "load_catalog", "scenarios",
            "errors"]
 
-_API = ("estimate", "simulate", "sensitivity", "solve")
+_API = ("load", "estimate", "simulate", "sensitivity", "solve")
 
 
 def __getattr__(name):  # lazy: keep `import estimator` cheap
-    if name == "load":
-        from .config.loader import load
-        return load
     if name in _API:
         from . import api
         return getattr(api, name)

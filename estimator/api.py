@@ -14,8 +14,59 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from .config.loader import load
-from .model import Scenario
+import re
+
+from .config import loader
+from .model import Scenario, run_key
+
+#: unit suffixes of input figures (``inputs.fleets.x.accelerator_price_usd``)
+_UNIT_SUFFIX = r"(_usd|_w|_wh|_hours|_flop|_usd_per_w|_usd_per_w_month|_usd_per_year|_usd_per_hour)?"
+
+
+def load(path=None, overrides: Iterable[str] = (), catalog=None) -> Scenario:
+    """Read and validate a scenario (a file, a shipped name, or None for the default), with
+    ``overrides`` applied like ``--set``.
+
+    A relative override (``*0.8``, ``+10%``) of a value the scenario does not write, such as
+    ``fleets.gb200.accelerator_price=*0.8`` where the price comes from the catalog, scales the
+    value the engine uses for it: the scenario is estimated once without relative overrides
+    and that value is read from its input figure (``inputs.fleets.gb200.accelerator_price_usd``).
+    Where no single input figure holds it, the error says so.
+    """
+    overrides, resolved = tuple(overrides), {}
+    cat = _catalog(catalog)
+    while True:
+        try:
+            return loader.load(path, overrides, catalog=cat, resolved=resolved)
+        except loader.UnwrittenRelative as e:
+            if e.where in resolved:
+                raise
+            used = _used_value(path, overrides, cat, e.where)
+            if used is None:
+                raise
+            resolved[e.where] = used
+
+
+def _used_value(path, overrides, catalog, where: str):
+    """(value, description) of the figure holding what the engine uses for ``where``."""
+    from .engine import estimate as run
+    from .units import format_quantity
+    absolute = [o for o in overrides if loader.relative_factor(o.split("=", 1)[-1]) is None]
+    scenario = loader.load(path, absolute, catalog=catalog)
+    parts = where.split(".")
+    if parts[0] == "training" and len(parts) > 1 and parts[1].isdigit():
+        i = int(parts[1])
+        if i >= len(scenario.training):
+            return None
+        parts[1] = run_key(scenario.training[i].name)
+    result = run(scenario, catalog)
+    pattern = re.compile(r"^inputs\." + re.escape(".".join(parts)) + _UNIT_SUFFIX + "$")
+    found = [f for f in result if pattern.match(f.name) and not f.series
+             and isinstance(f.value, (int, float)) and not isinstance(f.value, bool)]
+    if len(found) != 1:
+        return None
+    fig = found[0]
+    return float(fig.value), f"{fig.name} = {format_quantity(fig.value, fig.unit)}"
 
 
 def _scenario(scenario, overrides: Iterable[str], catalog) -> Scenario:

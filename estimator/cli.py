@@ -113,7 +113,7 @@ def _catalog(project=None):
 
 
 def _load(path: Optional[str], overrides, catalog=None):
-    from .config.loader import load
+    from .api import load
     return load(path, overrides, catalog=catalog or _catalog())
 
 
@@ -270,7 +270,7 @@ def validate(files, overrides):
         estimator validate mine.yaml stargate-500b
         estimator validate my-catalog/*.yaml
     """
-    from .config.loader import load
+    from .api import load
     from .errors import ConfigError
     from .engine import estimate
     from .catalog import is_catalog_file, load_catalog, validate_catalog_file

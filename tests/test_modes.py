@@ -116,12 +116,43 @@ def test_relative_override_scales_the_written_value_in_its_unit(estimate_text):
     assert r.value("inputs.datacenters.colo.pue") == pytest.approx(1.43)
 
 
-def test_relative_override_of_an_unwritten_value_is_an_error(write):
-    res = CliRunner().invoke(main, ["report", write(LEASE), "--set",
-                                    "fleets.h100.accelerator_price=*0.8"])
+def test_relative_override_of_a_value_no_input_figure_holds_is_an_error(write):
+    res = CliRunner().invoke(main, ["report", write(LEASE), "--set", "fleets.h100.servers=*2"])
     assert res.exit_code == 2
-    assert "a relative value (*0.8) scales the value written in the scenario" in res.output
+    assert "a relative value (*2) scales the value written in the scenario" in res.output
     assert "Traceback" not in res.output
+
+
+def test_relative_override_of_a_catalog_value_scales_what_the_engine_uses(write):
+    """'GPUs 20% cheaper' without looking the price up: the catalog-derived price x 0.8."""
+    import estimator
+    path = write(LEASE)
+    base = estimator.estimate(path)
+    cheaper = estimator.estimate(path, overrides=["fleets.h100.accelerator_price=*0.8"])
+    price = base.value("inputs.fleets.h100.accelerator_price_usd")
+    assert cheaper.value("inputs.fleets.h100.accelerator_price_usd") == pytest.approx(0.8 * price)
+    share = base.value("inputs.fleets.h100.network_share")
+    drop = base.value("capex.total_usd") - cheaper.value("capex.total_usd")
+    assert drop == pytest.approx(1000 * price * 0.2 / (1 - share), rel=1e-9)
+    src = cheaper["inputs.fleets.h100.accelerator_price_usd"].sources[0]
+    assert "*0.8 (of inputs.fleets.h100.accelerator_price_usd = $" in src
+
+
+def test_relative_override_of_a_default_and_of_a_run_by_index(write):
+    import estimator
+    path = write(LEASE)
+    r = estimator.estimate(path, overrides=["datacenters.colo.utilisation=*0.5"])
+    assert r.value("inputs.datacenters.colo.utilisation") == pytest.approx(
+        0.5 * estimator.estimate(path).value("inputs.datacenters.colo.utilisation"))
+
+    # a run is addressed by its index; its figures go under its name
+    runs = write(BASE + "training:\n  - {name: big run, compute: 1e25 FLOP, accelerator: h100-sxm,"
+                 " max_days: 90}\n", "runs.yaml")
+    base = estimator.estimate(runs)
+    run = estimator.estimate(runs, overrides=["training[0].goodput=*0.5"])
+    name = "inputs.training.big-run.goodput"
+    assert run.value(name) == pytest.approx(0.5 * base.value(name))
+    assert "(of inputs.training.big-run.goodput = " in run[name].sources[0]
 
 
 @pytest.mark.parametrize("text,key", [

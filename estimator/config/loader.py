@@ -162,10 +162,20 @@ class Relative:
     """A ``--set`` value relative to the one it replaces: ``*0.8`` (times 0.8), ``+10%``
     (10% more). The original is read with its field's unit when the scenario is validated."""
 
-    __slots__ = ("factor", "text", "original")
+    __slots__ = ("factor", "text", "original", "base")
 
     def __init__(self, factor: float, text: str, original: Node):
         self.factor, self.text, self.original = factor, text, original
+        self.base: Optional[float] = None   # the value the engine used, where none is written
+
+
+class UnwrittenRelative(ConfigError):
+    """A relative ``--set`` of a value the scenario does not write (a default or a catalog
+    value): :func:`estimator.api.load` resolves it against the value the engine uses."""
+
+    def __init__(self, problem: Problem, where: str):
+        super().__init__(problem)
+        self.where = where
 
     def __repr__(self) -> str:
         return f"{self.text} of {self.original.describe()}"
@@ -217,7 +227,8 @@ def _relabel(node: Node, mark: Mark) -> None:
             _relabel(child, mark)
 
 
-def apply_override(root: Node, parts: Sequence, value: Node) -> None:
+def apply_override(root: Node, parts: Sequence, value: Node,
+                   resolved: Optional[dict] = None) -> None:
     label = value.mark
     node = root
     for i, part in enumerate(parts):
@@ -241,7 +252,8 @@ def apply_override(root: Node, parts: Sequence, value: Node) -> None:
                                       f"list here", label))
         key = str(part)
         if last and isinstance(value.value, Relative):
-            value.value.original = _relative_base(node.value.get(key), where, value)
+            value.value.original = _relative_base(node.value.get(key), where, value,
+                                                  resolved or {})
         if last:
             node.value[key] = value
             node.keymarks[key] = label
@@ -254,16 +266,22 @@ def apply_override(root: Node, parts: Sequence, value: Node) -> None:
             node = node.value[key]
 
 
-def _relative_base(old: Optional[Node], where: str, value: Node) -> Node:
-    """The scalar a relative ``--set`` scales: the value written in the scenario."""
+def _relative_base(old: Optional[Node], where: str, value: Node, resolved: dict) -> Node:
+    """The scalar a relative ``--set`` scales: the value written in the scenario, or (``resolved``)
+    the value the engine uses where the scenario writes none."""
     rel = value.value
     if old is not None and old.kind == "map" and "value" in old.value and "source" in old.value:
         old = old.value["value"]
+    if old is None and where in resolved:
+        rel.base, used = resolved[where]
+        value.mark = Mark(f"--set {where}={rel.text} (of {used})")
+        return Node("scalar", None, value.mark)
     if old is None or old.kind != "scalar" or old.value is None:
         what = "is not set in the scenario" if old is None else f"is {old.describe()}"
-        raise ConfigError(Problem(f"a relative value ({rel.text}) scales the value written in "
-                                  f"the scenario, and {where} {what}", value.mark,
-                                  hint=f"give an absolute value, e.g. --set {where}=..."))
+        problem = Problem(f"a relative value ({rel.text}) scales the value written in the "
+                          f"scenario, and {where} {what}", value.mark,
+                          hint=f"give an absolute value, e.g. --set {where}=...")
+        raise UnwrittenRelative(problem, where) if old is None else ConfigError(problem)
     return old
 
 
@@ -448,12 +466,15 @@ def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str):
     return out
 
 
-def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None) -> Scenario:
+def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None,
+         resolved: Optional[dict] = None) -> Scenario:
     """Read, merge, override and validate a scenario file into a :class:`Scenario`.
 
     ``path`` is a file, or the name of a shipped scenario (``"stargate-500b"``, see
     :func:`estimator.scenarios.names`); None is the default scenario. ``overrides`` are
-    ``PATH=VALUE`` strings like the command line's ``--set``.
+    ``PATH=VALUE`` strings like the command line's ``--set``. ``resolved`` maps the paths of
+    relative overrides that the scenario does not write to (value, what it is): see
+    :func:`estimator.api.load`, which fills it from the engine.
 
     Raises
     ------
@@ -469,7 +490,7 @@ def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None
     root, files = read_tree(path)
     for text in overrides:
         parts, value = parse_override(text)
-        apply_override(root, parts, value)
+        apply_override(root, parts, value, resolved)
     on_catalog = apply_uncertainty(root)
     out = Collector()
     scenario = build_model(Scenario, root, (), out)

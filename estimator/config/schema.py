@@ -216,7 +216,9 @@ def _scalar_quantity(spec: Spec, node: Node, path, out: Collector, check_range: 
     try:
         rel = getattr(node.value, "factor", None)
         if rel is not None:   # a relative --set: the original value, read in this unit, scaled
-            x = units.parse(node.value.original.value, spec.dim, bare=spec.bare) * rel
+            base = node.value.base
+            x = (base if base is not None else
+                 units.parse(node.value.original.value, spec.dim, bare=spec.bare)) * rel
             if units.DIMENSIONS[spec.dim].integer:
                 x = int(round(x))
         else:
