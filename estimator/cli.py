@@ -34,7 +34,11 @@ def handle_errors(fn):
         except click.ClickException:
             raise
         except InputError as e:
+            from .errors import UnknownFigure
             _err(f"error: {e}")
+            if isinstance(e, UnknownFigure):
+                _err("hint: `estimator report --format json` lists every figure; shell "
+                     "completion completes them (see the README)")
             sys.exit(EXIT_INPUT)
         except CheckFailed as e:
             if str(e):
@@ -750,12 +754,12 @@ def project():
 
 
 @project.command("show")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@output_options()
 @handle_errors
-def project_show(fmt):
+def project_show(fmt, output, width):
     """Print the project's root, catalog, baselines, scenarios and fragments."""
     import json
+    from .report import listing
     proj = _project()
     choice = _catalog_choice(proj)
     lay = proj.layout()
@@ -764,15 +768,8 @@ def project_show(fmt):
             "tolerance": proj.config.tolerance,
             "scenarios": [proj.rel(s) for s in lay.scenarios],
             "fragments": [proj.rel(f) for f in lay.fragments]}
-    if fmt == "json":
-        click.echo(json.dumps(data, indent=2))
-        return
-    for key in ("root", "config", "catalog", "baselines", "tolerance"):
-        click.echo(f"{key + ':':11} {data[key]}")
-    for key in ("scenarios", "fragments"):
-        click.echo(f"{key + ':':11} {len(data[key])}")
-        for f in data[key]:
-            click.echo(f"  {f}")
+    _deliver(json.dumps(data, indent=2) + "\n" if fmt == "json" else
+             listing.render_project(data, fmt), output, width)
 
 
 @project.command("affected")

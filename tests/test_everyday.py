@@ -36,7 +36,15 @@ def run(*args, ok=True, **kw):
 
 
 def test_every_printing_command_is_covered_here():
-    assert set(PRINTING) == set(main.commands) - {"validate", "schema"}
+    # validate prints ok/error lines, schema prints JSON; project is a group (show below)
+    assert set(PRINTING) == set(main.commands) - {"validate", "schema", "project"}
+
+
+def test_project_show_takes_the_convention(tmp_path):
+    for fmt in ("table", "json", "markdown", "csv"):
+        out = tmp_path / f"p.{fmt}"
+        res = run("project", "show", "--format", fmt, "-o", str(out), "--width", "80")
+        assert res.output == "" and "configs/scenarios/openai-40b.yaml" in out.read_text()
 
 
 # --------------------------------------------------------------------------- scenarios by name

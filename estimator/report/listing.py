@@ -21,3 +21,14 @@ def render_json(items, default: str) -> str:
     return json.dumps({"default": default, "scenarios": [
         {"name": s.name, "title": s.title, "description": s.description, "file": s.path}
         for s in items]}, indent=2) + "\n"
+
+
+def render_project(data: dict, fmt: str):
+    """`estimator project show`: the settings, then the scenarios and fragments it finds."""
+    from .sheet import Sheet
+    settings = Sheet("Project", ("", "value"),
+                     [(k, str(data[k])) for k in ("root", "config", "catalog", "baselines",
+                                                   "tolerance")], keep=(0,))
+    files = Sheet("Files", ("file", "kind"), [(f, "scenario") for f in data["scenarios"]]
+                  + [(f, "fragment") for f in data["fragments"]])
+    return render_sheets([settings, files], fmt)
