@@ -181,7 +181,8 @@ class Datacenter(Model):
     MODES = Modes(lambda v: v.get("mode", "build"),
                   where={"build": "on a site with mode 'build' (the default)",
                          "lease": "on a site with mode 'lease'"},
-                  switch={"build": "remove 'mode: lease'", "lease": "set 'mode: lease'"})
+                  switch={"build": "remove 'mode: lease'", "lease": "set 'mode: lease'"},
+                  inner={"build": {"months": _BUILD}}, harmless=("build.months",))
 
     it_capacity: Optional[float] = qty("power", "critical IT load the site can carry (a leased "
                                        "site: default what its fleets need)", gt=0,
@@ -215,7 +216,8 @@ class Datacenter(Model):
     water_price: Optional[float] = qty("water_price", "price of water", min=0)
     staff: Optional[Staff] = model(Staff, "operations staff")
     build: Optional[Schedule] = model(Schedule, "construction schedule (default: the horizon's "
-                                      "start, over the default build time)")
+                                      "start, over the default build time); a lease starts at "
+                                      "its start")
     building_size: Optional[float] = qty("power", "IT capacity of one building", gt=0,
                                          modes=_BUILD)
 
@@ -651,6 +653,8 @@ class Scenario(Model):
     #: set by the loader: catalog values made uncertain by 'uncertainty: {catalog.PATH: ...}',
     #: by path ('servers.hgx-h100.price', 'defaults.construction'); the engine applies them
     catalog: Mapping[str, object] = Field(_EMPTY, compare=False, show=False)
+    #: set by the loader: harmless things to tell the reader (a key written where it is ignored)
+    notes: Tuple[str, ...] = Field((), compare=False, show=False)
 
 
 def run_key(name: str) -> str:

@@ -94,12 +94,19 @@ class Modes:
     in words ("on a site with mode 'build'"); ``switch`` says how to get into it ("set 'mode:
     lease'"). Fields declare ``modes=`` (where they have an effect) and ``required_in=``; the
     loader refuses a field written in a mode where it does nothing.
+
+    ``inner`` does the same for keys of a nested mapping (``{"build": {"months": ("build",)}}``:
+    a lease starts at ``build.start`` and has no build months). Keys listed in ``harmless``
+    (``"build.months"``) are reported as a warning in the report instead: the value is
+    ignored, nothing else is wrong.
     """
 
-    __slots__ = ("of", "where", "switch")
+    __slots__ = ("of", "where", "switch", "inner", "harmless")
 
-    def __init__(self, of, where: dict, switch: dict):
+    def __init__(self, of, where: dict, switch: dict, inner: Optional[dict] = None,
+                 harmless: Tuple[str, ...] = ()):
         self.of, self.where, self.switch = of, where, switch
+        self.inner, self.harmless = inner or {}, tuple(harmless)
 
 
 def _f(spec: Spec, default=MISSING) -> Field:

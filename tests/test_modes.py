@@ -163,3 +163,20 @@ def test_a_growth_with_nothing_to_grow_is_an_error(write, catalog, text, key):
     from estimator.config.loader import load
     with pytest.raises(ConfigError, match=f"'{key}' has no effect without"):
         load(write(BASE + text), catalog=catalog)
+
+
+def test_a_harmless_key_is_a_warning_in_the_report(write):
+    """A lease starts at build.start; build.months does nothing there, and says so."""
+    text = LEASE.replace("build: {start: 2025-01}", "build: {start: 2025-01, months: 6}")
+    path = write(text)
+    res = CliRunner().invoke(main, ["report", path, "--format", "markdown"])
+    assert res.exit_code == 0, res.output
+    assert "'build.months' has no effect on a site with mode 'lease'; it is ignored" in res.output
+    assert "s.yaml:4:" in res.output
+    import estimator
+    r = estimator.estimate(path)
+    assert any("build.months" in w for w in r.warnings)
+    # the same key on a built site is used, and no warning
+    built = estimator.estimate(write(BASE + "datacenters:\n  dc: {it_capacity: 1 MW, build: "
+                                     "{start: 2025-01, months: 6}}\n", "b.yaml"))
+    assert not any("build.months" in w for w in built.warnings)

@@ -516,7 +516,7 @@ def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None
                     f"{path}: a 'scale:' distribution multiplies the field's value, and this "
                     "field has none (not in the scenario, the catalog or the defaults)", d.mark,
                     hint="give the field a value, or 'base:' in the entry"))
-    return replace(scenario, files=tuple(files), uncertain=bool(found))
+    return replace(scenario, files=tuple(files), uncertain=bool(found), notes=tuple(out.warnings))
 
 
 def scenario_catalog(scenario: Scenario, catalog, out: Optional[Collector] = None):

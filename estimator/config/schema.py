@@ -38,6 +38,7 @@ class Collector:
 
     def __init__(self, allow_distributions: bool = True):
         self.problems: List[Problem] = []
+        self.warnings: List[str] = []      # harmless: the value is ignored (see Modes)
         self.allow_distributions = allow_distributions
 
     def add(self, message: str, mark: Optional[Mark], path, **kw) -> None:
@@ -84,17 +85,30 @@ def build_model(cls, node: Node, path: tuple, out: Collector):
 
 
 def check_modes(cls, node: Node, values: dict, path: tuple, out: Collector) -> None:
-    """One rule for every model: a key that has no effect in the object's mode is an error,
-    and a key its mode needs is required. Which fields apply where is declared on the fields
-    (``modes=``, ``required_in=``), the modes on the class (:class:`~estimator.spec.Modes`)."""
+    """One rule for every model: a key that has no effect in the object's mode is an error (a
+    warning where :class:`~estimator.spec.Modes` lists it as harmless), and a key its mode
+    needs is required. Which fields apply where is declared on the fields (``modes=``,
+    ``required_in=``) and on the class (:class:`~estimator.spec.Modes`)."""
     modes = cls.MODES
     mode = modes.of(values)
+    written = [(key, spec.modes, node.keymarks.get(key, node.mark), path + (key,))
+               for key, (attr, spec) in model_fields(cls).items() if key in node.value]
+    for outer, keys in modes.inner.items():
+        child = node.value.get(outer)
+        if child is not None and child.kind == "map":
+            written += [(f"{outer}.{k}", applies, child.keymarks.get(k, child.mark),
+                         path + (outer, k)) for k, applies in keys.items() if k in child.value]
+    for key, applies, mark, where_path in written:
+        if not applies or mode in applies:
+            continue
+        message = f"'{key}' has no effect {modes.where[mode]}"
+        if key in modes.harmless:
+            out.warnings.append(f"{mark}: {message}; it is ignored")
+            continue
+        where = " or ".join(modes.where[m] for m in applies)
+        out.add(message, mark, where_path, expected=f"'{key}' only {where}",
+                hint=f"remove '{key}', or " + " or ".join(modes.switch[m] for m in applies))
     for key, (attr, spec) in model_fields(cls).items():
-        if spec.modes and mode not in spec.modes and key in node.value:
-            where = " or ".join(modes.where[m] for m in spec.modes)
-            out.add(f"'{key}' has no effect {modes.where[mode]}", node.keymarks.get(key, node.mark),
-                    path + (key,), expected=f"'{key}' only {where}",
-                    hint=f"remove '{key}', or " + " or ".join(modes.switch[m] for m in spec.modes))
         if mode in spec.required_in and key not in node.value:
             out.add(f"missing required key '{key}' {modes.where[mode]}", node.mark, path,
                     expected=f"'{key}': {spec.describe()}" + (f" — {spec.doc}" if spec.doc else ""))
