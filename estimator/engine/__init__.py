@@ -43,6 +43,7 @@ def estimate_values(scenario, catalog, detail: bool = True) -> Result:
     h = scenario.horizon
     months = [str(h.start.plus(i)) for i in range(h.months)]
     result = Result(title=scenario.scenario, files=scenario.files, months=months)
+    result.warnings.extend(scenario.notes)      # harmless keys the loader ignored
     ctx = Context(scenario, catalog, Ledger(result), months=h.months, start=h.start.index,
                   detail=detail)
     build_sites(ctx)
