@@ -20,7 +20,8 @@ from .config import loader
 from .model import Scenario, run_key
 
 #: unit suffixes of input figures (``inputs.fleets.x.accelerator_price_usd``)
-_UNIT_SUFFIX = r"(_usd|_w|_wh|_hours|_flop|_usd_per_w|_usd_per_w_month|_usd_per_year|_usd_per_hour)?"
+_UNIT_SUFFIX = (r"(_usd|_w|_wh|_hours|_flop|_usd_per_w|_usd_per_w_month|_usd_per_year"
+                r"|_usd_per_hour)?")
 
 
 def load(path=None, overrides: Iterable[str] = (), catalog=None) -> Scenario:

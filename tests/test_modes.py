@@ -21,7 +21,8 @@ fleets:
 @pytest.mark.parametrize("where,text,key,hint", [
     ("site", "datacenters:\n  dc:\n    it_capacity: 10 MW\n    colocation: $180/kW-month\n",
      "colocation", "set 'mode: lease'"),
-    ("site", "datacenters:\n  dc:\n    it_capacity: 10 MW\n    mode: lease\n    construction: $10/W\n",
+    ("site", "datacenters:\n  dc:\n    it_capacity: 10 MW\n    mode: lease\n"
+             "    construction: $10/W\n",
      "construction", "remove 'mode: lease'"),
     ("fleet", "fleets:\n  r:\n    accelerator: h100-sxm\n    accelerators: 8\n"
               "    rent: {price: $2/GPU-hour}\n    network_share: 10%\n",
@@ -46,7 +47,8 @@ def test_a_key_with_no_effect_in_its_mode_is_an_error_at_its_line(write, catalog
 def test_the_colocation_example_from_the_issue_exits_2(write):
     path = write(BASE + "datacenters:\n  dc: {it_capacity: 1 MW, colocation: $180/kW-month}\n")
     res = CliRunner().invoke(main, ["report", path])
-    assert res.exit_code == 2 and "'colocation' has no effect on a site with mode 'build'" in res.output
+    assert res.exit_code == 2
+    assert "'colocation' has no effect on a site with mode 'build'" in res.output
 
 
 def test_set_is_held_to_the_same_rule(write):

@@ -110,8 +110,9 @@ def check_modes(cls, node: Node, values: dict, path: tuple, out: Collector) -> N
                 hint=f"remove '{key}', or " + " or ".join(modes.switch[m] for m in applies))
     for key, (attr, spec) in model_fields(cls).items():
         if mode in spec.required_in and key not in node.value:
+            doc = f" — {spec.doc}" if spec.doc else ""
             out.add(f"missing required key '{key}' {modes.where[mode]}", node.mark, path,
-                    expected=f"'{key}': {spec.describe()}" + (f" — {spec.doc}" if spec.doc else ""))
+                    expected=f"'{key}': {spec.describe()}{doc}")
 
 
 def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=None, attr=None):

@@ -22,7 +22,8 @@ h1 { font-size: 1.6rem; margin: 0 0 .2rem; } h2 { font-size: 1.15rem; margin: 2r
 .verdict.covered { border-color: var(--ok); } .verdict.short { border-color: var(--bad); }
 .verdict strong { font-size: 1.2rem; }
 .covered strong { color: var(--ok); } .short strong { color: var(--bad); }
-table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem;
+        font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { padding: .25rem .5rem; border-bottom: 1px solid var(--rule); text-align: left;
          vertical-align: top; }
@@ -114,7 +115,8 @@ def _branches(result: Result) -> str:
             rows.append([f"{row['flag']} = {str(branch).lower()}"
                          + (" (as set)" if branch == row["value"] else ""),
                          "covered" if result.value(f"{p}.covered") else "not covered",
-                         fmt(result, f"{p}.shortfall_usd"), result.value(f"{p}.gap_month") or "–"])
+                         fmt(result, f"{p}.shortfall_usd"),
+                         result.value(f"{p}.gap_month") or "–"])
     return _table("Conditions: both branches", ["condition", "verdict", "shortfall",
                                                  "cash runs out"], rows, numeric=(2,))
 
