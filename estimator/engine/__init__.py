@@ -17,7 +17,7 @@ from .funding import estimate_funding
 from .plan import Plan, estimate_plan_totals
 from .runs import estimate_runs
 from .series import estimate_series
-from .sites import build_sites, size_leases
+from .sites import build_sites
 
 
 def estimate(scenario, catalog=None) -> Result:
@@ -48,7 +48,6 @@ def estimate_values(scenario, catalog, detail: bool = True) -> Result:
                   detail=detail)
     build_sites(ctx)
     build_fleets(ctx)
-    size_leases(ctx)
     estimate_series(ctx)
     if scenario.training:
         ctx.inputs.common("decay", "amount")

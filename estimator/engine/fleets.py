@@ -14,6 +14,7 @@ from ..result import total
 from ..units import format_quantity
 from . import fleet as fl, owners
 from .context import Context
+from .sites import size_leases
 from .inputs import source_of
 from .ledger import Val
 
@@ -58,6 +59,9 @@ def build_fleets(ctx: Context) -> None:
         else:
             fleet = _owned(ctx, name, spec)
         ctx.fleets[name] = fleet
+    for site in size_leases(ctx):   # leases sized to their fleets: unit costs once sized
+        for fleet in site.fleets if ctx.detail else ():
+            owners.record(ctx, fleet)
     _check_capacity(ctx)
 
 
@@ -82,7 +86,7 @@ def _owned(ctx: Context, name: str, spec) -> Fleet:
         ctx.rec.warn(f"fleet '{name}' starts arriving in {ctx.month_name(fleet.delivery[0])}, "
                      f"before site '{spec.site}' is ready in {ctx.month_name(site.ready)}")
     site.fleets.append(fleet)
-    if ctx.detail:
+    if ctx.detail and site.it is not None:
         owners.record(ctx, fleet)
     return fleet
 

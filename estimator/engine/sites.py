@@ -72,15 +72,16 @@ def build_sites(ctx: Context) -> None:
         ctx.sites[name] = site
 
 
-def size_leases(ctx: Context) -> None:
-    """A leased site without ``it_capacity`` is contracted for what its fleets draw."""
-    for site in ctx.sites.values():
-        if site.it is None:
-            site.it = ctx.rec.total(f"{site.prefix}.it_capacity_w",
-                                    [fleet.it_w for fleet in site.fleets], "power",
-                                    "IT power of the fleets at the site (a lease sized to fit "
-                                    "them)")
-            _staff(ctx, site)
+def size_leases(ctx: Context) -> List[Site]:
+    """A leased site without ``it_capacity`` is contracted for what its fleets draw; returns
+    the sites it sized."""
+    sized = [site for site in ctx.sites.values() if site.it is None]
+    for site in sized:
+        site.it = ctx.rec.total(f"{site.prefix}.it_capacity_w",
+                                [fleet.it_w for fleet in site.fleets], "power",
+                                "IT power of the fleets at the site (a lease sized to fit them)")
+        _staff(ctx, site)
+    return sized
 
 
 def _build_capex(ctx: Context, site: Site) -> None:
