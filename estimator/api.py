@@ -42,24 +42,28 @@ def load(path=None, overrides: Iterable[str] = (), catalog=None) -> Scenario:
         except loader.UnwrittenRelative as e:
             if e.where in resolved:
                 raise
-            used = _used_value(path, overrides, cat, e.where)
+            used = _used_value(path, overrides, cat, e.parts)
             if used is None:
                 raise
             resolved[e.where] = used
 
 
-def _used_value(path, overrides, catalog, where: str):
-    """(value, description) of the figure holding what the engine uses for ``where``."""
+def _used_value(path, overrides, catalog, parts: list):
+    """(value, description) of the figure holding what the engine uses at the path ``parts``
+    (keys, list positions or items by name)."""
     from .engine import estimate as run
     from .units import format_quantity
     absolute = [o for o in overrides if loader.relative_factor(o.split("=", 1)[-1]) is None]
     scenario = loader.load(path, absolute, catalog=catalog)
-    parts = where.split(".")
-    if parts[0] == "training" and len(parts) > 1 and parts[1].isdigit():
-        i = int(parts[1])
-        if i >= len(scenario.training):
+    parts = [str(p) for p in parts]
+    if parts[0] == "training" and len(parts) > 1:   # a run's figures go under its key
+        runs = [r.name for r in scenario.training]
+        if parts[1].isdigit() and int(parts[1]) < len(runs):
+            parts[1] = run_key(runs[int(parts[1])])
+        elif parts[1] in runs:
+            parts[1] = run_key(parts[1])
+        else:
             return None
-        parts[1] = run_key(scenario.training[i].name)
     result = run(scenario, catalog)
     pattern = re.compile(r"^inputs\." + re.escape(".".join(parts)) + _UNIT_SUFFIX + "$")
     found = [f for f in result if pattern.match(f.name) and not f.series

@@ -155,6 +155,8 @@ def test_relative_override_of_a_default_and_of_a_run_by_index(write):
     name = "inputs.training.big-run.goodput"
     assert run.value(name) == pytest.approx(0.5 * base.value(name))
     assert "(of inputs.training.big-run.goodput = " in run[name].sources[0]
+    by_name = estimator.estimate(runs, overrides=["training[big run].goodput=*0.5"])
+    assert by_name.value(name) == run.value(name)
 
 
 @pytest.mark.parametrize("text,key", [

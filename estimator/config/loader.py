@@ -173,9 +173,9 @@ class UnwrittenRelative(ConfigError):
     """A relative ``--set`` of a value the scenario does not write (a default or a catalog
     value): :func:`estimator.api.load` resolves it against the value the engine uses."""
 
-    def __init__(self, problem: Problem, where: str):
+    def __init__(self, problem: Problem, where: str, parts: Sequence):
         super().__init__(problem)
-        self.where = where
+        self.where, self.parts = where, list(parts)
 
     def __repr__(self) -> str:
         return f"{self.text} of {self.original.describe()}"
@@ -253,7 +253,7 @@ def apply_override(root: Node, parts: Sequence, value: Node,
         key = str(part)
         if last and isinstance(value.value, Relative):
             value.value.original = _relative_base(node.value.get(key), where, value,
-                                                  resolved or {})
+                                                  resolved or {}, parts)
         if last:
             node.value[key] = value
             node.keymarks[key] = label
@@ -266,7 +266,8 @@ def apply_override(root: Node, parts: Sequence, value: Node,
             node = node.value[key]
 
 
-def _relative_base(old: Optional[Node], where: str, value: Node, resolved: dict) -> Node:
+def _relative_base(old: Optional[Node], where: str, value: Node, resolved: dict,
+                   parts: Sequence = ()) -> Node:
     """The scalar a relative ``--set`` scales: the value written in the scenario, or (``resolved``)
     the value the engine uses where the scenario writes none."""
     rel = value.value
@@ -281,7 +282,7 @@ def _relative_base(old: Optional[Node], where: str, value: Node, resolved: dict)
         problem = Problem(f"a relative value ({rel.text}) scales the value written in the "
                           f"scenario, and {where} {what}", value.mark,
                           hint=f"give an absolute value, e.g. --set {where}=...")
-        raise UnwrittenRelative(problem, where) if old is None else ConfigError(problem)
+        raise UnwrittenRelative(problem, where, parts) if old is None else ConfigError(problem)
     return old
 
 
