@@ -319,3 +319,11 @@ def test_completion_offers_figure_names():
     assert "capex.total_usd" in got
     assert "funding.shortfall_usd" in _complete("explain", "funding.short")
     assert "training.cost.build_usd" in _complete("sensitivity", "--figure", "training.cost.b")
+
+
+def test_encodings_that_need_no_stand_ins():
+    from estimator.report.encoding import can_show, for_encoding
+    assert can_show("utf-8") and can_show(None) and not can_show("cp1252")
+    assert not can_show("no-such-codec")
+    assert for_encoding("━ █ →", "cp1252") == "- # ->"
+    assert for_encoding("━ █", None) == "━ █"

@@ -11,9 +11,12 @@ ASCII = str.maketrans({"█": "#", "░": ":", "·": ".", "━": "-", "─": "-"
 
 
 def can_show(encoding: Optional[str]) -> bool:
-    """Whether an output encoding can show the box and bar characters of the reports."""
+    """Whether an output encoding can show the box and bar characters of the reports (None:
+    a text stream with no encoding, such as a StringIO, takes any character)."""
+    if encoding is None:
+        return True
     try:
-        "━│█→▲…✅".encode(encoding or "ascii")
+        "━│█→▲…✅".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return False
     return True
