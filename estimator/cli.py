@@ -291,7 +291,10 @@ def validate(files, overrides):
             elif os.path.isfile(resolve(f)) and is_catalog_file(load_node(resolve(f), f)):
                 validate_catalog_file(f)
             else:
-                estimate(load(f, overrides, catalog=catalog), catalog)
+                scenario = load(f, overrides, catalog=catalog)
+                estimate(scenario, catalog)
+                for note in scenario.notes:
+                    _err(f"warning: {note}")
         except ConfigError as e:
             failed += 1
             _err(f"error: {e}")

@@ -177,6 +177,9 @@ def test_a_harmless_key_is_a_warning_in_the_report(write):
     assert res.exit_code == 0, res.output
     assert "'build.months' has no effect on a site with mode 'lease'; it is ignored" in res.output
     assert "s.yaml:4:" in res.output
+    res = CliRunner().invoke(main, ["validate", path])
+    assert res.exit_code == 0 and "ok: " in res.output
+    assert "warning: " in res.output and "'build.months' has no effect" in res.output
     import estimator
     r = estimator.estimate(path)
     assert any("build.months" in w for w in r.warnings)
