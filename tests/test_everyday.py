@@ -180,8 +180,11 @@ def test_explain_defaults_to_the_default_scenario_and_prunes_zeros():
     assert re.search(r" = \$0$", full, re.M) and len(full) > len(text)
 
 
-def test_explain_formats_money_like_the_report():
-    text = run("explain", "funding.sources_usd").output
+def test_explain_formats_money_like_the_report(write):
+    path = write("scenario: t\nhorizon: {start: 2025-01, end: 2026-12}\nfunding:\n"
+                 "  flags: {for_profit: true}\n  raises:\n"
+                 "    - {name: second, amount: $30B, date: 2025-12, if: for_profit, else: $20B}\n")
+    text = run("explain", path, "funding.sources_usd").output
     assert "20,000,000,000 USD" not in text and "else $20.0B" in text
 
 
@@ -203,12 +206,19 @@ def test_sensitivity_says_which_end_moved_the_figure_which_way():
     import estimator
     sens = estimator.sensitivity("openai-40b")
     text = run("sensitivity", "openai-40b", "--width", "100").output
-    assert "at P10" in text and "at P90" in text
-    rev = next(s for s in sens.swings if s.path == "funding.revenue.2029")
-    # more revenue at P90 lowers the shortfall: the P90 column shows a minus
-    assert rev.at_high < sens.base
-    line = next(ln for ln in text.splitlines() if "funding.revenue.2029" in ln)
-    assert re.search(r"\+\$[\d.]+B .*-\$[\d.]+B", line)
+    assert "at P10" in text and "at P90" in text and "░ input at its P10, █ at its P90" in text
+    rows = list(csv.DictReader(io.StringIO(run("sensitivity", "openai-40b", "--format",
+                                               "csv").output)))
+    for s in sens.swings:      # each end's change, signed: which end moved the figure which way
+        got = {r["column"]: r["value"] for r in rows if r["row"] == s.path}
+        assert float(got["change at P10"]) == pytest.approx(s.at_low - sens.base)
+        assert float(got["change at P90"]) == pytest.approx(s.at_high - sens.base)
+    moved = [s for s in sens.swings if s.at_low != s.at_high]
+    first = moved[0]
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith(first.path[:20]))
+    signs = re.findall(r"([+-])\$", line)
+    assert signs[0] == ("+" if first.at_low > sens.base else "-")
+    assert signs[-1] == ("+" if first.at_high > sens.base else "-")
 
 
 def test_sensitivity_notes_inputs_outside_the_window():
@@ -245,7 +255,8 @@ def test_python_api_runs_every_command_from_code():
     assert 0 <= sim.probability_covered <= 1
     assert sim.probability_covered == again.probability_covered
     sol = estimator.solve("openai-40b")
-    assert 0 < sol.scale < 1 and not sol.covered
+    assert not sol.covered and 0 <= sol.scale < 1
+    assert sol.covered == bool(estimator.estimate("openai-40b").value("funding.covered"))
     cheaper = estimator.estimate("h100-server", overrides=["datacenters.colo.pue=*1.1"])
     assert cheaper.value("inputs.datacenters.colo.pue") == pytest.approx(1.54)
     assert "openai-40b" in estimator.scenarios.names()
