@@ -128,3 +128,17 @@ def test_page_renders_in_headless_chromium(tmp_path):
             browser.close()
     assert [u for u in requests if not u.startswith("file:")] == []
     assert (ARTIFACTS / "report-page.png").stat().st_size > 10_000
+
+
+def test_page_carries_the_verdict_words_and_the_money_tables(tmp_path):
+    import estimator
+    from html import escape
+    from estimator.report import money
+    result = estimator.estimate("openai-stargate")
+    _, words, lines = money.headline(result)
+    text = _page(tmp_path, "openai-stargate").read_text()
+    assert escape(words) in text and all(escape(line) in text for line in lines)
+    for caption in ("Year by year", "Each entity&#x27;s verdict", "Money between the entities"):
+        assert f"<caption>{caption}" in text
+    for row in money.entity_rows(result):
+        assert f'<th scope="row">{escape(row[0])}</th>' in text

@@ -62,27 +62,38 @@ def _table(caption: str, header: Sequence[str], rows: List[Sequence[str]], numer
 
 
 def _verdict(result: Result) -> str:
+    """The verdict in the report's own words (shared with the terminal and Markdown)."""
     if "funding.covered" not in result:
         return ""
-    covered = bool(result.value("funding.covered"))
-    end = result.value("funding.window_end")
-    if covered:
-        head = (f"<strong>Covered</strong> through {escape(end)}: the cash balance never drops "
-                f"below zero (lowest {fmt(result, 'funding.min_balance_usd')} in "
-                f"{escape(str(result.value('funding.min_balance_month')))}).")
-    else:
-        head = (f"<strong>Not covered</strong>: short by {fmt(result, 'funding.shortfall_usd')} "
-                f"through {escape(end)}; cash runs out in "
-                f"{escape(str(result.value('funding.gap_month')))} (lasts until "
-                f"{escape(str(result.value('funding.lasts_until')))}).")
-    ratio = to_plain(result.value("funding.coverage_ratio"))
-    more = (f"Sources {fmt(result, 'funding.sources_usd')} vs uses "
-            f"{fmt(result, 'funding.uses_usd')}: coverage {ratio:.2f}x. The money raised "
-            f"({fmt(result, 'funding.money_raised_usd')}) could instead buy "
-            f"{fmt(result, 'funding.could_buy.accelerators')} accelerators "
-            f"({fmt(result, 'funding.could_buy.facility_w')}).")
+    from . import money
+    covered, words, lines = money.headline(result)
+    more = [line for line in lines + [money.money_in(result) or ""] if line]
+    more.append(f"The money raised ({fmt(result, 'funding.money_raised_usd')}) could instead "
+                f"buy {fmt(result, 'funding.could_buy.accelerators')} accelerators "
+                f"({fmt(result, 'funding.could_buy.facility_w')}).")
+    head = f"<strong>{'Covered' if covered else 'Not covered'}</strong> {escape(words)}"
     return (f'<section class="verdict {"covered" if covered else "short"}" id="verdict" '
-            f'aria-label="Funding verdict"><p>{head}</p><p>{escape(more)}</p></section>')
+            f'aria-label="Funding verdict"><p>{head}</p>'
+            + "".join(f"<p>{escape(line)}</p>" for line in more) + "</section>")
+
+
+def _years_and_entities(result: Result) -> str:
+    """Year by year, each entity's verdict and the money between them, where there are any."""
+    from . import money
+    out = ""
+    years = money.yearly_rows(result)
+    if years:
+        out += _table("Year by year (burn = uses - revenue and lease income, before equity and "
+                      "debt)", money.YEARLY_HEADER, years, numeric=range(1, 6))
+    entities = money.entity_rows(result)
+    if entities:
+        out += _table("Each entity's verdict", money.ENTITY_HEADER, entities,
+                      numeric=range(2, 6))
+        flows = money.flow_rows(result)
+        if flows:
+            out += _table("Money between the entities", money.FLOW_HEADER, flows,
+                          numeric=(3,))
+    return out
 
 
 def _nonzero(result: Result, name: str) -> bool:
@@ -246,7 +257,7 @@ def _one(result: Result) -> str:
     chart = balance_svg(result)
     if chart:
         parts.append(f'<section aria-label="Cash"><h2>Cash</h2>{chart}</section>')
-    flow = _money_flow(result) + _branches(result)
+    flow = _money_flow(result) + _branches(result) + _years_and_entities(result)
     if flow:
         parts.append(f"<section><h2>Sources and uses</h2>{flow}</section>")
     runs = _training(result)
