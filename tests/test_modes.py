@@ -187,3 +187,23 @@ def test_a_harmless_key_is_a_warning_in_the_report(write):
     built = estimator.estimate(write(BASE + "datacenters:\n  dc: {it_capacity: 1 MW, build: "
                                      "{start: 2025-01, months: 6}}\n", "b.yaml"))
     assert not any("build.months" in w for w in built.warnings)
+
+
+def test_an_uncertainty_wildcard_skips_items_where_the_field_does_nothing(write, catalog):
+    """datacenters.*.construction reaches a leased site too; there it simply does not apply.
+    Written on that site by name, it is the same mistake as writing the key there."""
+    from estimator.config.loader import load
+    text = BASE + """\
+datacenters:
+  colo: {mode: lease, pue: 1.3, colocation: $180/kW-month, build: {start: 2025-01}}
+  built: {it_capacity: 10 MW, build: {start: 2025-01}}
+fleets:
+  h100: {server: dgx-h100, accelerators: 1000, site: colo}
+"""
+    ok = load(write(text + 'uncertainty:\n  "datacenters.*.construction": {low: $9/W, '
+                    'high: $14/W}\n'), catalog=catalog)
+    assert ok.uncertain
+    with pytest.raises(ConfigError, match="'construction' has no effect on a site with mode "
+                                          "'lease'"):
+        load(write(text + 'uncertainty:\n  "datacenters.colo.construction": {low: $9/W, '
+                   'high: $14/W}\n', "named.yaml"), catalog=catalog)

@@ -84,6 +84,13 @@ def build_model(cls, node: Node, path: tuple, out: Collector):
     return cls(marks=MappingProxyType(marks), sources=MappingProxyType(sources), **values)
 
 
+def _by_wildcard(child: Node) -> bool:
+    """A value an 'uncertainty:' wildcard (``datacenters.*.construction``) put on every item:
+    where the field does nothing, the pattern simply does not apply, which is no mistake."""
+    key = getattr(child, "key", None)
+    return key is not None and "*" in str(key)
+
+
 def check_modes(cls, node: Node, values: dict, path: tuple, out: Collector) -> None:
     """One rule for every model: a key that has no effect in the object's mode is an error (a
     warning where :class:`~estimator.spec.Modes` lists it as harmless), and a key its mode
@@ -92,7 +99,8 @@ def check_modes(cls, node: Node, values: dict, path: tuple, out: Collector) -> N
     modes = cls.MODES
     mode = modes.of(values)
     written = [(key, spec.modes, node.keymarks.get(key, node.mark), path + (key,))
-               for key, (attr, spec) in model_fields(cls).items() if key in node.value]
+               for key, (attr, spec) in model_fields(cls).items() if key in node.value
+               and not _by_wildcard(node.value[key])]
     for outer, keys in modes.inner.items():
         child = node.value.get(outer)
         if child is not None and child.kind == "map":
