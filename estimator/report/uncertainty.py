@@ -168,10 +168,12 @@ def tornado(title: str, sens) -> Group:
         left = Text(" " * (BAR - len(left.plain))) + left if len(left.plain) < BAR else left
         if s.swing == 0:
             notes.append(s.path)
-        t.add_row(wrap_path(s.path), _signed(lo, sens.unit), left, Text("│") + right,
-                  _signed(hi, sens.unit))
-    lines = [f"{LOW_END} input at its P10, {HIGH_END} at its P90; each input moved alone, the "
-             "others at their base values. Inputs' ranges: `--format json`."]
+        name = Text(wrap_path(s.path))
+        name.append(f"\n  {_input_text(s.low_input, s.unit)} → "
+                    f"{_input_text(s.high_input, s.unit)}", style="dim")
+        t.add_row(name, _signed(lo, sens.unit), left, Text("│") + right, _signed(hi, sens.unit))
+    lines = [f"{LOW_END} input at its P10, {HIGH_END} at its P90 (under each input: its P10 → "
+             "P90); each input moved alone, the others at their base values."]
     if notes:
         lines.append(f"{len(notes)} input(s) move nothing ({_no_effect_note(sens)}): "
                      + ", ".join(notes))
