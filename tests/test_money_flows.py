@@ -335,3 +335,16 @@ def test_report_puts_the_scenarios_own_uncertainty_beside_the_base_verdict(tmp_p
     assert any("outside its own P10-P90" in w for w in data["warnings"])
     assert any("P(covered) over the scenario's own distributions is 0%" in w
                for w in data["warnings"])
+
+
+def test_a_large_model_leaves_its_uncertainty_to_simulate(tmp_path, monkeypatch, catalog):
+    from estimator.config.loader import load
+    from estimator.engine import estimate, uncertainty
+    p = tmp_path / "u.yaml"
+    p.write_text(UNCERTAIN)
+    monkeypatch.setattr(uncertainty, "REPORT_MODEL_SIZE", 5)      # 12 months x 0 items -> 12
+    scenario = load(str(p), catalog=catalog)
+    result = estimate(scenario, catalog)
+    uncertainty.annotate(result, scenario, catalog)
+    assert "uncertainty.p_covered" not in result
+    assert any("run 'estimator simulate'" in w for w in result.warnings)

@@ -428,6 +428,9 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
 
 #: draws taken for the uncertainty line of a report (P(covered) to about +-1 point)
 REPORT_SAMPLES = 2000
+#: the largest model (months x sites, fleets and runs) whose report runs those draws itself:
+#: one Monte Carlo pass costs a fixed ~1 s at the size limits, more than a report may take
+REPORT_MODEL_SIZE = 20_000
 
 
 def annotate(result, scenario, catalog, samples: int = REPORT_SAMPLES, seed: int = 0) -> None:
@@ -440,8 +443,14 @@ def annotate(result, scenario, catalog, samples: int = REPORT_SAMPLES, seed: int
     from ..result import Ledger
     if not scenario.uncertain or "funding.covered" not in result:
         return
-    sim = simulate(scenario, catalog, samples, seed)
     ledger = Ledger(result)
+    size = work(1, scenario.horizon.months, items(scenario))
+    if size > REPORT_MODEL_SIZE:
+        ledger.warn(f"the scenario's uncertainty is not summarised here: at {size:,} months x "
+                    f"items (over {REPORT_MODEL_SIZE:,}) its draws take longer than a report; "
+                    "run 'estimator simulate' for P(covered) and the shortfall's spread")
+        return
+    sim = simulate(scenario, catalog, samples, seed)
     where = (f"Monte Carlo over the scenario's distributions ({result.files[0]}), "
              f"{samples:,} draws, seed {seed}")
     ledger.input("uncertainty.p_covered", sim.probability_covered, "fraction", where)
