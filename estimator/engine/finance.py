@@ -770,8 +770,8 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
         uses={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in uses.items()}
         if yearly else {},
         peak_need=need, peak_need_month=need_month,
-        runway_months=runway_months(bal, burn, window, trailing),
-        burn_multiple=burn_multiple(np.sum(burn[..., :w], axis=-1), growth),
+        runway_months=runway_months(bal, burn, window, trailing) if yearly else None,
+        burn_multiple=burn_multiple(np.sum(burn[..., :w], axis=-1), growth) if yearly else None,
         npv=npv(net, discount_rate),
         npv_sources=npv(_arr(total_in)[..., :w], discount_rate) if yearly else None,
         npv_uses=npv(total_out[..., :w], discount_rate) if yearly else None,

@@ -645,10 +645,11 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
     if np.ndim(summary.peak_need_month):        # Monte Carlo: each sample's month offset
         rec.record(f"{prefix}.peak_need_month_offsets", summary.peak_need_month, "count",
                    "month offset of the peak funding need in each sample (-1: none)", base)
-    rec.record(f"{prefix}.runway_months", summary.runway_months, "amount",
-               "balance at the window's end / average burn of its last 3 months", base)
-    rec.record(f"{prefix}.burn_multiple", summary.burn_multiple, "amount",
-               "burn through the window / growth of annualised revenue over it", base)
+    if summary.runway_months is not None:
+        rec.record(f"{prefix}.runway_months", summary.runway_months, "amount",
+                   "balance at the window's end / average burn of its last 3 months", base)
+        rec.record(f"{prefix}.burn_multiple", summary.burn_multiple, "amount",
+                   "burn through the window / growth of annualised revenue over it", base)
     rec.record(f"{prefix}.npv_usd", summary.npv, "money",
                "net present value of sources - uses through the window, each month's flow "
                "discounted at the month's end", base + [rate_val], headline=True)
