@@ -17,10 +17,10 @@ from . import finance as F
 from .cashflow import as_column, year_levels
 
 
-def contract_window(c, origin: int) -> Tuple[int, int]:
+def contract_window(contract, origin: int) -> Tuple[int, int]:
     """(first month, months) of a contract on the horizon's timeline. [month offset], [count]"""
-    start = c.start.index - origin
-    return start, c.last_month.index - c.start.index + 1
+    start = contract.start.index - origin
+    return start, contract.last_month.index - contract.start.index + 1
 
 
 def shares_by_year(by_year: Mapping[str, object], n: int, origin: int, default=1.0):
@@ -40,27 +40,27 @@ def shares_by_year(by_year: Mapping[str, object], n: int, origin: int, default=1
     return out
 
 
-def contract_committed(c, origin: int, n: int):
+def contract_committed(contract, origin: int, n: int):
     """A contract's full charge each month before escalation. [USD/month]
 
     ``amount`` over the contract years with its ``ramp`` (a last year cut short by the term
     is paid over the months left), or ``schedule`` by calendar year, or ``capacity`` x price
     in every month of the term.
     """
-    start, months = contract_window(c, origin)
-    if c.amount is not None:
+    start, months = contract_window(contract, origin)
+    if contract.amount is not None:
         years = -(-months // 12)
-        amounts = as_column(c.amount) * F.ramp_shares(years, c.ramp)
+        amounts = as_column(contract.amount) * F.ramp_shares(years, contract.ramp)
         return F.yearly_payments(amounts, start, n, months)
-    if c.schedule is not None:
-        return F.calendar_payments({int(y): v for y, v in c.schedule.items()}, start, months,
+    if contract.schedule is not None:
+        return F.calendar_payments({int(y): v for y, v in contract.schedule.items()}, start, months,
                                    n, origin)
-    cap = c.capacity
+    cap = contract.capacity
     monthly = F.capacity_monthly_usd(cap.accelerators, cap.price, cap.power, cap.power_price)
     return as_column(monthly) * F.term_mask(start, months, n)
 
 
-def contract_flows(c, origin: int, n: int, used=None) -> F.ContractFlows:
+def contract_flows(contract, origin: int, n: int, used=None) -> F.ContractFlows:
     """One contract's months: committed, charged (take-or-pay), credit and cash paid.
 
     Parameters
@@ -72,26 +72,27 @@ def contract_flows(c, origin: int, n: int, used=None) -> F.ContractFlows:
         escalated. Default: the contract's ``usage`` shares by year x its escalated
         commitment, or all of it. [USD/month]
     """
-    start, months = contract_window(c, origin)
-    committed = contract_committed(c, origin, n)
-    if used is None and c.usage:
-        used = shares_by_year(c.usage, n, origin) * F.escalate(committed, start, c.escalator)
-    pre = c.prepayment
-    return F.contract(committed, start, months, escalator=c.escalator, used=used,
-                      minimum_take=c.minimum_take,
+    start, months = contract_window(contract, origin)
+    committed = contract_committed(contract, origin, n)
+    if used is None and contract.usage:
+        used = shares_by_year(contract.usage, n, origin) * F.escalate(committed, start,
+                                                                      contract.escalator)
+    pre = contract.prepayment
+    return F.contract(committed, start, months, escalator=contract.escalator, used=used,
+                      minimum_take=contract.minimum_take,
                       prepayment=pre.amount if pre is not None else 0.0,
                       prepay_month=(pre.date.index - origin) if pre is not None and pre.date
                       else None)
 
 
-def loan_draws(d) -> Dict[Month, object]:
+def loan_draws(loan) -> Dict[Month, object]:
     """A loan's draws by month: its ``draws`` schedule, or ``principal`` on ``date``."""
-    if d.draws is not None:
-        return {Month.parse(k): v for k, v in d.draws.items()}
-    return {d.date: d.principal}
+    if loan.draws is not None:
+        return {Month.parse(k): v for k, v in loan.draws.items()}
+    return {loan.date: loan.principal}
 
 
-def loan_flows(d, origin: int, n: int) -> F.DebtFlows:
+def loan_flows(loan, origin: int, n: int) -> F.DebtFlows:
     """One loan's draws, interest, principal repaid and balance over the horizon.
 
     A bullet loan pays interest every payment period and all principal at the end of its
@@ -99,38 +100,38 @@ def loan_flows(d, origin: int, n: int) -> F.DebtFlows:
     payments (:func:`estimator.engine.finance.amortising_loan`). The term and grace run
     from the first draw.
     """
-    draws = loan_draws(d)
+    draws = loan_draws(loan)
     first = min(draws)
     span = max(m.index for m in draws) - first.index + 1
     shape = np.broadcast_shapes(*[np.shape(v) for v in draws.values()])
     own = np.zeros(shape + (span,))
     for m, v in draws.items():
         own[..., m.index - first.index] += np.asarray(v, dtype=float)
-    term = months_of(d.term)
-    grace = term if d.repayment == "bullet" else months_of(d.grace)
-    return F.amortising_loan(own, d.rate, term, n, start=first.index - origin,
-                             grace_months=grace, every=PAYMENT_MONTHS[d.payments])
+    term = months_of(loan.term)
+    grace = term if loan.repayment == "bullet" else months_of(loan.grace)
+    return F.amortising_loan(own, loan.rate, term, n, start=first.index - origin,
+                             grace_months=grace, every=PAYMENT_MONTHS[loan.payments])
 
 
-def loan_end(d, origin: int) -> int:
+def loan_end(loan, origin: int) -> int:
     """Month of a loan's last payment on the horizon's timeline. [month offset]"""
-    return min(loan_draws(d)).index - origin + months_of(d.term)
+    return min(loan_draws(loan)).index - origin + months_of(loan.term)
 
 
-def commitments_ends(s, origin: int) -> List[int]:
+def commitments_ends(scenario, origin: int) -> List[int]:
     """Last month of every contract and loan (all entities), for the 'commitments' window."""
-    ends = [c.last_month.index - origin for c in s.contracts]
-    for fnd in funding_blocks(s).values():
-        ends += [loan_end(d, origin) for d in fnd.debt]
+    ends = [contract.last_month.index - origin for contract in scenario.contracts]
+    for fnd in funding_blocks(scenario).values():
+        ends += [loan_end(loan, origin) for loan in fnd.debt]
     return ends
 
 
-def funding_blocks(s) -> Dict[str, object]:
+def funding_blocks(scenario) -> Dict[str, object]:
     """Each entity's funding block by entity name, the scenario's own first."""
     out = {}
-    if s.funding is not None:
-        out[s.main_entity] = s.funding
-    for name, e in (s.entities or {}).items():
+    if scenario.funding is not None:
+        out[scenario.main_entity] = scenario.funding
+    for name, e in (scenario.entities or {}).items():
         out[name] = e.funding
     return out
 
@@ -145,21 +146,23 @@ class Tranche(NamedTuple):
 def equity_tranches(fnd, flags: Mapping[str, bool], origin: int) -> List[Tranche]:
     """Each equity commitment as it arrives under ``flags`` (``else`` when its flag is false)."""
     out = []
-    for q in fnd.equity:
-        amount = q.amount
-        if q.if_ is not None and not flags.get(q.if_, False):
-            amount = q.else_ if q.else_ is not None else 0.0
-        out.append(Tranche(q.name or f"{q.party} {q.date}", q.party, amount,
-                           q.date.index - origin))
+    for commitment in fnd.equity:
+        amount = commitment.amount
+        if commitment.if_ is not None and not flags.get(commitment.if_, False):
+            amount = commitment.else_ if commitment.else_ is not None else 0.0
+        out.append(Tranche(commitment.name or f"{commitment.party} {commitment.date}",
+                           commitment.party, amount,
+                           commitment.date.index - origin))
     return out
 
 
 def equity_by_party(tranches: List[Tranche], n: int) -> Dict[str, np.ndarray]:
     """Equity arriving each month, by party; tranches outside the horizon are left out."""
     out: Dict[str, np.ndarray] = {}
-    for t in tranches:
-        if 0 <= t.month < n:
-            out[t.party] = out.get(t.party, 0.0) + F.draw(t.amount, t.month, n)
+    for tranche in tranches:
+        if 0 <= tranche.month < n:
+            out[tranche.party] = out.get(tranche.party, 0.0) + F.draw(tranche.amount,
+                                                                      tranche.month, n)
     return out
 
 
@@ -174,7 +177,7 @@ def buffer_for(fnd, operating_cost, n: int):
                            operating_cost=operating_cost)
 
 
-def party_flows(s, origin: int, n: int, payments: Mapping[str, object],
+def party_flows(scenario, origin: int, n: int, payments: Mapping[str, object],
                 flags_of: Optional[Mapping[str, Mapping[str, bool]]] = None) -> List[F.Flow]:
     """Every payment with a named other party, as :class:`~estimator.engine.finance.Flow`.
 
@@ -198,27 +201,28 @@ def party_flows(s, origin: int, n: int, payments: Mapping[str, object],
         among its two ends; loans without a lender, raises, revenue and lease income are
         each entity's own.
     """
-    blocks = funding_blocks(s)
+    blocks = funding_blocks(scenario)
     flows: List[F.Flow] = []
-    for c in s.contracts:
-        flows.append(F.Flow(c.payer or s.main_entity, c.payee or c.counterparty or c.name,
-                            payments[c.name]))
+    for contract in scenario.contracts:
+        flows.append(F.Flow(contract.payer or scenario.main_entity,
+                            contract.payee or contract.counterparty or contract.name,
+                            payments[contract.name]))
     for owner, fnd in blocks.items():
         flags = (flags_of or {}).get(owner, dict(fnd.flags or {}))
-        for t in equity_tranches(fnd, flags, origin):
-            if 0 <= t.month < n:
-                flows.append(F.Flow(t.party, owner, F.draw(t.amount, t.month, n),
+        for tranche in equity_tranches(fnd, flags, origin):
+            if 0 <= tranche.month < n:
+                flows.append(F.Flow(tranche.party, owner, F.draw(tranche.amount, tranche.month, n),
                                     use="equity_out", source="equity"))
-        for d in fnd.debt:
-            if d.lender is not None:
-                loan = loan_flows(d, origin, n)
-                flows.append(F.Flow(d.lender, owner, loan.draws, use="loans_out", source="debt"))
-                flows.append(F.Flow(owner, d.lender, loan.service, use="debt_service",
+        for loan in fnd.debt:
+            if loan.lender is not None:
+                lent = loan_flows(loan, origin, n)
+                flows.append(F.Flow(loan.lender, owner, lent.draws, use="loans_out", source="debt"))
+                flows.append(F.Flow(owner, loan.lender, lent.service, use="debt_service",
                                     source="loan_repayments", funds=False))
     return flows
 
 
-def entity_links(s, flows: List[F.Flow]) -> List[F.Flow]:
+def entity_links(scenario, flows: List[F.Flow]) -> List[F.Flow]:
     """The flows between two entities of the scenario (what the report shows between them)."""
-    names = funding_blocks(s).keys() | set(s.entities or {}) | {s.main_entity}
-    return [f for f in flows if f.payer in names and f.payee in names]
+    names = funding_blocks(scenario).keys() | set(scenario.entities or {}) | {scenario.main_entity}
+    return [flow for flow in flows if flow.payer in names and flow.payee in names]

@@ -217,7 +217,8 @@ def _check_capacity(ctx: Context) -> None:
         if need > site.it.value * (1 + 1e-9):
             over = need - site.it.value
             problems.append(Problem(
-                f"fleets at datacenter '{name}' ({', '.join(f.name for f in site.fleets)}) need "
+                f"fleets at datacenter '{name}' "
+                f"({', '.join(fleet.name for fleet in site.fleets)}) need "
                 f"{format_quantity(need, 'power')} of IT power; its it_capacity is "
                 f"{format_quantity(site.it.value, 'power')}: {format_quantity(over, 'power')} over",
                 site.spec.marks.get("it_capacity"), ("datacenters", name, "it_capacity"),

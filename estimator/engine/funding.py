@@ -110,21 +110,23 @@ class Links(NamedTuple):
 def _links(ctx: Context, blocks) -> Links:
     rec, n, origin = ctx.rec, ctx.months, ctx.start
     payments = {}
-    for c in ctx.scenario.contracts:
-        key = run_key(c.name)
-        flows = cm.contract_flows(c, origin, n)
-        given = [ctx.inputs.given(f"inputs.contracts.{key}.{attr}", c, attr, unit)
+    for contract in ctx.scenario.contracts:
+        key = run_key(contract.name)
+        flows = cm.contract_flows(contract, origin, n)
+        given = [ctx.inputs.given(f"inputs.contracts.{key}.{attr}", contract, attr, unit)
                  for attr, unit in (("amount", "money"), ("minimum_take", "fraction"),
                                     ("escalator", "fraction"), ("ramp", "fraction"))
-                 if getattr(c, attr) is not None]
-        if c.schedule or c.capacity is not None:
+                 if getattr(contract, attr) is not None]
+        if contract.schedule or contract.capacity is not None:
             given.append(rec.input(f"inputs.contracts.{key}.terms", 0.0, "amount",
-                                   source_of(c, "schedule" if c.schedule else "capacity")))
-        payments[c.name] = rec.record(
+                                   source_of(contract, "schedule" if contract.schedule
+                                             else "capacity")))
+        payments[contract.name] = rec.record(
             f"monthly.contracts.{key}.payments_usd", flows.payments, "money",
             "the contract's schedule (or capacity x price), escalated, at least its minimum "
             "take, less prepayment credits, plus the prepayment in its month", given, series=True)
-        rec.derive(f"contracts.{key}.total_usd", _horizon_total, payments[c.name], unit="money",
+        rec.derive(f"contracts.{key}.total_usd", _horizon_total, payments[contract.name],
+                   unit="money",
                    text="sum of the contract's payments over the horizon")
     plain_payments = {k: v.value for k, v in payments.items()}
     flows = cm.party_flows(ctx.scenario, origin, n, plain_payments)
@@ -293,8 +295,8 @@ def _debt(ctx: Context, fnd, books: Books, lenders=()):
 def _contract_uses(ctx: Context, books: Books, links: Links) -> None:
     """Payments under contracts with parties outside the scenario."""
     main = ctx.scenario.main_entity
-    mine = [links.payments[c.name] for c in ctx.scenario.contracts
-            if (c.payer or main) == books.entity and c.payee is None]
+    mine = [links.payments[contract.name] for contract in ctx.scenario.contracts
+            if (contract.payer or main) == books.entity and contract.payee is None]
     if mine:
         books.uses["contracts"] = ctx.rec.total(f"monthly.{books.prefix}.contracts_usd", mine,
                                                 "money", "payments under contracts with "
@@ -317,9 +319,9 @@ def _collect_flows(ctx: Context, books: Books, links: Links, outgoing: bool) -> 
             continue
         key = OUTGOING.get(flow.use, flow.use) if outgoing else \
             INCOMING.get(flow.source, flow.source)
-        used = [links.payments[c.name] for c in ctx.scenario.contracts
-                if c.payee is not None and (c.payer or main) == flow.payer
-                and c.payee == flow.payee]
+        used = [links.payments[contract.name] for contract in ctx.scenario.contracts
+                if contract.payee is not None and (contract.payer or main) == flow.payer
+                and contract.payee == flow.payee]
         if not used:       # equity or a loan between entities: written in a funding block
             owner = cm.funding_blocks(ctx.scenario)[flow.payee]
             used = [ctx.rec.input(f"inputs.flows.{flow.payer}.{flow.payee}.{flow.source}_usd",
@@ -435,15 +437,15 @@ def raise_series(ctx: Context, fnd, flags: Dict[str, bool]):
     """Each raise in its month, as the flags stand; the amounts; those outside the horizon."""
     n = ctx.months
     series, amounts, outside = np.zeros(n), [], []
-    for r in fnd.raises:
-        amount = r.amount
-        if r.if_ is not None and not flags.get(r.if_, False):
-            amount = r.else_ if r.else_ is not None else 0.0
-        t = ctx.offset(r.date)
+    for tranche in fnd.raises:
+        amount = tranche.amount
+        if tranche.if_ is not None and not flags.get(tranche.if_, False):
+            amount = tranche.else_ if tranche.else_ is not None else 0.0
+        t = ctx.offset(tranche.date)
         if 0 <= t < n:
             series = series + np.asarray(amount, dtype=float)[..., None] * (np.arange(n) == t)
         else:
-            outside.append(r)
+            outside.append(tranche)
         amounts.append(amount)
     return series, amounts, outside
 
@@ -476,13 +478,14 @@ def _raises(ctx: Context, fnd, flags: Dict[str, bool], books: Books) -> Val:
                       inputs, series=True)
 
 
-def _raise_source(r, flags) -> str:
-    src = source_of(r, "amount")
-    if r.if_ is not None:
-        state = flags.get(r.if_, False)
-        other = ("nothing" if r.else_ is None else
-                 format_quantity(r.else_, "money") if np.ndim(r.else_) == 0 else "a sampled amount")
-        src += (f"; '{r.name}' arrives in full only if {r.if_} is true (it is "
+def _raise_source(tranche, flags) -> str:
+    src = source_of(tranche, "amount")
+    if tranche.if_ is not None:
+        state = flags.get(tranche.if_, False)
+        other = ("nothing" if tranche.else_ is None else
+                 format_quantity(tranche.else_, "money") if np.ndim(tranche.else_) == 0
+                 else "a sampled amount")
+        src += (f"; '{tranche.name}' arrives in full only if {tranche.if_} is true (it is "
                 f"{str(state).lower()}), else {other}")
     return src
 
@@ -533,9 +536,9 @@ def record_verdict(ctx: Context, v: Verdict, prefix: str, books: Books, parts,
 def conditional_series(ctx: Context, fnd, flags: Dict[str, bool], outside_parties) -> object:
     """The money that depends on flags, each month: raises and equity from outside parties."""
     series = raise_series(ctx, fnd, flags)[0]
-    for t in cm.equity_tranches(fnd, flags, ctx.start):
-        if t.party not in outside_parties and 0 <= t.month < ctx.months:
-            series = series + fin.draw(t.amount, t.month, ctx.months)
+    for tranche in cm.equity_tranches(fnd, flags, ctx.start):
+        if tranche.party not in outside_parties and 0 <= tranche.month < ctx.months:
+            series = series + fin.draw(tranche.amount, tranche.month, ctx.months)
     return series
 
 
@@ -587,8 +590,8 @@ def _cash_positive_year(ctx: Context, books: Books, uses: Val, fnd) -> None:
 
 def _could_buy(ctx: Context, books: Books, equity: Optional[Val]) -> None:
     """What the money raised (cash, raises, equity, loans) buys in the reference generation."""
-    rec, inputs, s = ctx.rec, ctx.inputs, ctx.scenario
-    key = s.trends.reference if s.trends and s.trends.reference else ctx.catalog.reference
+    rec, inputs = ctx.rec, ctx.inputs
+    key = inputs.reference_key()
     ref = inputs.reference(key)
     per_w = inputs.buildings_usd_per_w()
     raised = [books.cash, books.raises, books.debt_in] + ([equity] if equity else [])

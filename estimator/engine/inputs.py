@@ -104,6 +104,11 @@ class Inputs:
         return self.catalog_value(f"inputs.accelerators.{key}.rent_usd_per_hour", acc,
                                   "accelerator", key, "rent", "gpu_hour_price")
 
+    def reference_key(self) -> str:
+        """The accelerator projected generations start from: the scenario's, or the catalog's."""
+        trends = self.scenario.trends
+        return trends.reference if trends and trends.reference else self.catalog.reference
+
     def reference(self, key: str) -> Reference:
         """IT power and cluster value of one accelerator, from its server type or its chip."""
         if key not in self._references:

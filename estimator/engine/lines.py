@@ -50,7 +50,8 @@ CAPEX = (
 
 def _times(series: Monthly, fn, *factors) -> Monthly:
     """``fn(series, *factors)`` for a lazy monthly series (factors per sample or not)."""
-    return series.times(lambda x, whole: fn(x, *[as_column(f) if whole else f for f in factors]))
+    return series.times(lambda x, whole: fn(x, *[as_column(factor) if whole else factor
+                                                 for factor in factors]))
 
 
 def _electricity(fleet) -> Tuple[object, list]:

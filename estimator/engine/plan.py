@@ -67,7 +67,7 @@ class Plan:
 
     def alive(self, month: int) -> List[Cohort]:
         """Cohorts in service in a month (bought before it, not yet retired)."""
-        return [c for c in self.cohorts if c.start <= month < c.retire]
+        return [cohort for cohort in self.cohorts if cohort.start <= month < cohort.retire]
 
     def add_run(self, ctx: Context, run: Run) -> None:
         """Size a planned run, record its figures, and add its money to the plan."""
@@ -77,25 +77,26 @@ class Plan:
 
 @formula("sum over cohorts of accelerators x peak at the run's precision")
 def _cohort_flop_per_s(cohorts, precision):
-    return sum((c.accelerators.value * c.peak.get(precision, 0.0) for c in cohorts), 0.0)
+    return sum((cohort.accelerators.value * cohort.peak.get(precision, 0.0)
+                for cohort in cohorts), 0.0)
 
 
 def generation(ctx: Context, run: Run) -> Generation:
     """Peak, IT power and value of the accelerator the run is sized in, projected to its year."""
-    spec, s, rec = run.spec, ctx.scenario, ctx.rec
+    spec, scenario, rec = run.spec, ctx.scenario, ctx.rec
     if spec.accelerator is not None:
         key = spec.accelerator
     else:
-        key = s.trends.reference if s.trends and s.trends.reference else ctx.catalog.reference
+        key = ctx.inputs.reference_key()
     ref = ctx.inputs.reference(key)
     peak = ctx.inputs.peak(key, spec.precision)
     if spec.accelerator is not None:
         return Generation(key, peak, ref.it_w, ref.value_usd, 1.0)
-    when = spec.start or s.horizon.start
+    when = spec.start or scenario.horizon.start
     years = when.year + (when.month - 1) / 12 - (ref.spec.year + 0.5)
-    pp = ctx.inputs.pick("inputs.trends.price_performance_doubling_hours", s.trends,
+    pp = ctx.inputs.pick("inputs.trends.price_performance_doubling_hours", scenario.trends,
                          "price_performance_doubling", "price_performance_doubling", "duration")
-    ee = ctx.inputs.pick("inputs.trends.energy_efficiency_doubling_hours", s.trends,
+    ee = ctx.inputs.pick("inputs.trends.energy_efficiency_doubling_hours", scenario.trends,
                          "energy_efficiency_doubling", "energy_efficiency_doubling", "duration")
     g = f"{run.prefix}.generation"
     new_peak = rec.derive(
@@ -130,9 +131,10 @@ def plan_run(ctx: Context, plan: Plan, run: Run) -> None:
     gen = generation(ctx, run)
     used = _size(ctx, plan, run, gen)
     it_total = ctx.rec.record(f"{run.prefix}.it_power_w",
-                              sum((c.accelerators.value * c.it_w.value for c in used), 0.0),
+                              sum((cohort.accelerators.value * cohort.it_w.value
+                                   for cohort in used), 0.0),
                               "power", "sum over cohorts of accelerators x IT power per "
-                              "accelerator", [run.accelerators] + [c.it_w for c in used])
+                              "accelerator", [run.accelerators] + [cohort.it_w for cohort in used])
     run.it_power = it_total
     _planned_energy(ctx, run, it_total, gen)
     capex = _planned_capex(ctx, plan, run, gen)
@@ -162,15 +164,15 @@ def _size(ctx: Context, plan: Plan, run: Run, gen: Generation) -> List[Cohort]:
                            "accelerators", "life_accelerators", "duration")
     life_months = int(round(float(np.mean(life.value)) / HOURS_PER_MONTH))
     reuse = ctx.inputs.pick("inputs.plan.reuse", choices, "reuse", "plan_reuse", "fraction")
-    alive = [c._replace(accelerators=Expr(c.accelerators.value * reuse.value,
-                                          (c.accelerators, reuse)))
-             for c in plan.alive(run.start)]
+    alive = [cohort._replace(accelerators=Expr(cohort.accelerators.value * reuse.value,
+                                          (cohort.accelerators, reuse)))
+             for cohort in plan.alive(run.start)]
     existing = _cohort_flop_per_s(alive, spec.precision)
     reused = rec.record(f"{p}.reused_accelerators",
-                        sum((c.accelerators.value for c in alive), 0.0), "count",
+                        sum((cohort.accelerators.value for cohort in alive), 0.0), "count",
                         "accelerators bought for earlier runs, still within their useful life, "
                         "x the share a run takes over (plan reuse)",
-                        [c.accelerators for c in alive] + [reuse])
+                        [cohort.accelerators for cohort in alive] + [reuse])
     new = rec.record(f"{p}.new_accelerators",
                      np.ceil(np.maximum(need.value - existing, 0.0) / gen.peak.value - 1e-9),
                      "count", "(required FLOP/s - FLOP/s of reused capacity) / peak of this "
@@ -182,7 +184,7 @@ def _size(ctx: Context, plan: Plan, run: Run, gen: Generation) -> List[Cohort]:
     used = alive + [cohort]
     flop_per_s = Expr(existing + new.value * gen.peak.value, (reused, new, gen.peak))
     run.accelerators = rec.record(f"{p}.accelerators",
-                                  sum((c.accelerators.value for c in used), 0.0), "count",
+                                  sum((cohort.accelerators.value for cohort in used), 0.0), "count",
                                   "reused + new accelerators", [reused, new])
     run.days = rec.derive(f"{p}.days", tr.days_at_throughput, sized, flop_per_s, run.mfu,
                           run.goodput, unit="amount")
@@ -228,7 +230,8 @@ def _planned_capex(ctx: Context, plan: Plan, run: Run, gen: Generation) -> Val:
     """Hardware the run buys new, and buildings for the IT power beyond what the plan built."""
     rec, p = ctx.rec, run.prefix
     per_w = ctx.inputs.buildings_usd_per_w()
-    alive_it = sum((c.accelerators.value * c.it_w.value for c in plan.alive(run.start)), 0.0)
+    alive_it = sum((cohort.accelerators.value * cohort.it_w.value
+                    for cohort in plan.alive(run.start)), 0.0)
     new_it = np.maximum(alive_it - plan.built_it, 0.0)
     plan.built_it = plan.built_it + new_it
     new = plan.cohorts[-1].accelerators
@@ -248,10 +251,11 @@ def _planned_costs(ctx: Context, run: Run, gen: Generation, used: List[Cohort],
     """Amortized at the cohorts' value, build at the capex it adds, rental in its generation."""
     rec, p = ctx.rec, run.prefix
     rec.record(f"{p}.value_per_accelerator_usd",
-               sum((c.accelerators.value * c.value.value for c in used), 0.0)
+               sum((cohort.accelerators.value * cohort.value.value for cohort in used), 0.0)
                / np.maximum(run.accelerators.value, 1e-300), "money",
                "average cluster value per accelerator over the cohorts it uses, when bought",
-               [run.accelerators] + [c.accelerators for c in used] + [c.value for c in used])
+               [run.accelerators] + [cohort.accelerators for cohort in used]
+               + [cohort.value for cohort in used])
     value = _value_at_start(ctx, run, used)
     price = ctx.inputs.rent_price(gen.key)
     if price is not None:
@@ -273,15 +277,15 @@ def _value_at_start(ctx: Context, run: Run, used: List[Cohort]) -> Val:
     """Each cohort's value when bought (the quarter before its first run), depreciated to this
     run's start (Epoch AI), averaged over the accelerators the run uses."""
     decay = ctx.inputs.common("decay", "amount")
-    at_start = sum((c.accelerators.value * tr.value_at_start(
-        c.value.value, (run.start - c.start + HARDWARE_LEAD_MONTHS) / 12.0, decay.value)
-        for c in used), 0.0)
+    at_start = sum((cohort.accelerators.value * tr.value_at_start(
+        cohort.value.value, (run.start - cohort.start + HARDWARE_LEAD_MONTHS) / 12.0, decay.value)
+        for cohort in used), 0.0)
     return ctx.rec.record(
         f"{run.prefix}.value_at_start_usd", at_start / np.maximum(run.accelerators.value, 1e-300),
         "money", "average over its cohorts of value when bought x 10^(-decay x years from "
         f"purchase ({HARDWARE_LEAD_MONTHS} months before each cohort's first run) to this "
-        "run's start)", [run.accelerators, decay] + [c.accelerators for c in used]
-        + [c.value for c in used])
+        "run's start)", [run.accelerators, decay] + [cohort.accelerators for cohort in used]
+        + [cohort.value for cohort in used])
 
 
 def _planned_cash(ctx: Context, plan: Plan, run: Run, capex: Val) -> None:
@@ -323,7 +327,7 @@ def _planned_cash(ctx: Context, plan: Plan, run: Run, capex: Val) -> None:
     plan.rates = rates
     life = plan.cohorts[-1].retire - run.start
     live = cashflow.step(run.start, n) - cashflow.step(run.start + life, n)
-    plan.operations.append((dc.rate_usd_per_month(capex.value, sum(r.value for r in rates)),
+    plan.operations.append((dc.rate_usd_per_month(capex.value, sum(rate.value for rate in rates)),
                             live))
     plan.hardware_in_service.append((hardware, run.start))
     plan.buildings_in_service.append((buildings, run.start))
@@ -332,28 +336,28 @@ def _planned_cash(ctx: Context, plan: Plan, run: Run, capex: Val) -> None:
 def estimate_plan_totals(ctx: Context, plan: Plan) -> None:
     """Totals over all runs, the planned capex by year, and the plan's monthly series."""
     rec, runs = ctx.rec, ctx.runs
-    _sum_over(ctx, "total_compute_flop", [r.compute for r in runs], "compute",
+    _sum_over(ctx, "total_compute_flop", [run.compute for run in runs], "compute",
               "sum over runs of total compute", headline=True)
-    _sum_over(ctx, "gpu_hours", [r.gpu_hours for r in runs], "gpu_hours",
+    _sum_over(ctx, "gpu_hours", [run.gpu_hours for run in runs], "gpu_hours",
               "sum over runs of accelerator-hours")
-    _sum_over(ctx, "energy_wh", [r.energy_wh for r in runs], "energy",
+    _sum_over(ctx, "energy_wh", [run.energy_wh for run in runs], "energy",
               "sum over runs of facility energy", headline=True)
     for kind in ("amortized", "build", "rental"):
-        costs = [r.costs.get(kind) for r in runs]
+        costs = [run.costs.get(kind) for run in runs]
         if None not in costs:
             _sum_over(ctx, f"cost.{kind}_usd", costs, "money", f"sum over runs of {kind} cost",
                       headline=True)
-    paid = [r for r in plan.runs if r.spec.acquire in (None, "owned")]
-    capex = _sum_over(ctx, "capex_usd", [r.capex for r in paid], "money",
+    paid = [run for run in plan.runs if run.spec.acquire in (None, "owned")]
+    capex = _sum_over(ctx, "capex_usd", [run.capex for run in paid], "money",
                       "sum over planned runs of the capex they add", headline=True)
     _constant_dollars(ctx, runs)
-    peaks = [r.facility_power for r in runs]
+    peaks = [run.facility_power for run in runs]
     rec.record("training.peak_facility_w",
                np.max(np.stack(np.broadcast_arrays(*[v.value for v in peaks])), axis=0),
                "power", "largest facility power of any run", peaks, headline=True)
     for year in sorted(plan.capex_by_year):
         rec.record(f"training.capex.{year}_usd", plan.capex_by_year[year], "money",
-                   f"planned capex paid in {year}", [r.capex for r in paid])
+                   f"planned capex paid in {year}", [run.capex for run in paid])
     _plan_series(ctx, plan, capex)
 
 
@@ -363,8 +367,8 @@ def _constant_dollars(ctx: Context, runs: List[Run]) -> None:
         return
     base = int(ctx.scenario.money.base_year)
     for kind in ("amortized", "rental", "build"):
-        paid = [(r.costs[kind], (r.spec.start or ctx.scenario.horizon.start).year)
-                for r in runs if kind in r.costs]
+        paid = [(run.costs[kind], (run.spec.start or ctx.scenario.horizon.start).year)
+                for run in runs if kind in run.costs]
         restated = runterms.constant_dollars(ctx, paid)
         if restated and len(paid) == len(runs):
             _sum_over(ctx, f"cost.{kind}_usd_{base}", restated, "money",
@@ -387,7 +391,7 @@ def _plan_series(ctx: Context, plan: Plan, capex) -> None:
                "buildings over the build time before it", [capex], series=True)
     monthly["training_energy"] = rec.record("monthly.training.energy_usd", cashflow.weighted_rows(plan.energy_usd, n), "money",
                "energy of planned runs, spread over their months",
-               [r.energy_usd for r in plan.runs], series=True)
+               [run.energy_usd for run in plan.runs], series=True)
     monthly["training_operations"] = rec.record("monthly.training.operations_usd", cashflow.weighted_rows(plan.operations, n),
                "money",
                "planned capex x (maintenance + insurance + property tax) / 12 while in its "
@@ -396,8 +400,8 @@ def _plan_series(ctx: Context, plan: Plan, capex) -> None:
         _plan_depreciation(ctx, plan, capex)
     monthly["training_rental"] = rec.record("monthly.training.rental_usd", cashflow.weighted_rows(plan.rental, n), "money",
                "rental bills of rented runs, spread over their months",
-               [r.costs["rental"] for r in ctx.runs if r.kind == "rent"]
-               + [r.costs["rental"] for r in plan.rented], series=True)
+               [run.costs["rental"] for run in ctx.runs if run.kind == "rent"]
+               + [run.costs["rental"] for run in plan.rented], series=True)
     if plan.outside:
         rec.warn("training spending outside the horizon is left out of the monthly series: "
                  + ", ".join(plan.outside))

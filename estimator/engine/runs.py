@@ -68,10 +68,11 @@ class Run:
 
 def estimate_runs(ctx: Context, plan) -> None:
     """Every run of the scenario, in order of start; planned runs join ``plan``."""
-    s = ctx.scenario
-    order = sorted(range(len(s.training)), key=lambda i: (s.training[i].start or s.horizon.start))
+    scenario = ctx.scenario
+    order = sorted(range(len(scenario.training)),
+                   key=lambda i: (scenario.training[i].start or scenario.horizon.start))
     for i in order:
-        spec = s.training[i]
+        spec = scenario.training[i]
         run = Run(spec, i, ctx.offset(spec.start) if spec.start is not None else 0)
         _basis(ctx, run)
         if spec.on is not None:
@@ -85,7 +86,7 @@ def estimate_runs(ctx: Context, plan) -> None:
             plan.add_run(ctx, run)
         ctx.rec.result.tables.setdefault("training", []).append(
             {"run": spec.name, "key": run.key, "kind": run.kind,
-             "start": str(spec.start) if spec.start is not None else str(s.horizon.start)})
+             "start": str(spec.start) if spec.start is not None else str(scenario.horizon.start)})
         _fits(ctx, run)
         ctx.runs.append(run)
 

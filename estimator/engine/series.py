@@ -32,7 +32,7 @@ class Schedules:
         self.outside: List[str] = []
 
     def asset_class(self, line: str):
-        return next(c.asset_class for c in CAPEX if c.key == line)
+        return next(capex_line.asset_class for capex_line in CAPEX if capex_line.key == line)
 
 
 def estimate_series(ctx: Context) -> None:
@@ -98,12 +98,13 @@ def _fleet_schedules(ctx: Context, books: Schedules) -> None:
 def _capex_totals(ctx: Context) -> Dict[str, Val]:
     """Capex by line over fleets and datacenters (whole schedules, inside the horizon or not)."""
     rec = ctx.rec
-    owned = [f for f in ctx.fleets.values() if f.owned]
-    built = [s for s in ctx.sites.values() if s.built]
+    owned = [fleet for fleet in ctx.fleets.values() if fleet.owned]
+    built = [site for site in ctx.sites.values() if site.built]
     lines = {}
     for line in CAPEX:
         owners = owned if line.owner == "fleet" else built
-        lines[line.key] = rec.total(f"capex.{line.key}_usd", (o.capex[line.key] for o in owners),
+        lines[line.key] = rec.total(f"capex.{line.key}_usd",
+                                    (owner.capex[line.key] for owner in owners),
                                     "money", f"sum over {line.owner}s of their {line.key} capex")
     for site in built:
         rec.total(f"capex.datacenters.{site.name}.total_usd", site.capex.values(), "money",
@@ -114,14 +115,14 @@ def _capex_totals(ctx: Context) -> Dict[str, Val]:
 
 def _power_totals(ctx: Context) -> None:
     rec = ctx.rec
-    owned = [f for f in ctx.fleets.values() if f.owned]
-    rec.total("fleets.accelerators", (f.accelerators for f in ctx.fleets.values()), "count",
+    owned = [fleet for fleet in ctx.fleets.values() if fleet.owned]
+    rec.total("fleets.accelerators", (fleet.accelerators for fleet in ctx.fleets.values()), "count",
               "sum of accelerators over fleets (owned and rented)")
-    rec.total("power.it_w", (f.it_w for f in owned), "power", "sum of the fleets' IT power",
+    rec.total("power.it_w", (fleet.it_w for fleet in owned), "power", "sum of the fleets' IT power",
               headline=True)
-    rec.total("power.facility_w", (f.facility_w for f in owned), "power",
+    rec.total("power.facility_w", (fleet.facility_w for fleet in owned), "power",
               "sum of the fleets' facility power", headline=True)
-    rec.total("power.site_capacity_w", (s.it for s in ctx.sites.values()), "power",
+    rec.total("power.site_capacity_w", (site.it for site in ctx.sites.values()), "power",
               "sum of the datacenters' IT capacity")
 
 
@@ -164,11 +165,12 @@ def _energy(ctx: Context) -> None:
 
 SCOPES = {
     "site": lambda ctx: ctx.sites.values(),
-    "built_site": lambda ctx: [s for s in ctx.sites.values() if s.built],
-    "leased_site": lambda ctx: [s for s in ctx.sites.values() if not s.built],
-    "owned_fleet": lambda ctx: [f for f in ctx.fleets.values() if f.owned],
-    "rented_fleet": lambda ctx: [f for f in ctx.fleets.values() if not f.owned],
-    "built_site_fleet": lambda ctx: [f for f in ctx.fleets.values() if f.owned and f.site.built],
+    "built_site": lambda ctx: [site for site in ctx.sites.values() if site.built],
+    "leased_site": lambda ctx: [site for site in ctx.sites.values() if not site.built],
+    "owned_fleet": lambda ctx: [fleet for fleet in ctx.fleets.values() if fleet.owned],
+    "rented_fleet": lambda ctx: [fleet for fleet in ctx.fleets.values() if not fleet.owned],
+    "built_site_fleet": lambda ctx: [fleet for fleet in ctx.fleets.values()
+                                     if fleet.owned and fleet.site.built],
 }
 
 
@@ -258,7 +260,7 @@ def _method(ctx: Context, cls: str):
 def _capex_of_class(ctx: Context, cls: str) -> List[Val]:
     """The capex lines that depreciate in an asset class."""
     keys = [line.key for line in CAPEX if line.asset_class == cls]
-    owners = list(ctx.sites.values()) + [f for f in ctx.fleets.values() if f.owned]
+    owners = list(ctx.sites.values()) + [fleet for fleet in ctx.fleets.values() if fleet.owned]
     return [owner.capex[k] for owner in owners for k in keys if k in owner.capex]
 
 
