@@ -349,7 +349,6 @@ def report(scenarios, overrides, fmt, output, width, svg, html, ways):
         estimator report --html report.html --format markdown -o report.md
         estimator report --acquire owned,rented,oracle-stargate
     """
-    from .engine import estimate
     catalog = _catalog()
     if ways:
         results = _acquired_ways(scenarios, overrides, ways, catalog)
