@@ -347,7 +347,7 @@ def report(scenarios, overrides, fmt, output, width, svg, html, ways):
         estimator report --set 'fleets.gb200.accelerator_price=*0.8' gb200-campus-1gw
         estimator report openai-40b stargate-500b
         estimator report --html report.html --format markdown -o report.md
-        estimator report --acquire owned,rented,oracle-stargate
+        estimator report --acquire owned,rented,oracle
     """
     catalog = _catalog()
     if ways:
