@@ -829,7 +829,7 @@ def schema(results, output):
         # VS Code (YAML extension):  # yaml-language-server: $schema=scenario.schema.json
         estimator schema --results -o results.schema.json
     """
-    import json
+    from .result import dumps
     if results:
         from .report.json import results_schema
         data = results_schema()
@@ -837,7 +837,7 @@ def schema(results, output):
         from .config.schema import json_schema
         from .model import Scenario
         data = json_schema(Scenario, "estimator scenario")
-    _emit(json.dumps(data, indent=2) + "\n", output)
+    _emit(dumps(data), output)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -114,6 +114,14 @@ class OutputError(InputError):
     """An output file that cannot be written (missing or read-only folder)."""
 
 
+class NumericError(InputError):
+    """A figure that came out non-finite or out of range: the inputs that produced it are named."""
+
+
+class BudgetError(InputError):
+    """Work or output past a stated limit, refused before it starts. Exit code 2."""
+
+
 class CheckFailed(EstimatorError):
     """An expectation or baseline check failed. Exit code 1."""
 

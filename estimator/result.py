@@ -11,7 +11,8 @@ from typing import Dict, Iterator, List, NamedTuple, Tuple
 
 import numpy as np
 
-from .errors import UnknownFigure, did_you_mean
+from .errors import NumericError, UnknownFigure, did_you_mean
+from .units import MAX_MAGNITUDE
 
 SCHEMA_VERSION = 1
 
@@ -117,8 +118,37 @@ class Result:
         return frame.set_index(["name", "month"] if series else "name")
 
 
+
+
+#: figures that are +inf by definition when their denominator is zero (nothing to cover:
+#: sources / 0 uses); NaN is still refused. The rollup may also pass ``unbounded=True``.
+UNBOUNDED_SUFFIXES = (".coverage_ratio",)
+
+
+def is_finite(value) -> bool:
+    """True when ``value`` (a number or an array of them) is finite and within MAX_MAGNITUDE."""
+    if isinstance(value, (bool, str, np.bool_)) or value is None:
+        return True
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "fc" or value.size == 0:
+            return value.dtype.kind != "O" or all(is_finite(v) for v in value.flat)
+        # one reduction, no temporary array: a NaN or an inf anywhere makes the extremes so
+        lo, hi = float(value.min()), float(value.max())
+        return -MAX_MAGNITUDE <= lo and hi <= MAX_MAGNITUDE
+    if isinstance(value, (float, np.floating)):
+        return -MAX_MAGNITUDE <= float(value) <= MAX_MAGNITUDE
+    if isinstance(value, (int, np.integer)):
+        return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
+    return True
+
+
 class Ledger:
-    """Records figures as the engine derives them. The engine's only side effect."""
+    """Records figures as the engine derives them. The engine's only side effect.
+
+    Every figure passes one guard as it is recorded: a value that is not finite or past
+    :data:`MAX_MAGNITUDE` is an input error (:class:`~estimator.errors.NumericError`) naming the
+    figure and the scenario, catalog or default inputs it was computed from.
+    """
 
     def __init__(self, result: Result):
         self.result = result
@@ -126,18 +156,98 @@ class Ledger:
     def input(self, name: str, value, unit: str, source: str, *, series: bool = False,
               headline: bool = False):
         """A value taken from the scenario, the catalog or the defaults."""
-        self.result.figures[name] = Figure(name, value, unit, "input", (), (source,) if source else (),
-                                           series, headline)
+        fig = Figure(name, value, unit, "input", (), (source,) if source else (), series, headline)
+        if not is_finite(value):
+            raise numeric_error(self.result, fig)
+        self.result.figures[name] = fig
         return value
 
     def add(self, name: str, value, unit: str, formula: str, inputs=(), *, series: bool = False,
-            headline: bool = False):
-        self.result.figures[name] = Figure(name, value, unit, formula, tuple(inputs), (), series,
-                                           headline)
+            headline: bool = False, unbounded: bool = False):
+        fig = Figure(name, value, unit, formula, tuple(inputs), (), series, headline)
+        if not is_finite(value):
+            if not ((unbounded or name.endswith(UNBOUNDED_SUFFIXES)) and not _has_nan(value)):
+                raise numeric_error(self.result, fig)
+        self.result.figures[name] = fig
         return value
 
     def warn(self, text: str) -> None:
         self.result.warnings.append(text)
+
+
+def numeric_error(result: Result, fig: Figure, limit: int = 6) -> NumericError:
+    """The error for a figure that came out non-finite or out of range, naming its inputs.
+
+    The inputs listed are the scenario, catalog and default values the figure was computed
+    from, most extreme first (furthest from 1 in orders of magnitude).
+    """
+    bound = f"every figure must be finite and within ±{MAX_MAGNITUDE:g}"
+    if fig.formula == "input":
+        return NumericError(f"{fig.name} = {_show(fig.value)} is out of range ({bound})"
+                            + (f"\n    source: {fig.sources[0]}" if fig.sources else ""))
+    leaves: List[Figure] = []
+    seen = set()
+    stack = [fig]
+    while stack and len(seen) < 10_000:
+        f = stack.pop()
+        if f.name in seen:
+            continue
+        seen.add(f.name)
+        if f.formula == "input":
+            leaves.append(f)
+        stack.extend(result.figures[n] for n in reversed(f.inputs) if n in result.figures)
+    leaves.sort(key=lambda f: (-_extremity(f.value), f.name))
+    lines = [f"{fig.name} comes out {_kind(fig.value)} ({bound}); it is computed from "
+             "inputs that are out of range together"]
+    if leaves:
+        lines.append("    inputs, most extreme first:")
+        for f in leaves[:limit]:
+            where = f" ({f.sources[0]})" if f.sources else ""
+            lines.append(f"      {f.name} = {_show(f.value)}{where}")
+        if len(leaves) > limit:
+            lines.append(f"      ... and {len(leaves) - limit} more")
+    return NumericError("\n".join(lines))
+
+
+def _extremity(value) -> float:
+    """Orders of magnitude from 1 of the value's most extreme non-zero element."""
+    try:
+        arr = np.abs(np.asarray(value, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        return 0.0
+    arr = arr[(arr > 0) & np.isfinite(arr)]
+    return float(np.abs(np.log10(arr)).max()) if arr.size else 0.0
+
+
+def _has_nan(value) -> bool:
+    try:
+        return bool(np.isnan(np.asarray(value, dtype=float)).any())
+    except (TypeError, ValueError):
+        return False
+
+
+def _kind(value) -> str:
+    arr = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value
+    try:
+        if np.isnan(arr).any():
+            return "not a number (NaN)"
+        if np.isinf(arr).any():
+            return "infinite"
+    except TypeError:  # pragma: no cover - non-numeric arrays
+        pass
+    return f"past ±{MAX_MAGNITUDE:g}"
+
+
+def _show(value) -> str:
+    if isinstance(value, np.ndarray):
+        if value.size == 0:
+            return "[]"
+        flat = value.astype(float).ravel()
+        return f"{float(flat.min()):g} to {float(flat.max()):g}" if value.size > 1 else \
+            f"{float(flat[0]):g}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def chain(result: Result, name: str, depth: int = 0, seen=None) -> List[Tuple[int, Figure]]:
@@ -163,6 +273,28 @@ def to_plain(value):
     if isinstance(value, float):
         return value if np.isfinite(value) else None
     return value
+
+
+def finite_plain(data):
+    """``data`` with every value JSON can hold: numpy values to Python, NaN and ±inf to None."""
+    if isinstance(data, dict):
+        return {k: finite_plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite_plain(v) for v in data]
+    if isinstance(data, np.ndarray):
+        return finite_plain(data.tolist())
+    if isinstance(data, (np.floating, np.integer, np.bool_)):
+        data = data.item()
+    if isinstance(data, float) and not np.isfinite(data):
+        return None
+    return data
+
+
+def dumps(data, **kw) -> str:
+    """The one JSON writer of every output: never NaN or Infinity (those become null)."""
+    import json
+    kw.setdefault("indent", 2)
+    return json.dumps(finite_plain(data), allow_nan=False, **kw) + "\n"
 
 
 def total(values) -> float:

@@ -207,10 +207,22 @@ def _which_dimension(key: str) -> Optional[str]:
     return None
 
 
+#: the largest magnitude an input or a figure may have: products of two stay finite
+MAX_MAGNITUDE = 1e200
+#: the largest count that a float holds exactly (2**53)
+MAX_COUNT = 2 ** 53
+
+
 def _finish(x: float, d: Dimension, original) -> float:
     if not math.isfinite(x):
         raise UnitError("not a finite number", expected=d.accepted(), found=_show(original))
+    if abs(x) > MAX_MAGNITUDE:
+        raise UnitError(f"too large: the largest magnitude is {MAX_MAGNITUDE:g}",
+                        expected=d.accepted(), found=_show(original))
     if d.integer:
+        if abs(x) > MAX_COUNT:
+            raise UnitError(f"too large to count exactly: the largest count is {MAX_COUNT:,}",
+                            expected=d.accepted(), found=_show(original))
         if x != int(x):
             raise UnitError("not a whole number", expected=d.accepted(), found=_show(original))
         return int(x)

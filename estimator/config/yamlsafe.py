@@ -29,6 +29,8 @@ _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {None, "!", _STD + "str", _STD + "int", _STD + "float", _STD + "bool",
                  _STD + "null", _STD + "map", _STD + "seq"}
 
+#: longer integers are refused (Python reads at most 4,300 digits; no quantity needs 400)
+MAX_NUMBER_DIGITS = 400
 _INT = re.compile(r"^[-+]?[0-9][0-9_]*$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
 _SPECIAL = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"),
@@ -202,6 +204,10 @@ def parse_yaml(text: str, name: str) -> Node:
                 attach(target, ev)
                 continue
             if isinstance(ev, yaml.ScalarEvent):
+                if len(ev.value) > MAX_NUMBER_DIGITS and _INT.match(ev.value) and \
+                        ev.style in (None, ""):
+                    fail(f"a number with {len(ev.value):,} digits: at most {MAX_NUMBER_DIGITS} "
+                         "digits can be read (write 1e300, not the digits)", ev.start_mark)
                 node = Node("scalar", resolve_scalar(ev.value, ev.style, tag), _mark(name, ev.start_mark))
                 if ev.anchor:
                     anchors[ev.anchor] = node

@@ -37,6 +37,12 @@ def estimate_values(scenario, catalog, detail: bool = True) -> Result:
     ``detail=False`` skips figures that only describe (depreciation of planned capacity, the
     serving fleet month by month); Monte Carlo uses it, as it keeps only headline figures.
     """
+    import numpy as np
+    with np.errstate(all="ignore"):     # overflow is caught where figures are recorded
+        return _estimate_values(scenario, catalog, detail)
+
+
+def _estimate_values(scenario, catalog, detail: bool) -> Result:
     catalog = catalog.with_entries(scenario.accelerators, scenario.servers)   # its own hardware
     if scenario.catalog:        # catalog values the scenario makes uncertain, as drawn
         catalog = catalog.with_values(scenario.catalog)

@@ -5,9 +5,9 @@ line at 80 columns; Markdown and CSV keep them in a column.
 """
 from __future__ import annotations
 
-import json
 
 from ..record import fields
+from ..result import dumps
 from ..units import format_quantity
 from .sheet import Cell, Sheet
 
@@ -117,4 +117,4 @@ def as_dict(cat) -> dict:
 
 
 def render_json(cat) -> str:
-    return json.dumps(as_dict(cat), indent=2) + "\n"
+    return dumps(as_dict(cat))

@@ -1,7 +1,6 @@
 """Rendering of `estimator check` and `estimator diff`: tables, Markdown and JSON."""
 from __future__ import annotations
 
-import json
 import math
 from typing import List
 
@@ -9,7 +8,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..result import SCHEMA_VERSION
+from ..result import SCHEMA_VERSION, dumps
 from ..units import show_value
 
 
@@ -93,9 +92,9 @@ def move_dict(m) -> dict:
 
 
 def diff_json(base: str, head: str, d, catalog: str = "") -> str:
-    return json.dumps({"schema_version": SCHEMA_VERSION, "base": base, "head": head,
-                       "catalog": catalog, "inputs": [move_dict(m) for m in d.inputs],
-                       "figures": [move_dict(m) for m in d.figures]}, indent=2) + "\n"
+    return dumps({"schema_version": SCHEMA_VERSION, "base": base, "head": head,
+                  "catalog": catalog, "inputs": [move_dict(m) for m in d.inputs],
+                  "figures": [move_dict(m) for m in d.figures]})
 
 
 def outcome_dict(o) -> dict:
@@ -107,9 +106,8 @@ def check_json(records: list, catalog: str, orphans=()) -> str:
     files = [{"file": r.file, "passed": r.passed, "baseline": r.baseline,
               "expectations": [outcome_dict(o) for o in r.outcomes],
               "moves": [move_dict(m) for m in r.moves]} for r in records]
-    return json.dumps({"schema_version": SCHEMA_VERSION, "passed": all(r.passed for r in records),
-                       "catalog": catalog, "files": files,
-                       "orphan_baselines": list(orphans)}, indent=2) + "\n"
+    return dumps({"schema_version": SCHEMA_VERSION, "passed": all(r.passed for r in records),
+                  "catalog": catalog, "files": files, "orphan_baselines": list(orphans)})
 
 
 def check_markdown(records: list, catalog: str, orphans=()) -> str:

@@ -1,13 +1,12 @@
 """Several scenarios side by side: the headline figures of each, in one table."""
 from __future__ import annotations
 
-import json
 from typing import List
 
 from rich import box
 from rich.table import Table
 
-from ..result import SCHEMA_VERSION, Result, to_plain
+from ..result import SCHEMA_VERSION, Result, dumps, to_plain
 from ..units import format_quantity
 from .json import as_dict
 
@@ -131,5 +130,4 @@ def markdown(results: List[Result]) -> str:
 
 
 def render_json(results: List[Result]) -> str:
-    return json.dumps({"schema_version": SCHEMA_VERSION,
-                       "scenarios": [as_dict(r) for r in results]}, indent=2, allow_nan=False) + "\n"
+    return dumps({"schema_version": SCHEMA_VERSION, "scenarios": [as_dict(r) for r in results]})

@@ -1,9 +1,8 @@
 """The stable machine contract: every figure with its value, unit, formula, inputs and sources."""
 from __future__ import annotations
 
-import json
 
-from ..result import SCHEMA_VERSION, Result, to_plain
+from ..result import SCHEMA_VERSION, Result, dumps, to_plain
 from ..units import format_quantity
 
 
@@ -45,7 +44,7 @@ def as_dict(result: Result) -> dict:
 
 
 def render(result: Result) -> str:
-    return json.dumps(as_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps(as_dict(result), ensure_ascii=False)
 
 
 def results_schema() -> dict:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 
-from ..result import SCHEMA_VERSION
+
+from ..result import SCHEMA_VERSION, dumps
 from ..units import format_quantity
 
 

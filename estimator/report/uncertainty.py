@@ -1,7 +1,6 @@
 """Rendering of `estimator simulate` and `estimator sensitivity`: tables, a tornado, JSON."""
 from __future__ import annotations
 
-import json
 
 from rich import box
 from rich.console import Group
@@ -9,7 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..result import SCHEMA_VERSION
+from ..result import SCHEMA_VERSION, dumps
 from ..units import format_quantity
 
 
