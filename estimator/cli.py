@@ -67,9 +67,13 @@ def handle_errors(fn):
 @click.option("--catalog", "catalog_dir", type=click.Path(file_okay=False), envvar="ESTIMATOR_CATALOG",
               help="Catalog folder to use (env: ESTIMATOR_CATALOG). Default: the 'catalog:' of "
                    "the project's estimator.yaml, else the catalog installed with estimator.")
+@click.option("--allow-extends", "allow_extends", multiple=True, type=click.Path(file_okay=False),
+              envvar="ESTIMATOR_ALLOW_EXTENDS",
+              help="A folder outside the project that 'extends:' may include from (repeatable; "
+                   "env: ESTIMATOR_ALLOW_EXTENDS, separated by the path separator).")
 @click.version_option(package_name="ai-compute-estimator")
 @click.pass_context
-def main(ctx, debug: bool, catalog_dir: Optional[str]) -> None:
+def main(ctx, debug: bool, catalog_dir: Optional[str], allow_extends) -> None:
     """Estimate what AI compute costs, and whether the money raised covers it.
 
     \b
@@ -515,9 +519,8 @@ def diff(files, rev, compare_to, fmt, output, width):
     if compare_to:
         if len(files) != 1:
             raise InputError("--compare-to compares one scenario FILE with a saved report")
-        from .config.loader import load
         old, inputs = ck.snapshot_of_report(ck.read_snapshot(compare_to))
-        b = estimate(load(files[0], catalog=catalog), catalog)
+        b = estimate(_load(files[0], catalog=catalog), catalog)
         d = ck.diff_snapshots(old, ck.snapshot(b), inputs | ck.input_names(b))
         base_label, head_label = compare_to, files[0]
     else:
@@ -530,9 +533,8 @@ def diff(files, rev, compare_to, fmt, output, width):
             raise InputError(f"no files named {files[0]} or {files[1]}; to compare two git "
                              f"revisions use --rev {files[0]}...{files[1]} (what {files[1]} "
                              f"changed since it forked) or --rev {files[0]}..{files[1]}")
-        from .config.loader import load
-        a = estimate(load(files[0], catalog=catalog), catalog)
-        b = estimate(load(files[1], catalog=catalog), catalog)
+        a = estimate(_load(files[0], catalog=catalog), catalog)
+        b = estimate(_load(files[1], catalog=catalog), catalog)
         d = ck.diff(a, b)
         base_label, head_label = files
     if fmt == "json":

@@ -79,7 +79,11 @@ class ConfigError(InputError):
     def __init__(self, problems: Sequence[Problem] | Problem, *, truncated: int = 0):
         if isinstance(problems, Problem):
             problems = [problems]
-        self.problems = list(problems)
+        problems = list(problems)
+        if len(problems) > self.MAX_PROBLEMS:      # whoever collected them: the first 50 shown
+            truncated += len(problems) - self.MAX_PROBLEMS
+            problems = problems[: self.MAX_PROBLEMS]
+        self.problems = problems
         self.truncated = truncated
         super().__init__(self.render())
 

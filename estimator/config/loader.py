@@ -20,7 +20,7 @@ from ..record import replace
 from .finance import check_finance
 from .refs import check_ref as _ref, check_years
 from .schema import Collector, build_model
-from .yamlsafe import Node, load_node, parse_yaml
+from .yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, Node, load_node, parse_yaml
 
 MAX_INCLUDE_DEPTH = 8
 MAX_INCLUDED_FILES = 32
@@ -39,15 +39,51 @@ def display_path(path: str) -> str:
     return rel if not rel.startswith("..") else os.path.normpath(path)
 
 
-def read_tree(path: str, _stack: Tuple[str, ...] = (), _count: Optional[list] = None) -> Tuple[Node, List[str]]:
-    """Read ``path`` and everything it extends, merged into one node tree."""
-    count = _count if _count is not None else [0]
+class _Reading:
+    """What one load may still read: files, bytes and values, shared by every included file."""
+
+    def __init__(self, root: str, allowed: Sequence[str] = ()):
+        self.files = 0
+        self.bytes = MAX_FILE_BYTES
+        self.nodes = MAX_NODES
+        self.root = root
+        self.allowed = [os.path.realpath(a) for a in allowed]
+
+    def inside(self, real: str) -> bool:
+        return any(real == d or real.startswith(d.rstrip(os.sep) + os.sep)
+                   for d in [self.root] + self.allowed)
+
+
+def project_root(path: str) -> str:
+    """The folder ``extends:`` may reach: the scenario's git work tree, else its own folder."""
+    folder = os.path.dirname(os.path.realpath(path))
+    d = folder
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return folder
+        d = parent
+
+
+def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Reading] = None,
+              allowed: Sequence[str] = ()) -> Tuple[Node, List[str]]:
+    """Read ``path`` and everything it extends, merged into one node tree.
+
+    ``extends:`` reaches only regular YAML files inside the project (the git work tree of
+    ``path``, or its folder) or inside a folder of ``allowed``; files, bytes and values read
+    are budgeted across the whole tree, not per file.
+    """
+    reading = _reading if _reading is not None else _Reading(project_root(path), allowed)
     real = os.path.realpath(path)
     name = display_path(path)
-    count[0] += 1
-    if count[0] > MAX_INCLUDED_FILES:
+    reading.files += 1
+    if reading.files > MAX_INCLUDED_FILES:
         raise ConfigError(Problem(f"more than {MAX_INCLUDED_FILES} files included", Mark(name)))
-    node = load_node(path, name)
+    node = load_node(path, name, reading.bytes, reading.nodes)
+    reading.bytes -= os.path.getsize(path)
+    reading.nodes -= node.size
     if node.kind != "map":
         raise ConfigError(Problem("a scenario must be a mapping of keys such as 'scenario:', "
                                   "'horizon:', 'fleets:'", node.mark, found=node.describe()))
@@ -75,7 +111,12 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _count: Optional[list] = 
         if not os.path.exists(full):
             raise ConfigError(Problem(f"extends: file not found: {display_path(full)}", mark,
                                       ("extends",)))
-        sub, subfiles = read_tree(full, _stack + (real,), count)
+        if os.path.isfile(full) and not reading.inside(os.path.realpath(full)):
+            raise ConfigError(Problem(
+                f"extends: '{target}' is outside the project folder {reading.root}", mark,
+                ("extends",), hint="scenario files may include only files of their own project; "
+                "allow another folder with --allow-extends DIR (ESTIMATOR_ALLOW_EXTENDS)"))
+        sub, subfiles = read_tree(full, _stack + (real,), reading)
         files.extend(subfiles)
         base = sub if base is None else merge(base, sub)
     return merge(base, node), files
@@ -83,10 +124,16 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _count: Optional[list] = 
 
 def extends_targets(ext: Node) -> List[Tuple[str, Mark]]:
     items = ext.value if ext.kind == "seq" else [ext]
+    if not items:
+        raise ConfigError(Problem("extends: an empty list; give a file name or leave 'extends' "
+                                  "out", ext.mark, ("extends",)))
     out = []
     for item in items:
         if item.kind != "scalar" or not isinstance(item.value, str) or not item.value:
             raise ConfigError(Problem("extends: expected a file name or a list of file names",
+                                      item.mark, ("extends",), found=item.describe()))
+        if any(ord(c) < 32 or ord(c) == 127 for c in item.value):
+            raise ConfigError(Problem("extends: a file name cannot hold control characters",
                                       item.mark, ("extends",), found=item.describe()))
         out.append((item.value, item.mark))
     return out
@@ -106,6 +153,9 @@ def merge(base: Node, top: Node) -> Node:
 
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+|\*|\+|[^\[\]]+)\]")
+_INDEX = re.compile(r"[0-9]{1,9}")
+#: a path names at most this many keys and items (the YAML nesting limit)
+MAX_PATH_PARTS = MAX_DEPTH
 
 
 class ByName(str):
@@ -135,11 +185,20 @@ def item_index(seq: Node, part, where: str, mark: Mark) -> int:
     return part
 
 
-def parse_path(path_text: str, label: str) -> List:
-    """``training[0].mfu`` / ``training.0.mfu`` / ``training[*].mfu`` -> ['training', 0, 'mfu']."""
+def parse_path(path_text: str, where) -> List:
+    """``training[0].mfu`` / ``training.0.mfu`` / ``training[*].mfu`` -> ['training', 0, 'mfu'].
+
+    ``where`` is the :class:`Mark` of the path (or a label for one). Indexes are ASCII digits;
+    a path has at most :data:`MAX_PATH_PARTS` parts.
+    """
+    mark = where if isinstance(where, Mark) else Mark(where)
+    expected = "a dotted path such as funding.cash or training[0].mfu"
+    if path_text.count(".") + path_text.count("[") >= MAX_PATH_PARTS:
+        raise ConfigError(Problem(f"the path has more than {MAX_PATH_PARTS} parts", mark,
+                                  expected=expected, found=f"{len(path_text):,} characters"))
     parts: List = []
     for raw in path_text.split("."):
-        if raw.isdigit():
+        if _INDEX.fullmatch(raw):
             parts.append(int(raw))
             continue
         pos = 0
@@ -149,12 +208,11 @@ def parse_path(path_text: str, label: str) -> List:
             inner = m.group(2)
             parts.append(m.group(1) if m.group(1) is not None else
                          inner if inner in ("*", APPEND) else
-                         int(inner) if inner.isdecimal() and inner.isascii() else ByName(inner))
+                         int(inner) if _INDEX.fullmatch(inner) else ByName(inner))
             pos = m.end()
         if pos != len(raw) or not raw:
-            raise ConfigError(Problem(f"cannot read the path '{path_text}'", Mark(label),
-                                      expected="a dotted path such as funding.cash or "
-                                      "training[0].mfu"))
+            shown = path_text if len(path_text) <= 80 else path_text[:77] + "..."
+            raise ConfigError(Problem(f"cannot read the path {shown!r}", mark, expected=expected))
     return parts
 
 
@@ -202,7 +260,7 @@ def parse_override(text: str) -> Tuple[List, Node]:
         raise ConfigError(Problem(f"--set expects PATH=VALUE, got '{text}'", Mark("--set")))
     path_text, value_text = text.split("=", 1)
     path_text = path_text.strip()
-    label = f"--set {path_text}"
+    label = f"--set {path_text if len(path_text) <= 80 else path_text[:77] + '...'}"
     parts = parse_path(path_text, label)
     if "*" in parts:
         raise ConfigError(Problem("--set: '[*]' is for 'uncertainty:' paths", Mark(label)))
@@ -434,8 +492,8 @@ def _attach(found: dict, name: str, spec, node: Node, key, value, where, out: Co
         found[name] = d if "base" in node.value else d.rebased(float(value))
 
 
-def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str):
-    """(parent, key) pairs a path pattern names; maps on the way are created as needed."""
+def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str, budget: dict):
+    """(parent, key) pairs a path pattern names, within ``budget``; nothing is changed yet."""
     head, rest = parts[0], parts[1:]
     where = ".".join(str(p) for p in done + [head])
     if node.kind == "seq":
@@ -448,22 +506,33 @@ def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str):
         else:
             keys = [item_index(node, head, f"uncertainty: {where}", mark)]
     elif node.kind == "map":
-        if head == "*":
-            keys = list(node.value)
-        else:
-            keys = [str(head)]
+        keys = list(node.value) if head == "*" else [str(head)]
     else:
         raise ConfigError(Problem(f"uncertainty: {where}: cannot reach inside "
                                   f"{node.describe()}", mark, ("uncertainty", pattern)))
     out = []
     for k in keys:
+        budget["visits"] += 1
+        if budget["visits"] > MAX_UNCERTAINTY_VISITS:
+            raise ConfigError(Problem(
+                f"uncertainty: the paths visit more than {MAX_UNCERTAINTY_VISITS:,} keys and "
+                "items while expanding their wildcards; name fewer values", mark,
+                ("uncertainty", pattern)))
         if not rest:
+            budget["targets"] += 1
+            if budget["targets"] > MAX_DISTRIBUTIONS:
+                raise ConfigError(Problem(
+                    f"uncertainty: the paths name more than {MAX_DISTRIBUTIONS} values: the "
+                    f"limit is {MAX_DISTRIBUTIONS} uncertain values", mark,
+                    ("uncertainty", pattern)))
             out.append((node, k))
             continue
         if node.kind == "map" and k not in node.value:
+            # a key that is not written yet (a default being made uncertain): its map is made
+            # now, as the path goes through it; only maps, and only on the way to a target
             node.value[k] = Node("map", {}, mark)
             node.keymarks[k] = mark
-        out.extend(_expand(node.value[k], rest, done + [k], mark, pattern))
+        out.extend(_expand(node.value[k], rest, done + [k], mark, pattern, budget))
     return out
 
 
@@ -528,6 +597,24 @@ def scenario_catalog(scenario: Scenario, catalog, out: Optional[Collector] = Non
         check_hardware(scenario.accelerators or {}, scenario.servers or {}, out, (),
                        known_accs=merged.accelerators, all_servers=merged.servers)
     return merged
+
+
+def _unquoted(e: ConfigError, path: str, files: Sequence[str]) -> ConfigError:
+    """``e`` without the values of files outside the project (opened by --allow-extends).
+
+    Messages quote a value only from the project's own files, so a scenario cannot make the
+    tool print what another file on the machine holds.
+    """
+    root = project_root(path)
+    outside = {f for f in files[1:]
+               if not os.path.realpath(f).startswith(root.rstrip(os.sep) + os.sep)}
+    if not outside or not any(p.mark is not None and p.mark.file in outside for p in e.problems):
+        return e
+    hidden = ("a problem in a file outside the project (not shown: only the project's own "
+              "files are quoted)")
+    problems = [Problem(hidden, p.mark) if p.mark is not None and p.mark.file in outside else p
+                for p in e.problems]
+    return type(e)(problems, truncated=e.truncated)
 
 
 def check_references(s: Scenario, catalog, out: Collector) -> None:

@@ -100,8 +100,11 @@ def _mark(name: str, m) -> Mark:
     return Mark(name, m.line + 1, m.column + 1)
 
 
-def read_text(path: str, display: Optional[str] = None) -> str:
-    """Read a scenario file as UTF-8 text, refusing anything that is not a small regular file."""
+def read_text(path: str, display: Optional[str] = None, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a scenario file as UTF-8 text, refusing anything that is not a small regular file.
+
+    ``max_bytes`` is what is left of the budget shared by a file and everything it includes.
+    """
     name = display or path
     try:
         st = os.stat(path)
@@ -116,6 +119,10 @@ def read_text(path: str, display: Optional[str] = None) -> str:
     if st.st_size > MAX_FILE_BYTES:
         raise ConfigError(Problem(
             f"file is too large ({st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})", Mark(name)))
+    if st.st_size > max_bytes:
+        raise ConfigError(Problem(
+            f"the files included add up to more than {MAX_FILE_BYTES:,} bytes (this one has "
+            f"{st.st_size:,}; {max(max_bytes, 0):,} were left)", Mark(name)))
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
@@ -130,8 +137,11 @@ def read_text(path: str, display: Optional[str] = None) -> str:
             f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})", Mark(name, line, col)))
 
 
-def parse_yaml(text: str, name: str) -> Node:
-    """Compose one YAML document into a :class:`Node` tree, within the limits above."""
+def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES) -> Node:
+    """Compose one YAML document into a :class:`Node` tree, within the limits above.
+
+    ``max_nodes`` is what is left of the budget shared by a file and everything it includes.
+    """
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     problems: List[Problem] = []
     anchors: Dict[str, Node] = {}
@@ -147,9 +157,11 @@ def parse_yaml(text: str, name: str) -> Node:
     def attach(node: Node, ev):
         nonlocal root, total
         total += node.size
-        if total > MAX_NODES:
+        if total > max_nodes:
             fail(f"too many values: aliases and nesting expand past {MAX_NODES:,} "
-                 "(an alias bomb?)", ev.start_mark)
+                 "(an alias bomb?)" if max_nodes == MAX_NODES else
+                 f"too many values: the files included add up to more than {MAX_NODES:,}",
+                 ev.start_mark)
         if not stack:
             root = node
             return
@@ -246,7 +258,8 @@ def parse_yaml(text: str, name: str) -> Node:
     return root
 
 
-def load_node(path: str, display: Optional[str] = None) -> Node:
+def load_node(path: str, display: Optional[str] = None, max_bytes: int = MAX_FILE_BYTES,
+              max_nodes: int = MAX_NODES) -> Node:
     """Read and compose a YAML file into a located :class:`Node` tree."""
     name = display or path
-    return parse_yaml(read_text(path, name), name)
+    return parse_yaml(read_text(path, name, max_bytes), name, max_nodes)
