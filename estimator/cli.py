@@ -16,7 +16,9 @@ EXIT_OK, EXIT_CHECK, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    """A message on stderr; control characters quoted from input are shown as escapes."""
+    from .text import message
+    click.echo(message(text), err=True)
 
 
 def handle_errors(fn):
@@ -303,8 +305,9 @@ def validate(files, overrides):
             failed += 1
             _err(f"error: {e}")
             continue
-        click.echo(f"ok: {f}")
-    click.echo(f"catalog: {choice.label}")
+        from .text import clean
+        click.echo(f"ok: {clean(f)}")
+    click.echo(f"catalog: {clean(choice.label)}")
     if failed:
         sys.exit(EXIT_INPUT)
 

@@ -6,6 +6,7 @@ from typing import List
 from rich import box
 from rich.table import Table
 
+from .. import text as safe
 from ..result import SCHEMA_VERSION, Result, dumps, to_plain
 from ..units import format_quantity
 from .json import as_dict
@@ -40,7 +41,7 @@ def _cell(result: Result, name: str) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if fig.unit in ("text", "month"):
-        return str(v)
+        return safe.clean(v)
     if name.endswith("coverage_ratio"):
         return f"{v:.2f}x"
     return format_quantity(v, fig.unit)

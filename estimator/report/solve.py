@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 
+from .. import text as safe
 from ..result import SCHEMA_VERSION, dumps
 from ..units import format_quantity
 
@@ -49,7 +50,8 @@ def render_text(title: str, s, width: int = 100) -> str:
     if not s.covered and s.scale is not None:
         if s.latest_finish:
             lines.append(f"Latest finish the money allows: {s.latest_finish} "
-                         f"({', '.join(s.finished_runs)} complete before the cash runs out).")
+                         f"({', '.join(safe.clean(r) for r in s.finished_runs)} complete before "
+                         "the cash runs out).")
         else:
             lines.append("No run of the plan completes before the cash runs out.")
     lines.append(f"({s.evaluations} evaluations of the engine)")

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .. import text as safe
 from ..engine.funding import COULD_BUY_RUN_DAYS
 from ..engine.lines import CAPEX, OPEX
 from ..result import Result, to_plain
@@ -52,10 +53,10 @@ def _money_table(result: Result, title: str, lines, prefix: str, total_name: str
 
 def header(result: Result) -> Panel:
     body = Text()
-    body.append(result.title, style="bold")
+    body.append(safe.clean(result.title), style="bold")
     body.append(f"\n{result.months[0]} to {result.months[-1]} ({len(result.months)} months)")
     if result.files:
-        body.append("\nfrom " + ", ".join(result.files), style="dim")
+        body.append("\nfrom " + ", ".join(safe.clean(f) for f in result.files), style="dim")
     return Panel(body, box=box.ROUNDED, expand=True)
 
 
@@ -71,7 +72,7 @@ def fleets_table(result: Result) -> Optional[Table]:
     for n in names:
         def get(name):
             return fmt(result, name) if name in result else "rented"
-        t.add_row(n, get(f"fleets.{n}.accelerators"), get(f"fleets.{n}.servers"),
+        t.add_row(safe.markup(n), get(f"fleets.{n}.accelerators"), get(f"fleets.{n}.servers"),
                   get(f"power.fleets.{n}.it_w"), get(f"power.fleets.{n}.per_accelerator_w"),
                   get(f"capex.fleets.{n}.total_usd"))
     return t
@@ -124,7 +125,7 @@ def training_table(result: Result) -> Optional[Table]:
     for row in rows:
         p = f"training.{row['key']}"
         days = result.value(f"{p}.days")
-        t.add_row(row["run"], get(f"{p}.total_compute_flop").replace(" FLOP", ""),
+        t.add_row(safe.markup(row["run"]), get(f"{p}.total_compute_flop").replace(" FLOP", ""),
                   get(f"{p}.accelerators"), get(f"{p}.facility_power_w"),
                   f"{to_plain(days):.0f}",
                   get(f"{p}.cost.amortized_usd"), get(f"{p}.cost.rental_usd"),
@@ -232,7 +233,7 @@ def branches_table(result: Result) -> Optional[Table]:
             p = f"funding.branches.{row['flag']}.{str(branch).lower()}"
             ok = bool(result.value(f"{p}.covered"))
             label = str(branch).lower() + (" (as set)" if branch == row["value"] else "")
-            t.add_row(row["flag"], label, Text("covered" if ok else "not covered",
+            t.add_row(safe.markup(row["flag"]), label, Text("covered" if ok else "not covered",
                                                style="green" if ok else "red"),
                       fmt(result, f"{p}.shortfall_usd"), result.value(f"{p}.gap_month") or "–")
     return t
@@ -331,7 +332,7 @@ def breakdown_tree(result: Result) -> Optional[Tree]:
                                 ("fleets", fleets, ("accelerators", "servers", "network",
                                                     "storage"))):
         for n in names:
-            branch = tree.add(f"{n}: {fmt(result, f'capex.{group}.{n}.total_usd')}")
+            branch = tree.add(f"{safe.markup(n)}: {fmt(result, f'capex.{group}.{n}.total_usd')}")
             for line in lines:
                 branch.add(f"{line} {fmt(result, f'capex.{group}.{n}.{line}_usd')}", style="dim")
     return tree
@@ -364,7 +365,7 @@ def sections(result: Result) -> List:
     if chart is not None:
         parts.insert(2 if verdict is not None else 1, chart)
     if result.warnings:
-        parts.append(Panel(Text("\n".join(result.warnings)), title="warnings", box=box.ROUNDED,
+        parts.append(Panel(Text("\n".join(safe.clean(w) for w in result.warnings)), title="warnings", box=box.ROUNDED,
                            border_style="yellow", title_align="left"))
     return parts
 

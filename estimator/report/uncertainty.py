@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .. import text as safe
 from ..result import SCHEMA_VERSION, dumps
 from ..units import format_quantity
 
@@ -54,7 +55,8 @@ def simulation_table(title: str, sim) -> Group:
         style = "green" if p >= 0.9 else ("yellow" if p >= 0.5 else "red")
         parts.append(Panel(Text.assemble(("P(covered) = ", "bold"), (f"{p:.1%}", f"bold {style}"),
                                          f"  over {sim.samples:,} samples (seed {sim.seed})"),
-                           title=title, title_align="left", box=box.HEAVY, border_style=style))
+                           title=safe.markup(title), title_align="left", box=box.HEAVY,
+                           border_style=style))
     t = Table(title="Headline figures", box=box.SIMPLE_HEAD, title_justify="left",
               title_style="bold")
     t.add_column("figure", no_wrap=True, overflow="ellipsis")

@@ -1,0 +1,68 @@
+"""One sanitiser for text that came from a user and reaches an output.
+
+Names, titles, file names, paths, cited sources and warnings are written by whoever wrote
+the scenario. Before any of them reaches a terminal, a rich table, a markdown comment, an
+HTML page or an error message, it passes one of these functions:
+
+- :func:`clean`: one line of printable text. Control characters (C0, DEL, C1, including
+  ESC and CSI, which drive a terminal: clear the screen, fake hyperlinks, move the cursor)
+  and bidirectional overrides (which reorder what is shown) become visible escapes such as
+  ``\\x1b``; a newline becomes ``\\n``, so a name cannot forge a line of a report.
+- :func:`markup`: :func:`clean`, then rich markup escaped (``[bold]`` stays text).
+- :func:`markdown`: :func:`clean`, then every character markdown or HTML would act on
+  escaped (tables, links, images, emphasis, raw HTML, entities), for pull-request comments.
+- :func:`message`: for error messages; keeps the message's own line breaks and indentation,
+  escapes every other control character.
+
+Text the tool writes itself is never passed through these; only what came from input.
+"""
+from __future__ import annotations
+
+import re
+
+#: C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph
+#: separators, BOM and zero-width characters that hide text
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_UNSAFE_IN_MESSAGE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
+                                "\u2060-\u2069\ufeff]")
+#: characters markdown (CommonMark, GitHub) acts on inside a line: escapes, code, emphasis,
+#: links and images (no link without '['), table cells. HTML's < > & " become entities.
+_MARKDOWN = re.compile(r"([\\`*_\[\]|])")
+
+
+def _visible(m: re.Match) -> str:
+    c = m.group(0)
+    if c == "\n":
+        return "\\n"
+    if c == "\t":
+        return "\\t"
+    code = ord(c)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text) -> str:
+    """One line of printable text: control and reordering characters shown as escapes."""
+    return _UNSAFE.sub(_visible, str(text))
+
+
+def markup(text) -> str:
+    """:func:`clean` text that rich prints as written, never as markup."""
+    from rich.markup import escape
+    return escape(clean(text))
+
+
+def markdown(text) -> str:
+    """:func:`clean` text that markdown and HTML show as written, never act on."""
+    s = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN.sub(r"\\\1", s.replace('"', "&quot;"))
+
+
+def code(text) -> str:
+    """Text for a markdown code span: clean, backticks and table bars made harmless."""
+    s = clean(text).replace("`", "'").replace("|", "\\|")
+    return f"`{s}`"
+
+
+def message(text) -> str:
+    """An error message for a terminal: its line breaks kept, other control characters escaped."""
+    return _UNSAFE_IN_MESSAGE.sub(_visible, str(text))
