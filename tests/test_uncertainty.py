@@ -204,3 +204,13 @@ def test_quick_quantiles_match_the_library_ones():
     for n in (1, 2, 5, 999, 2000):
         a = rng.lognormal(size=n)
         assert percentiles(a, [10, 50, 90]) == [float(x) for x in np.percentile(a, [10, 50, 90])]
+
+
+def test_only_the_cash_uncertain_simulates(write):
+    """A distribution on the starting cash alone: the balance grows a sample axis."""
+    path = write("scenario: c\nhorizon: {start: 2025-01, end: 2025-12}\n"
+                 "funding: {cash: {p10: $1B, p90: $2B}, operations: {payroll: {2025: $1.2B}}}\n")
+    res = CliRunner().invoke(main, ["simulate", path, "-n", "200", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    p = json.loads(res.output)["probability_covered"]
+    assert 0.0 < p < 1.0        # $1.2B of payroll against $1B-$2B of cash: some samples fall short

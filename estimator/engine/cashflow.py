@@ -188,7 +188,10 @@ def add_all(series):
 def balance(cash, sources, uses):
     """Cash balance at the end of each month. [USD]"""
     bal = running_sum(np.subtract(sources, uses), inplace=True)
-    bal += as_column(cash)
+    cash = as_column(cash)
+    if np.ndim(cash) > np.ndim(bal):        # only the cash is uncertain: a new (samples, months)
+        return bal + cash
+    bal += cash
     return bal
 
 
