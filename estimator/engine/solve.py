@@ -13,12 +13,15 @@ from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 
+from ..budget import check_work
 from ..errors import InputError
 from ..model import Month
 from ..record import replace
 from .training import run_months
 
 MAX_SCALE = 1024.0
+#: the most engine passes a solve makes (doubling to MAX_SCALE, then bisection to 1e-4)
+MAX_PASSES = 32
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ def solve(scenario, catalog, *, last_only: bool = False, tol: float = 1e-4,
         # no money written down: the answer is all the money the scenario needs, and by when
         from ..model import Funding
         scenario = replace(scenario, funding=Funding())
+    check_work(scenario, "solve", passes=MAX_PASSES if scenario.training and funded else 1)
     count = [0]
 
     def check(k: float):

@@ -9,6 +9,11 @@ from .json import display
 
 
 def render(result: Result) -> str:
+    from ..budget import check_output
+    rows = sum(len(result.months) if f.series else 1 for f in result)
+    check_output(rows * (len(result.title.encode("utf-8")) + 80),
+                 f"the CSV ({rows:,} rows, each repeating the {len(result.title):,}-character "
+                 "scenario title)")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["scenario", "figure", "month", "value", "unit", "display"])
