@@ -290,10 +290,10 @@ def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance:
                 update: bool = False, overrides=()) -> List[Checked]:
     """Evaluate each scenario's expectations and, with ``baseline_dir``, compare it with its
     snapshot there (keyed by its path relative to the project root), or rewrite the snapshot."""
-    import json as _json
     from .config.loader import load
     from .engine import estimate
-    from .fileio import write_atomic
+    from .fileio import make_folder, write_atomic
+    from .result import dumps
     paths = {}
     if baseline_dir:
         for f in files:
@@ -315,8 +315,8 @@ def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance:
                 if project.inside(path) else path
             snap = dict(snapshot(result), file=rel)
             if update:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                write_atomic(path, _json.dumps(snap, indent=2, sort_keys=True) + "\n")
+                make_folder(os.path.dirname(path))
+                write_atomic(path, dumps(snap, sort_keys=True))
                 note = f"baseline written: {shown}"
             else:
                 old = read_baseline(path, rel)

@@ -21,6 +21,23 @@ def _err(text: str) -> None:
     click.echo(message(text), err=True)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is so that cleanup (``finally``) runs."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
+def _catch_sigterm() -> None:
+    """Turn SIGTERM (CI cancelling a job) into an exception, so temporary files are removed."""
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, _on_sigterm):
+        signal.signal(signal.SIGTERM, _on_sigterm)
+
+
 def handle_errors(fn):
     """Turn library errors into messages and exit codes; never a traceback unless --debug."""
 
@@ -29,6 +46,7 @@ def handle_errors(fn):
         from .errors import CheckFailed, InputError
         ctx = click.get_current_context()
         debug = (ctx.find_root().params or {}).get("debug", False)
+        _catch_sigterm()
         try:
             return fn(*args, **kwargs)
         except click.exceptions.Exit:
@@ -49,6 +67,9 @@ def handle_errors(fn):
         except KeyboardInterrupt:
             _err("interrupted; no file was written")
             sys.exit(130)
+        except Terminated:
+            _err("terminated; no file was written")
+            sys.exit(143)
         except RecursionError:
             if debug:
                 raise

@@ -1,44 +1,151 @@
-"""Files the tool writes are written whole or not at all."""
+"""Files the tool writes: whole or not at all, only to a regular file or a new path.
+
+Every output (``--output``, ``--svg``, ``--html``, baselines) goes through
+:func:`write_atomic`:
+
+- the path must be new or hold a regular file; a device (``/dev/null``, ``/dev/full``), a
+  FIFO, a socket or a folder there is refused with what it is, never replaced;
+- the data is written to an unnamed temporary file in the same folder (Linux ``O_TMPFILE``),
+  flushed to disk, and only then given a name and renamed over the target, so an
+  interrupted or killed run (Ctrl-C, SIGTERM, even SIGKILL) leaves the old file or none,
+  never a partial one and no temporary file beside the user's files. Where ``O_TMPFILE``
+  is missing, a named ``.estimator-*.tmp`` file is used and removed on any exception,
+  including SIGTERM (which the CLI turns into one).
+"""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 
 from .errors import OutputError
 
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def what_is_there(path: str) -> str | None:
+    """None for a missing path or a regular file (through links); else what the path holds."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"unreadable ({e.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def check_writable(path: str) -> str:
+    """The folder ``path`` would be written in; OutputError when the path cannot be a file."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    there = what_is_there(path)
+    if there is not None:
+        raise OutputError(f"{path}: cannot write: it is {there}; outputs go only to a regular "
+                          "file or a new path")
+    if not os.path.isdir(folder):
+        raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")
+    return folder
+
+
+def make_folder(path: str) -> None:
+    """Create an output folder (and its parents); OutputError when it cannot be."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{path}: cannot write into it: it is not a folder") from None
+    except OSError as e:
+        raise OutputError(f"{path}: cannot create the folder: {e.strerror}") from None
+
 
 def write_atomic(path: str, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
-
-    An interrupted run leaves the old file (or none), never a partial one.
+    """Write ``data`` to ``path`` whole or not at all (see the module's description).
 
     Raises
     ------
     OutputError
-        The folder is missing, is not a folder, or cannot be written.
+        The path holds a device, pipe, socket or folder; the folder is missing, is not a
+        folder, or cannot be written; the disk is full.
     """
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    if not os.path.isdir(folder):
-        raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")
-    if os.path.isdir(path):
-        raise OutputError(f"{path}: cannot write: it is a folder")
-    mode = "wb" if isinstance(data, bytes) else "w"
+    folder = check_writable(path)
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    try:
+        _write_unnamed(folder, path, raw)
+    except _NoUnnamedFiles:
+        _write_named(folder, path, raw)
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write: {e.strerror}") from None
+
+
+class _NoUnnamedFiles(Exception):
+    pass
+
+
+def _write_all(fd: int, raw: bytes) -> None:
+    view = memoryview(raw)
+    while view:
+        view = view[os.write(fd, view):]
+    os.fsync(fd)
+
+
+def _write_unnamed(folder: str, path: str, raw: bytes) -> None:
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        raise _NoUnnamedFiles
+    try:
+        fd = os.open(folder, flag | os.O_WRONLY, 0o644)
+    except OSError as e:
+        if e.errno in (95, 21, 22):             # EOPNOTSUPP, EISDIR (old kernels), EINVAL
+            raise _NoUnnamedFiles from None
+        raise
+    try:
+        _write_all(fd, raw)
+        os.fchmod(fd, 0o644)
+        # the file gets a name only now, whole and on disk; the name lives for one rename
+        tmp = os.path.join(folder, f".estimator-{os.getpid()}-{id(raw):x}.tmp")
+        try:
+            proc = os.open("/proc/self/fd", os.O_RDONLY)
+            try:        # linkat(AT_SYMLINK_FOLLOW): gives the unnamed file a name
+                os.link(str(fd), tmp, src_dir_fd=proc, follow_symlinks=True)
+            finally:
+                os.close(proc)
+        except (OSError, NotImplementedError):
+            raise _NoUnnamedFiles from None
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink(tmp)
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_named(folder: str, path: str, raw: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".estimator-", suffix=".tmp", dir=folder)
     except OSError as e:
         raise OutputError(f"{path}: cannot write: {e.strerror}") from None
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            _write_all(fd, raw)
+        finally:
+            os.close(fd)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink(tmp)
         if isinstance(e, OSError):
             raise OutputError(f"{path}: cannot write: {e.strerror}") from None
         raise
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

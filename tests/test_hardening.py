@@ -42,7 +42,14 @@ def test_unwritable_folder_is_a_clear_input_error(tmp_path, monkeypatch):
 
     def denied(*a, **k):
         raise PermissionError(13, "Permission denied")
+    real_open = os.open
+
+    def open_denied(path, flags, *a, **k):          # the unnamed temporary file (O_TMPFILE)
+        if flags & getattr(os, "O_TMPFILE", 0) == getattr(os, "O_TMPFILE", -1):
+            denied()
+        return real_open(path, flags, *a, **k)
     monkeypatch.setattr(tempfile, "mkstemp", denied)
+    monkeypatch.setattr(os, "open", open_denied)
     with pytest.raises(OutputError, match="Permission denied"):
         write_atomic(str(tmp_path / "x.txt"), "data")
     res = CliRunner().invoke(main, ["schema", "-o", str(tmp_path / "s.json")])

@@ -128,6 +128,14 @@ def read_text(path: str, display: Optional[str] = None, max_bytes: int = MAX_FIL
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise ConfigError(Problem(f"cannot read: {e.strerror}", Mark(name)))
+    return decode(data, name, max_bytes)
+
+
+def decode(data: bytes, name: str, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """File contents as UTF-8 text, within the size limit; errors located at line and column."""
+    if len(data) > min(max_bytes, MAX_FILE_BYTES):
+        raise ConfigError(Problem(f"too large ({len(data):,} bytes; {max(max_bytes, 0):,} "
+                                  f"of the limit of {MAX_FILE_BYTES:,} were left)", Mark(name)))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
