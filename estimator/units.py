@@ -292,6 +292,13 @@ def format_compute(v: float) -> str:
     return f"{m}e{exp} FLOP"
 
 
+def format_ratio(v) -> str:
+    """A ratio such as a coverage: ``7.41x``; with nothing to divide by (None, inf), a dash."""
+    if v is None or not math.isfinite(v):
+        return "–"
+    return f"{v:.2f}x"
+
+
 def format_fraction(v: float) -> str:
     return f"{v * 100:.3g}%"
 

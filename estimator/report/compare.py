@@ -8,7 +8,7 @@ from rich.table import Table
 
 from .. import text as safe
 from ..result import SCHEMA_VERSION, Result, dumps, to_plain
-from ..units import format_quantity
+from ..units import format_quantity, format_ratio
 from .json import as_dict
 
 ROWS = [
@@ -43,7 +43,7 @@ def _cell(result: Result, name: str) -> str:
     if fig.unit in ("text", "month"):
         return safe.clean(v)
     if name.endswith("coverage_ratio"):
-        return f"{v:.2f}x"
+        return format_ratio(v)
     return format_quantity(v, fig.unit)
 
 
