@@ -291,10 +291,18 @@ def finite_plain(data):
 
 
 def dumps(data, **kw) -> str:
-    """The one JSON writer of every output: never NaN or Infinity (those become null)."""
+    """The one JSON writer of every output: never NaN or Infinity (those become null).
+
+    Characters that would act on a terminal showing the JSON (C1 controls, bidirectional
+    overrides, zero-width characters) are written as ``\\uXXXX`` escapes: the same strings
+    to a JSON reader, inert on a screen. (json escapes C0 controls such as ESC itself.)
+    """
     import json
+    import re
     kw.setdefault("indent", 2)
-    return json.dumps(finite_plain(data), allow_nan=False, **kw) + "\n"
+    text = json.dumps(finite_plain(data), allow_nan=False, **kw)
+    return re.sub("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]",
+                  lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
 def total(values) -> float:

@@ -14,6 +14,7 @@ def render(result: Result) -> str:
     check_output(rows * (len(result.title.encode("utf-8")) + 80),
                  f"the CSV ({rows:,} rows, each repeating the {len(result.title):,}-character "
                  "scenario title)")
+    title = _text(result.title)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["scenario", "figure", "month", "value", "unit", "display"])
@@ -23,9 +24,9 @@ def render(result: Result) -> str:
             if value and isinstance(value[0], list):
                 continue   # sampled series are not exported row by row
             for month, v in zip(result.months, value):
-                w.writerow([result.title, fig.name, month, _cell(v), fig.unit, ""])
+                w.writerow([title, fig.name, month, _cell(v), fig.unit, ""])
         else:
-            w.writerow([result.title, fig.name, "", _cell(value), fig.unit, display(fig) or ""])
+            w.writerow([title, fig.name, "", _cell(value), fig.unit, display(fig) or ""])
     return buf.getvalue()
 
 
@@ -33,6 +34,13 @@ def render_many(results) -> str:
     """Several results in one CSV: one header, then each scenario's rows."""
     parts = [render(r) for r in results]
     return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
+
+
+def _text(v) -> str:
+    """Text from input: one clean line, never read as a spreadsheet formula (=, +, -, @)."""
+    from ..text import clean
+    s = clean(v)
+    return "'" + s if s[:1] in ("=", "+", "-", "@") else s
 
 
 def _cell(v) -> str:

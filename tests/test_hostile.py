@@ -1,0 +1,323 @@
+"""The hostile corpus, round 2: every class of failure, through every command and format.
+
+Each file of tests/bad/ named below is run through validate, report (table, json, markdown,
+csv), check, diff, solve and simulate (and sensitivity), in process. A file either gives
+its exact message on every command (exit 2), or, where only some commands reach the
+problem, on those, and a clean result (exit 0) on the others. Names that reach outputs
+must come out escaped, never as control sequences, markup or markdown structure.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import BAD_CORPUS, ROOT
+from estimator.cli import main
+
+FORMATS = ("table", "json", "markdown", "csv")
+
+
+def commands(path):
+    """Every command and output format, for one file."""
+    p = str(path)
+    out = {"validate": ["validate", p]}
+    for fmt in FORMATS:
+        out[f"report-{fmt}"] = ["report", p, "--format", fmt]
+    out.update({"check": ["check", p], "diff": ["diff", p, p],
+                "diff-markdown": ["diff", p, p, "--format", "markdown"],
+                "solve": ["solve", p, "--format", "json"],
+                "simulate": ["simulate", p],
+                "sensitivity": ["sensitivity", p, "--format", "json"]})
+    return out
+
+
+ALL = tuple(commands("x"))
+HEAVY = ("solve", "simulate", "sensitivity")
+
+# file -> (message every refusing command gives, the commands that must refuse; the others
+# must succeed). Messages are exact substrings of the output.
+CORPUS = {
+    # numbers
+    "number-too-many-digits.yaml": (
+        "number-too-many-digits.yaml:9:17: a number with 5,000 digits: at most 400 digits "
+        "can be read (write 1e300, not the digits)", ALL),
+    "number-overflow-product.yaml": (
+        "training.r.compute_flop comes out infinite (every figure must be finite and within "
+        "±1e+200); it is computed from inputs that are out of range together\n"
+        "    inputs, most extreme first:\n"
+        "      inputs.training.r.params = 1e+200 (tests/bad/number-overflow-product.yaml:8:30)\n"
+        "      inputs.training.r.tokens = 1e+200 (tests/bad/number-overflow-product.yaml:8:45)",
+        ALL),
+    "number-tiny-mfu.yaml": (
+        "training.r.gpu_hours comes out past ±1e+200 (every figure must be finite and within "
+        "±1e+200); it is computed from inputs that are out of range together\n"
+        "    inputs, most extreme first:\n"
+        "      inputs.training.r.mfu = 1e-300 (tests/bad/number-tiny-mfu.yaml:8:47)", ALL),
+    "number-huge-count.yaml": (
+        "number-huge-count.yaml:6:34: at fleets.f.servers: too large: the largest magnitude "
+        "is 1e+200", ALL),
+    "number-huge-lognormal.yaml": (
+        "inputs.funding.cash_usd = 0 to inf is out of range (every figure must be finite and "
+        "within ±1e+200)", ("simulate",)),
+    # paths and structure
+    "path-superscript-index.yaml": (
+        "path-superscript-index.yaml:11:3: at uncertainty.training.².mfu: uncertainty: "
+        "training.²: no such list item (the list has 1)", ALL),
+    "path-too-deep.yaml": ("path-too-deep.yaml:11:5: the path has more than 64 parts", ALL),
+    "extends-empty-list.yaml": (
+        "extends-empty-list.yaml:2:10: at extends: extends: an empty list; give a file name "
+        "or leave 'extends' out", ALL),
+    "extends-nul.yaml": (
+        "extends-nul.yaml:2:10: at extends: extends: a file name cannot hold control "
+        "characters\n    found:    'base\\x00.yaml'", ALL),
+    "many-duplicate-keys.yaml": ("199 problems:", ALL),
+    # amplification
+    "uncertainty-wildcards.yaml": (
+        "uncertainty-wildcards.yaml:73:3: at uncertainty.training[*].utilization: "
+        "uncertainty: the paths name more than 200 values: the limit is 200 uncertain "
+        "values", ALL),
+    "work-past-budget.yaml": ("sample-month-items of work is past the budget of 2e+09", HEAVY),
+    # disclosure
+    "extends-outside.yaml": (
+        "extends-outside.yaml:2:10: at extends: extends: 'outside-link.yaml' is outside the "
+        "project folder", ALL),
+    "outside-link.yaml": ("a scenario must be a mapping", ALL),
+    # outputs: a device where an output would go (see test_outputs_never_replace_a_device)
+    "output-device.json": ("not a regular file (a device, pipe or socket)", ALL),
+}
+
+# names that reach outputs: every command succeeds; what each output must (not) hold
+NAMES = {
+    "name-rich-markup.yaml": {"table": ["[/] [bold red]markup[/]", "[/x]"]},
+    "name-escape-sequences.yaml": {"table": ["\\x1b[2J\\x1b[H\\x1b]8;;https", "\\u202etxt.exe"],
+                                   "csv": ["\\x1b[2J\\x1b[H"],
+                                   "markdown": ["\\\\x1b\\[2J"]},
+    "name-markdown-forgery.yaml": {
+        "markdown": ["## x\\\\n\\\\n\\*\\*✅ Covered\\*\\* \\| forged \\| row &lt;img src=",
+                     "\\[link\\](https://example.invalid) &lt;script&gt;",
+                     "| r\\|x\\\\n\\| forged \\| row \\| |"]},
+}
+
+
+def run(args):
+    t0 = time.perf_counter()
+    res = CliRunner().invoke(main, args)
+    return res, time.perf_counter() - t0
+
+
+def _needs_hostname(name):
+    if name in ("extends-outside.yaml", "outside-link.yaml") and \
+            not os.path.isfile("/etc/hostname"):
+        pytest.skip("needs /etc/hostname (a regular file outside the project) to link to")
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_hostile_file_gives_its_message_on_every_command(name, monkeypatch):
+    _needs_hostname(name)
+    monkeypatch.chdir(ROOT)
+    message, refusing = CORPUS[name]
+    for label, args in commands(os.path.join("tests", "bad", name)).items():
+        res, seconds = run(args)
+        assert "Traceback" not in res.output and "internal error" not in res.output, \
+            (label, res.output)
+        if label in refusing:
+            assert res.exit_code == 2, (label, res.output[-2000:])
+            assert message in res.output, (label, res.output[-2000:])
+            assert seconds < 2.0, (label, seconds)
+        else:
+            assert res.exit_code == 0, (label, res.output[-2000:])
+        assert "\x1b" not in res.output and "NaN" not in res.output \
+            and "Infinity" not in res.output, label
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+def test_names_come_out_escaped_in_every_output(name):
+    path = BAD_CORPUS / name
+    outputs = {}
+    for label, args in commands(path).items():
+        res, _ = run(args)
+        assert res.exit_code == 0, (label, res.output[-2000:])
+        assert "\x1b" not in res.output and "\u202e" not in res.output, label
+        outputs[label] = res.output
+    for fmt, wanted in NAMES[name].items():
+        for text in wanted:
+            assert text in outputs[f"report-{fmt}"], (fmt, text, outputs[f"report-{fmt}"][:3000])
+    md = outputs["report-markdown"] + outputs["diff-markdown"]
+    assert "<img" not in md and "<script" not in md and "](http" not in md.replace("\\](http", "")
+    assert not re.search(r"^\*\*✅ Covered\*\* \|", md, re.M)      # no forged line
+    for line in outputs["report-markdown"].splitlines():           # no forged table cells
+        if line.startswith("| r"):
+            assert line.count(" | ") == 8, line
+
+
+def test_every_new_class_has_a_corpus_file():
+    classes = {"number-", "path-", "extends-", "uncertainty-", "work-", "name-", "output-",
+               "many-"}
+    assert {c for c in classes if any(n.startswith(c) for n in list(CORPUS) + list(NAMES))} \
+        == classes
+    assert set(CORPUS) | set(NAMES) <= {p.name for p in BAD_CORPUS.iterdir()}
+
+
+# ----------------------------------------------------------------------- outputs, processes
+
+@pytest.mark.parametrize("target", ["/dev/null", "/dev/full", "fifo", "folder",
+                                    str(BAD_CORPUS / "output-device.json")])
+@pytest.mark.parametrize("option", [["-o"], ["--svg"], ["--html"]])
+def test_outputs_never_replace_a_device_pipe_or_folder(tmp_path, target, option):
+    if target == "fifo":
+        target = str(tmp_path / "fifo")
+        os.mkfifo(target)
+    elif target == "folder":
+        target = str(tmp_path / "folder")
+        os.mkdir(target)
+    elif not os.path.exists(target):
+        pytest.skip(f"{target} is missing on this system")
+    before = os.stat(target).st_mode
+    res = CliRunner().invoke(main, ["report", "configs/scenarios/h100-server.yaml",
+                                    "--format", "json", *option, target])
+    assert res.exit_code == 2, res.output
+    assert re.search(r"it is (a character device|a named pipe \(FIFO\)|a folder)|is a directory",
+                     res.output), res.output
+    assert os.stat(target).st_mode == before          # still what it was
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".estimator-")]
+
+
+def test_baseline_folder_that_cannot_be_made_is_an_input_error(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    res = CliRunner().invoke(main, ["check", "--baseline", str(tmp_path / "afile" / "b"),
+                                    "--update-baseline", "configs/scenarios/h100-server.yaml"])
+    assert res.exit_code == 2 and "cannot create the folder" in res.output, res.output
+
+
+_KILL_DURING_WRITE = """
+import os, signal, sys
+import estimator.fileio as f
+real = f._write_all
+def write_then_die(fd, raw):
+    os.write(fd, raw[: len(raw) // 2])
+    os.kill(os.getpid(), signal.{sig})
+    real(fd, raw)
+f._write_all = write_then_die
+from estimator.cli import main
+sys.argv = ["estimator", "report", "configs/scenarios/h100-server.yaml", "--format", "json",
+            "-o", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.parametrize("sig,code", [("SIGTERM", 143), ("SIGKILL", -9)])
+def test_a_killed_write_leaves_the_old_file_and_no_temporary(tmp_path, sig, code):
+    target = tmp_path / "report.json"
+    target.write_text("old contents")
+    res = subprocess.run([sys.executable, "-c", _KILL_DURING_WRITE.format(sig=sig), str(target)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert res.returncode == code, res.stderr
+    assert "Traceback" not in res.stderr
+    assert target.read_text() == "old contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def _git(folder, *args):
+    subprocess.run(["git", "-C", str(folder), "-c", "user.email=t@example.invalid",
+                    "-c", "user.name=t", *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    if subprocess.run(["git", "--version"], capture_output=True).returncode != 0:
+        pytest.skip("git is not installed")
+    _git(tmp_path, "init", "-q")
+    scn = tmp_path / "s.yaml"
+    scn.write_text((ROOT / "configs/scenarios/h100-server.yaml").read_text())
+    _git(tmp_path, "add", "s.yaml")
+    _git(tmp_path, "commit", "-qm", "s")
+    scn.write_text(scn.read_text().replace("pue: 1.4", "pue: 1.3"))
+    return tmp_path
+
+
+def test_diff_rev_writes_nothing_next_to_the_scenario(repo):
+    before = sorted(p.name for p in repo.iterdir())
+    res = CliRunner().invoke(main, ["diff", str(repo / "s.yaml"), "--rev", "HEAD",
+                                    "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert '"name": "inputs.datacenters.colo.pue"' in res.output
+    assert sorted(p.name for p in repo.iterdir()) == before
+
+
+@pytest.mark.parametrize("rev", ["--output=pwned", "-p", "HEAD..main", "HEAD\n", "a b"])
+def test_diff_rev_is_never_an_option(repo, rev):
+    res = CliRunner().invoke(main, ["diff", str(repo / "s.yaml"), "--rev", rev])
+    assert res.exit_code == 2 and "not a revision" in res.output, res.output
+    assert not (repo / "pwned").exists() and not (ROOT / "pwned").exists()
+
+
+def test_sigterm_during_diff_rev_leaves_nothing(repo):
+    code = ("import os, signal, sys\n"
+            "import estimator.gitrev as g\n"
+            "real = g.read_at_revision\n"
+            "def slow(*a):\n"
+            "    data = real(*a)\n"
+            "    os.kill(os.getpid(), signal.SIGTERM)\n"
+            "    return data\n"
+            "g.read_at_revision = slow\n"
+            "from estimator.cli import main\n"
+            "sys.argv = ['estimator', 'diff', sys.argv[1], '--rev', 'HEAD']\n"
+            "main()\n")
+    before = sorted(p.name for p in repo.iterdir())
+    res = subprocess.run([sys.executable, "-c", code, str(repo / "s.yaml")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 143 and "terminated" in res.stderr, res.stderr
+    assert sorted(p.name for p in repo.iterdir()) == before
+
+
+# ----------------------------------------------------------------------- disclosure
+
+def test_extends_outside_the_project_is_refused_unless_allowed_and_never_quoted(tmp_path):
+    outside = tmp_path / "outside"
+    project = tmp_path / "project"
+    outside.mkdir()
+    project.mkdir()
+    (outside / "secret.yaml").write_text("token: sk-SECRET-123\nscenario: x\n")
+    (project / "s.yaml").write_text(f"extends: {outside / 'secret.yaml'}\n"
+                                    "horizon: {start: 2025-01, end: 2025-12}\n")
+    res = CliRunner().invoke(main, ["validate", str(project / "s.yaml")])
+    assert res.exit_code == 2 and "is outside the project folder" in res.output
+    assert "SECRET" not in res.output
+    res = CliRunner().invoke(main, ["--allow-extends", str(outside), "validate",
+                                    str(project / "s.yaml")])
+    assert res.exit_code == 2 and "secret.yaml:1:1: a problem in a file outside the project" \
+        in res.output, res.output
+    assert "SECRET" not in res.output and "token" not in res.output
+
+
+# ----------------------------------------------------------------------- structure
+
+def test_long_set_paths_are_refused_at_once(write):
+    path = write("scenario: t\nhorizon: {start: 2025-01, end: 2025-12}\n")
+    t0 = time.perf_counter()
+    res = CliRunner().invoke(main, ["validate", path, "--set", ".".join(["a"] * 30000) + "=1"])
+    assert res.exit_code == 2 and "the path has more than 64 parts" in res.output
+    assert time.perf_counter() - t0 < 1.0 and len(res.output) < 1000
+
+
+def test_includes_share_one_budget(tmp_path):
+    (tmp_path / "big.yaml").write_text("x: [" + ", ".join(["1"] * 120_000) + "]\n")
+    (tmp_path / "s.yaml").write_text("scenario: t\nextends: [" + ", ".join(["big.yaml"] * 31)
+                                     + "]\nhorizon: {start: 2025-01, end: 2025-12}\n")
+    res, seconds = run(["validate", str(tmp_path / "s.yaml")])
+    assert res.exit_code == 2 and "the files included add up to more than" in res.output
+    assert seconds < 2.0
+
+
+def test_error_output_is_capped_at_50_problems(tmp_path):
+    p = tmp_path / "dup.yaml"
+    p.write_text("scenario: x\n" + "a: 1\n" * 20_000)
+    res, seconds = run(["validate", str(p)])
+    assert res.exit_code == 2 and "... and 19,949 more problem(s) not shown" in res.output or \
+        "19949 more problem(s) not shown" in res.output, res.output[-300:]
+    assert res.output.count("duplicate key") == 50 and seconds < 2.0
