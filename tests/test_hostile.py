@@ -8,7 +8,6 @@ must come out escaped, never as control sequences, markup or markdown structure.
 """
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
