@@ -23,3 +23,18 @@ def test_mutated_scenarios_end_in_a_result_or_an_input_error(tmp_path, catalog):
     assert not out.failures, out.failures[:3]
     assert out.results > 0 and out.input_errors > 0     # the budget exercised both paths
     assert out.slowest < 2.0
+
+
+CLI_BUDGET = int(os.environ.get("ESTIMATOR_FUZZ_CLI_BUDGET", "150"))
+
+
+def test_mutated_scenarios_through_every_command_and_format(tmp_path):
+    """Every command and output format, with huge numbers, hostile names and deep paths."""
+    import random
+    seeds = list(fuzz.corpus(sorted(SCENARIOS.glob("*.yaml")) + sorted(BAD_CORPUS.glob("*.yaml"))))
+    small = [s for s in seeds if len(s) < 20_000]      # the long-budget run takes every file
+    evaluate = fuzz.cli_evaluator(str(tmp_path), random.Random(7))
+    out = fuzz.run(small, CLI_BUDGET, seed=20261127, evaluate=evaluate)
+    assert not out.failures, out.failures[:3]
+    assert out.results > 0 and out.input_errors > 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".estimator-")]
