@@ -300,7 +300,10 @@ def dumps(data, **kw) -> str:
     import json
     import re
     kw.setdefault("indent", 2)
-    text = json.dumps(finite_plain(data), allow_nan=False, **kw)
+    try:                # the common case: nothing to replace, no second walk of the data
+        text = json.dumps(data, allow_nan=False, **kw)
+    except (ValueError, TypeError):
+        text = json.dumps(finite_plain(data), allow_nan=False, **kw)
     return re.sub("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]",
                   lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 

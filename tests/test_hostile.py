@@ -320,3 +320,14 @@ def test_error_output_is_capped_at_50_problems(tmp_path):
     assert res.exit_code == 2 and "... and 19,949 more problem(s) not shown" in res.output or \
         "19949 more problem(s) not shown" in res.output, res.output[-300:]
     assert res.output.count("duplicate key") == 50 and seconds < 2.0
+
+
+def test_the_terminal_report_shows_at_most_40_rows_of_a_kind(estimate_text):
+    from estimator.report import terminal
+    runs = "".join(f"  - {{name: r{i:03d}, compute: 1e22 FLOP, accelerator: h100-sxm, "
+                   "max_days: 30}\n" for i in range(45))
+    result = estimate_text("scenario: many\nhorizon: {start: 2025-01, end: 2025-12}\n"
+                           "training:\n" + runs)
+    text = terminal.plain_text(terminal.Group(*terminal.sections(result)), 200)
+    assert "r039" in text and "r040" not in text
+    assert "... and 5 more (every one in --format json or csv)" in text

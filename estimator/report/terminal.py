@@ -23,6 +23,16 @@ CAPEX_LINES = [(line.key, line.label) for line in CAPEX]
 OPEX_LINES = [(line.key, line.label) for line in OPEX]
 
 
+#: rows of one kind (runs, fleets, sites) the terminal shows; JSON and CSV hold them all
+MAX_ROWS = 40
+
+
+def _more(items: list) -> Optional[str]:
+    """The line that stands for rows past MAX_ROWS, or None."""
+    extra = len(items) - MAX_ROWS
+    return f"... and {extra:,} more (every one in --format json or csv)" if extra > 0 else None
+
+
 def bar(share: float, width: int = 12) -> Text:
     share = min(max(share, 0.0), 1.0)
     full = int(round(share * width))
@@ -69,12 +79,14 @@ def fleets_table(result: Result) -> Optional[Table]:
     for col, just in (("fleet", "left"), ("accelerators", "right"), ("servers", "right"),
                       ("IT power", "right"), ("per accel.", "right"), ("capex", "right")):
         t.add_column(col, justify=just)
-    for n in names:
+    for n in names[:MAX_ROWS]:
         def get(name):
             return fmt(result, name) if name in result else "rented"
         t.add_row(safe.markup(n), get(f"fleets.{n}.accelerators"), get(f"fleets.{n}.servers"),
                   get(f"power.fleets.{n}.it_w"), get(f"power.fleets.{n}.per_accelerator_w"),
                   get(f"capex.fleets.{n}.total_usd"))
+    if _more(names):
+        t.add_row(_more(names), style="dim")
     return t
 
 
@@ -122,7 +134,9 @@ def training_table(result: Result) -> Optional[Table]:
     def get(name):
         return fmt(result, name) if name in result else "–"
 
-    for row in rows:
+    if _more(rows):
+        t.caption = (t.caption or "") + "; " + _more(rows)
+    for row in rows[:MAX_ROWS]:
         p = f"training.{row['key']}"
         days = result.value(f"{p}.days")
         t.add_row(safe.markup(row["run"]), get(f"{p}.total_compute_flop").replace(" FLOP", ""),
@@ -331,10 +345,12 @@ def breakdown_tree(result: Result) -> Optional[Tree]:
     for group, names, lines in (("datacenters", sites, ("construction", "land", "power")),
                                 ("fleets", fleets, ("accelerators", "servers", "network",
                                                     "storage"))):
-        for n in names:
+        for n in names[:MAX_ROWS]:
             branch = tree.add(f"{safe.markup(n)}: {fmt(result, f'capex.{group}.{n}.total_usd')}")
             for line in lines:
                 branch.add(f"{line} {fmt(result, f'capex.{group}.{n}.{line}_usd')}", style="dim")
+        if _more(names):
+            tree.add(f"{group}: {_more(names)}", style="dim")
     return tree
 
 
