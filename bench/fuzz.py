@@ -40,14 +40,16 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="estimator-fuzz-")
     path = os.path.join(folder, "input.yaml")
 
-    def evaluate(text: str) -> None:
+    def engine(text: str) -> None:
         with open(path, "wb") as fh:
             fh.write(text.encode("utf-8", "surrogateescape"))
         jr.render(estimate(load(path, catalog=catalog), catalog))
 
     if args.cli:
         import random
-        evaluate = fuzz.cli_evaluator(folder, random.Random(args.seed))   # noqa: F811
+        evaluate = fuzz.cli_evaluator(folder, random.Random(args.seed))
+    else:
+        evaluate = engine
     t0 = time.perf_counter()
     out = fuzz.run(seeds, args.inputs, args.seed, evaluate)
     took = time.perf_counter() - t0

@@ -134,8 +134,6 @@ def training_table(result: Result) -> Optional[Table]:
     def get(name):
         return fmt(result, name) if name in result else "–"
 
-    if _more(rows):
-        t.caption = (t.caption or "") + "; " + _more(rows)
     for row in rows[:MAX_ROWS]:
         p = f"training.{row['key']}"
         days = result.value(f"{p}.days")
@@ -144,6 +142,8 @@ def training_table(result: Result) -> Optional[Table]:
                   f"{to_plain(days):.0f}",
                   get(f"{p}.cost.amortized_usd"), get(f"{p}.cost.rental_usd"),
                   get(f"{p}.cost.build_usd"))
+    if _more(rows):
+        t.add_row(Text(_more(rows), style="dim", overflow="fold"))
     t.add_row(Text("Total", style="bold"), get("training.total_compute_flop").replace(" FLOP", ""),
               "", "", "", get("training.cost.amortized_usd"), get("training.cost.rental_usd"),
               get("training.cost.build_usd"), style="bold")
