@@ -331,3 +331,49 @@ def test_the_terminal_report_shows_at_most_40_rows_of_a_kind(estimate_text):
     text = terminal.plain_text(terminal.Group(*terminal.sections(result)), 200)
     assert "r039" in text and "r040" not in text
     assert "... and 5 more (every one in --format json or csv)" in text
+
+
+# ----------------------------------------------------------------------- the mechanisms
+
+def test_json_writer_never_writes_nan_or_infinity():
+    import json
+    import numpy as np
+    from estimator.result import dumps
+    text = dumps({"a": float("nan"), "b": [np.float64("inf"), -np.inf, 1.5], "c": "\u202e\x85"})
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(c)) == \
+        {"a": None, "b": [None, None, 1.5], "c": "\u202e\x85"}
+    assert "\u202e" not in text and "\x85" not in text     # escaped, same string when read
+
+
+def test_ledger_refuses_a_non_finite_figure_and_names_its_inputs():
+    from estimator.errors import NumericError
+    from estimator.result import Ledger, Result
+    ledger = Ledger(Result("t", (), []))
+    ledger.input("inputs.a", 1e200, "amount", "s.yaml:3:4")
+    ledger.input("inputs.b", 3.0, "amount", "s.yaml:4:4")
+    with pytest.raises(NumericError) as e:
+        ledger.add("c", 1e200 * 1e200 * 3.0, "amount", "a x b", ("inputs.a", "inputs.b"))
+    assert str(e.value).splitlines() == [
+        "c comes out infinite (every figure must be finite and within ±1e+200); it is computed "
+        "from inputs that are out of range together",
+        "    inputs, most extreme first:",
+        "      inputs.a = 1e+200 (s.yaml:3:4)",
+        "      inputs.b = 3 (s.yaml:4:4)"]
+    ledger.add("funding.coverage_ratio", float("inf"), "amount", "sources / 0 uses")  # by definition
+    with pytest.raises(NumericError):
+        ledger.add("funding.coverage_ratio", float("nan"), "amount", "0 / 0")
+
+
+@pytest.mark.parametrize("raw,shown", [
+    ("a\x1b[2Jb", "a\\x1b[2Jb"), ("x\ny", "x\\ny"), ("\u202eexe", "\\u202eexe"),
+    ("\x9b31m", "\\x9b31m"), ("plain – text é", "plain – text é")])
+def test_clean_shows_control_characters_as_escapes(raw, shown):
+    from estimator.text import clean
+    assert clean(raw) == shown
+
+
+def test_markdown_and_markup_escaping():
+    from estimator.text import markdown, markup
+    assert markdown("a|b [l](http://x) <img> *b* _u_ `c`") == \
+        "a\\|b \\[l\\](http://x) &lt;img&gt; \\*b\\* \\_u\\_ \\`c\\`"
+    assert markup("[/] [bold]x") == "\\[/] \\[bold]x"
