@@ -6,10 +6,10 @@ makes over the engine. One function measures that, :func:`work`, and one refuses
 budget, :func:`check_work`, naming the limit and the figure; every command that runs the
 engine more than once (``simulate``, ``sensitivity``, ``solve``) calls it first.
 
-Measured on the development machine (one core): a sample-month-item costs about 6 ns
+Measured on the development machine (one core): a sample-month-item costs about 6-10 ns
 vectorized; one pass over the engine costs about what 100 samples do, whatever its size.
-The budget, :data:`MAX_WORK`, is about 10-15 s of one core, and holds 2,000,000 samples
-of every shipped scenario.
+The budget, :data:`MAX_WORK`, is about 6-10 s of one core, and holds 2,000,000 samples of
+every shipped scenario (the OpenAI $40B scenario: 8.0e8).
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import math
 
 from .errors import BudgetError
 
-#: sample-month-items one command may ask of the engine (about 10-15 s of one core)
-MAX_WORK = 2_000_000_000
+#: sample-month-items one command may ask of the engine (about 6-10 s of one core)
+MAX_WORK = 1_000_000_000
 #: the fixed cost of one pass over the engine, in samples' worth of work
 PASS_OVERHEAD_SAMPLES = 100
 #: the most bytes one output may have (a report, a CSV, a JSON file)

@@ -80,7 +80,7 @@ CORPUS = {
         "uncertainty-wildcards.yaml:73:3: at uncertainty.training[*].utilization: "
         "uncertainty: the paths name more than 200 values: the limit is 200 uncertain "
         "values", ALL),
-    "work-past-budget.yaml": ("sample-month-items of work is past the budget of 2e+09", HEAVY),
+    "work-past-budget.yaml": ("sample-month-items of work is past the budget of 1e+09", HEAVY),
     # disclosure
     "extends-outside.yaml": (
         "extends-outside.yaml:2:10: at extends: extends: 'outside-link.yaml' is outside the "
