@@ -44,9 +44,11 @@ class Changes(NamedTuple):
 
 
 def evaluate_tree(root: str, project: Project, side: Side, files: Optional[Sequence[str]],
-                  explicit_catalog: Optional[str], rename=lambda text: text) -> Evaluated:
+                  explicit_catalog: Optional[str], rename=lambda text: text,
+                  tree_top: Optional[str] = None) -> Evaluated:
     """Evaluate the scenarios of a tree rooted at ``root`` (``files``: relative paths, or every
-    scenario of the tree's project)."""
+    scenario of the tree's project). ``tree_top``: the top of a revision's copy of the
+    repository, which ``extends:`` may reach (as the work tree's top, on disk)."""
     from .catalog import load_catalog
     from .config.loader import load
     from .engine import estimate
@@ -67,7 +69,7 @@ def evaluate_tree(root: str, project: Project, side: Side, files: Optional[Seque
         if not os.path.exists(path):
             continue
         try:
-            result = estimate(load(path, catalog=catalog), catalog)
+            result = estimate(load(path, catalog=catalog, root=tree_top), catalog)
         except ConfigError as e:
             errors[rel] = rename(str(e))
             continue
@@ -146,7 +148,7 @@ def revision_changes(project: Project, spec: str, files: Optional[Sequence[str]]
             else:
                 proj = Project(root, None, project.config)
             catalog = os.path.join(root, *cat_rel.split("/")) if cat_rel else explicit_catalog
-            return evaluate_tree(root, proj, side, rels, catalog, rename)
+            return evaluate_tree(root, proj, side, rels, catalog, rename, tree_top=tmp)
 
     return _build(side_eval(base_side), side_eval(head_side))
 
