@@ -307,6 +307,7 @@ def validate(files, overrides):
     from .catalog import is_catalog_file, load_catalog, validate_catalog_file
     from .scenarios import resolve
     choice = _catalog_choice()
+    from .text import clean
     catalog = load_catalog(choice.directory)
     failed = 0
     from .config.yamlsafe import load_node
@@ -326,7 +327,6 @@ def validate(files, overrides):
             failed += 1
             _err(f"error: {e}")
             continue
-        from .text import clean
         click.echo(f"ok: {clean(f)}")
     click.echo(f"catalog: {clean(choice.label)}")
     if failed:

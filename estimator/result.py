@@ -120,9 +120,29 @@ class Result:
 
 
 
-#: figures that are +inf by definition when their denominator is zero (nothing to cover:
-#: sources / 0 uses); NaN is still refused. The rollup may also pass ``unbounded=True``.
-UNBOUNDED_SUFFIXES = (".coverage_ratio",)
+#: figures that are undefined or unbounded by definition, and what they may then hold: a
+#: ratio over nothing is +inf (nothing to cover: sources / 0 uses; nothing burnt: runway) or
+#: NaN (no revenue growth: burn multiple). Their finite values still pass the guard. The
+#: rollup may pass ``unbounded=True`` for others.
+UNDEFINED_BY_DEFINITION = {".coverage_ratio": "+inf", ".runway_months": "+inf",
+                           ".burn_multiple": "nan"}
+
+
+def _allowed(name: str, value, unbounded: bool) -> bool:
+    """A non-finite ``value`` that ``name`` may hold by definition."""
+    kind = "any" if unbounded else next(
+        (k for suffix, k in UNDEFINED_BY_DEFINITION.items() if name.endswith(suffix)), None)
+    if kind is None:
+        return False
+    arr = np.asarray(value, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    if finite.size and float(np.abs(finite).max()) > MAX_MAGNITUDE:
+        return False
+    if kind == "+inf":
+        return not (np.isnan(arr).any() or np.isneginf(arr).any())
+    if kind == "nan":
+        return not np.isinf(arr).any()
+    return True
 
 
 def is_finite(value) -> bool:
@@ -157,7 +177,7 @@ class Ledger:
               headline: bool = False):
         """A value taken from the scenario, the catalog or the defaults."""
         fig = Figure(name, value, unit, "input", (), (source,) if source else (), series, headline)
-        if not is_finite(value):
+        if not is_finite(value) and not _allowed(name, value, False):
             raise numeric_error(self.result, fig)
         self.result.figures[name] = fig
         return value
@@ -165,9 +185,8 @@ class Ledger:
     def add(self, name: str, value, unit: str, formula: str, inputs=(), *, series: bool = False,
             headline: bool = False, unbounded: bool = False):
         fig = Figure(name, value, unit, formula, tuple(inputs), (), series, headline)
-        if not is_finite(value):
-            if not ((unbounded or name.endswith(UNBOUNDED_SUFFIXES)) and not _has_nan(value)):
-                raise numeric_error(self.result, fig)
+        if not is_finite(value) and not _allowed(name, value, unbounded):
+            raise numeric_error(self.result, fig)
         self.result.figures[name] = fig
         return value
 
@@ -217,13 +236,6 @@ def _extremity(value) -> float:
         return 0.0
     arr = arr[(arr > 0) & np.isfinite(arr)]
     return float(np.abs(np.log10(arr)).max()) if arr.size else 0.0
-
-
-def _has_nan(value) -> bool:
-    try:
-        return bool(np.isnan(np.asarray(value, dtype=float)).any())
-    except (TypeError, ValueError):
-        return False
 
 
 def _kind(value) -> str:

@@ -68,14 +68,15 @@ def project_root(path: str) -> str:
 
 
 def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Reading] = None,
-              allowed: Sequence[str] = ()) -> Tuple[Node, List[str]]:
+              allowed: Sequence[str] = (), root: Optional[str] = None) -> Tuple[Node, List[str]]:
     """Read ``path`` and everything it extends, merged into one node tree.
 
     ``extends:`` reaches only regular YAML files inside the project (the git work tree of
     ``path``, or its folder) or inside a folder of ``allowed``; files, bytes and values read
     are budgeted across the whole tree, not per file.
     """
-    reading = _reading if _reading is not None else _Reading(project_root(path), allowed)
+    reading = _reading if _reading is not None else \
+        _Reading(os.path.realpath(root) if root else project_root(path), allowed)
     real = os.path.realpath(path)
     name = display_path(path)
     reading.files += 1
@@ -599,13 +600,12 @@ def scenario_catalog(scenario: Scenario, catalog, out: Optional[Collector] = Non
     return merged
 
 
-def _unquoted(e: ConfigError, path: str, files: Sequence[str]) -> ConfigError:
+def _unquoted(e: ConfigError, root: str, files: Sequence[str]) -> ConfigError:
     """``e`` without the values of files outside the project (opened by --allow-extends).
 
     Messages quote a value only from the project's own files, so a scenario cannot make the
     tool print what another file on the machine holds.
     """
-    root = project_root(path)
     outside = {f for f in files[1:]
                if not os.path.realpath(f).startswith(root.rstrip(os.sep) + os.sep)}
     if not outside or not any(p.mark is not None and p.mark.file in outside for p in e.problems):
