@@ -177,21 +177,28 @@ class Ledger:
               headline: bool = False):
         """A value taken from the scenario, the catalog or the defaults."""
         fig = Figure(name, value, unit, "input", (), (source,) if source else (), series, headline)
-        if not is_finite(value) and not _allowed(name, value, False):
-            raise numeric_error(self.result, fig)
-        self.result.figures[name] = fig
+        self.result.figures[name] = guard(self.result, fig)
         return value
 
     def add(self, name: str, value, unit: str, formula: str, inputs=(), *, series: bool = False,
             headline: bool = False, unbounded: bool = False):
         fig = Figure(name, value, unit, formula, tuple(inputs), (), series, headline)
-        if not is_finite(value) and not _allowed(name, value, unbounded):
-            raise numeric_error(self.result, fig)
-        self.result.figures[name] = fig
+        self.result.figures[name] = guard(self.result, fig, unbounded)
         return value
 
     def warn(self, text: str) -> None:
         self.result.warnings.append(text)
+
+
+def guard(result: Result, fig: Figure, unbounded: bool = False) -> Figure:
+    """``fig``, if its value may be recorded; else the input error that names its inputs.
+
+    The one numeric guard: every path that records a figure (``Ledger.input``/``add``, the
+    engine's recorder) passes through it.
+    """
+    if not is_finite(fig.value) and not _allowed(fig.name, fig.value, unbounded):
+        raise numeric_error(result, fig)
+    return fig
 
 
 def numeric_error(result: Result, fig: Figure, limit: int = 6) -> NumericError:
