@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, NamedTuple, Optional
 
-from ..result import Figure, Ledger, total
+from ..result import Figure, Ledger, guard, total
 
 
 class Val(NamedTuple):
@@ -111,8 +111,9 @@ class Recorder:
             self.ledger.input(name, value_, unit, f"{where}: nothing in the scenario "
                               f"contributes ({text})", series=series, headline=headline)
             return _new(Val, (name, value_))
-        self.figures[name] = _figure(Figure, (name, value_, unit, text, tuple(used), (), series,
-                                              headline))
+        self.figures[name] = guard(self.result, _figure(Figure, (name, value_, unit, text,
+                                                                 tuple(used), (), series,
+                                                                 headline)))
         return _new(Val, (name, value_))
 
     def warn(self, text: str) -> None:
