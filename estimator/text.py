@@ -26,8 +26,9 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069
 _UNSAFE_IN_MESSAGE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
                                 "\u2060-\u2069\ufeff]")
 #: characters markdown (CommonMark, GitHub) acts on inside a line: escapes, code, emphasis,
-#: links and images (no link without '['), table cells. HTML's < > & " become entities.
-_MARKDOWN = re.compile(r"([\\`*_\[\]|])")
+#: links and images (no link without '['), table cells. HTML's < > & " become entities. An
+#: underscore inside a word (for_profit) never makes emphasis, so it is left as written.
+_MARKDOWN = re.compile(r"([\\`*\[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def _visible(m: re.Match) -> str:

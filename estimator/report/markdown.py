@@ -22,7 +22,8 @@ def verdict(result: Result) -> List[str]:
     end = result.value("funding.window_end")
     covered, words, sentences = money.headline(result)
     head = (f"**✅ Covered** {words}" if covered else f"**❌ Not covered**: {words}")
-    lines = [head, ""] + [" ".join(sentences + [money.money_in(result) or ""]).strip(), "",
+    lines = [head, ""] + [safe.markdown(" ".join(sentences + [money.money_in(result) or ""])
+                                        .strip()), "",
                           f"The money raised ({fmt(result, 'funding.money_raised_usd')}) could "
                           f"instead buy {fmt(result, 'funding.could_buy.accelerators')} "
                           f"accelerators ({fmt(result, 'funding.could_buy.facility_w')}).", ""]
@@ -49,8 +50,10 @@ def verdict(result: Result) -> List[str]:
         lines += _table(money.YEARLY_HEADER, yearly, right=(1, 2, 3, 4, 5))
     entities = money.entity_rows(result)
     if entities:
-        lines += _table(money.ENTITY_HEADER, entities, right=(2, 3, 4, 5))
-        lines += _table(money.FLOW_HEADER, money.flow_rows(result), right=(3,))
+        lines += _table(money.ENTITY_HEADER, [[safe.markdown(c) for c in r] for r in entities],
+                        right=(2, 3, 4, 5))
+        lines += _table(money.FLOW_HEADER, [[safe.markdown(c) for c in r]
+                                            for r in money.flow_rows(result)], right=(3,))
     return lines
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
+from .. import text as safe
 from ..result import Result, to_plain
 from ..units import format_quantity
 
@@ -87,9 +88,9 @@ def money_in(result: Result) -> Optional[str]:
     for row in sorted(result.tables.get("raises", []), key=lambda r: r["date"]):
         amount = (format_quantity(row["amount_usd"], "money") if row["amount_usd"] is not None
                   else "sampled")
-        cond = f", if {row['condition']}" if row["condition"] else ""
+        cond = f", if {safe.clean(row['condition'])}" if row["condition"] else ""
         note = "" if row["counted"] else ", outside the horizon: not counted"
-        parts.append(f"{row['name']} {amount} in {row['date']}{cond}{note}")
+        parts.append(f"{safe.clean(row['name'])} {amount} in {row['date']}{cond}{note}")
     text = f"Cash on hand {fmt(result, 'inputs.funding.cash_usd')}"
     if parts:
         text += "; raised in the horizon: " + "; ".join(parts)
@@ -117,7 +118,7 @@ def entity_rows(result: Result) -> List[List[str]]:
     for e in result.tables.get("entities", []):
         p = "funding" if e["main"] else f"entities.{e['name']}.funding"
         ok = bool(result.value(f"{p}.covered"))
-        rows.append([e["name"], "covered" if ok else "not covered",
+        rows.append([safe.clean(e["name"]), "covered" if ok else "not covered",
                      fmt(result, f"{p}.shortfall_usd"), fmt(result, f"{p}.peak_need_usd"),
                      fmt(result, f"{p}.sources_usd"), fmt(result, f"{p}.uses_usd")])
     return rows
@@ -130,7 +131,7 @@ def flow_rows(result: Result) -> List[List[str]]:
     """Money between the entities over the horizon."""
     kinds = {"contract_revenue": "contracts", "equity": "equity", "debt": "loans",
              "loan_repayments": "loan repayments"}
-    return [[f["payer"], f["payee"], kinds.get(f["kind"], f["kind"]),
+    return [[safe.clean(f["payer"]), safe.clean(f["payee"]), kinds.get(f["kind"], f["kind"]),
              format_quantity(f["total_usd"], "money") if f["total_usd"] is not None else "–"]
             for f in result.tables.get("flows", [])]
 

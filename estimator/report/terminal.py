@@ -209,8 +209,8 @@ def _plain_table(title: str, header, rows, right_from: int = 1) -> Table:
     t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     for i, col in enumerate(header):
         t.add_column(col, justify="right" if i >= right_from else "left")
-    for row in rows:
-        t.add_row(*row)
+    for row in rows:                    # cells may hold names: shown, never read as markup
+        t.add_row(*(safe.markup(c) for c in row))
     return t
 
 
