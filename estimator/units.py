@@ -284,12 +284,9 @@ def _si(v: float, unit: str, prefixes="kMGTPE") -> str:
 def format_compute(v: float) -> str:
     if v == 0:
         return "0 FLOP"
-    exp = int(math.floor(math.log10(abs(v))))
-    mant = v / 10**exp
-    if round(mant, 2) >= 10:
-        mant, exp = mant / 10, exp + 1
-    m = f"{mant:.2f}".rstrip("0").rstrip(".")
-    return f"{m}e{exp} FLOP"
+    mant, exp = f"{v:.2e}".split("e")     # three significant figures; subnormals too
+    m = mant.rstrip("0").rstrip(".")
+    return f"{m}e{int(exp)} FLOP"
 
 
 def format_ratio(v) -> str:

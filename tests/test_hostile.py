@@ -390,3 +390,11 @@ def test_markdown_and_markup_escaping():
     assert markdown("a|b [l](http://x) <img> *b* _u_ `c`") == \
         "a\\|b \\[l\\](http://x) &lt;img&gt; \\*b\\* \\_u\\_ \\`c\\`"
     assert markup("[/] [bold]x") == "\\[/] \\[bold]x"
+
+
+@pytest.mark.parametrize("v,shown", [(2.6e29, "2.6e29 FLOP"), (9.999e26, "1e27 FLOP"),
+                                     (-2.5e24, "-2.5e24 FLOP"), (4.9e-324, "4.94e-324 FLOP"),
+                                     (1e-300, "1e-300 FLOP")])
+def test_compute_formats_from_subnormal_to_huge(v, shown):
+    from estimator.units import format_compute
+    assert format_compute(v) == shown          # 10**-324 is 0.0: no division by it
