@@ -209,6 +209,8 @@ def _which_dimension(key: str) -> Optional[str]:
 
 #: the largest magnitude an input or a figure may have: products of two stay finite
 MAX_MAGNITUDE = 1e200
+#: the smallest magnitude other than 0 an input may have: products of two stay above 0
+MIN_MAGNITUDE = 1e-100
 #: the largest count that a float holds exactly (2**53)
 MAX_COUNT = 2 ** 53
 
@@ -218,6 +220,9 @@ def _finish(x: float, d: Dimension, original) -> float:
         raise UnitError("not a finite number", expected=d.accepted(), found=_show(original))
     if abs(x) > MAX_MAGNITUDE:
         raise UnitError(f"too large: the largest magnitude is {MAX_MAGNITUDE:g}",
+                        expected=d.accepted(), found=_show(original))
+    if x and abs(x) < MIN_MAGNITUDE:
+        raise UnitError(f"too small: the smallest magnitude other than 0 is {MIN_MAGNITUDE:g}",
                         expected=d.accepted(), found=_show(original))
     if d.integer:
         if abs(x) > MAX_COUNT:

@@ -55,7 +55,11 @@ CORPUS = {
         "training.r.gpu_hours comes out past ±1e+200 (every figure must be finite and within "
         "±1e+200); it is computed from inputs that are out of range together\n"
         "    inputs, most extreme first:\n"
-        "      inputs.training.r.mfu = 1e-300 (tests/bad/number-tiny-mfu.yaml:8:47)", ALL),
+        "      training.r.compute_flop = 1e+200 (tests/bad/number-tiny-mfu.yaml:8:31)\n"
+        "      inputs.training.r.mfu = 1e-100 (tests/bad/number-tiny-mfu.yaml:8:48)", ALL),
+    "number-subnormal.yaml": (
+        "number-subnormal.yaml:8:31: at training[0].compute: too small: the smallest magnitude "
+        "other than 0 is 1e-100", ALL),
     "number-huge-count.yaml": (
         "number-huge-count.yaml:6:34: at fleets.f.servers: too large: the largest magnitude "
         "is 1e+200", ALL),
