@@ -24,7 +24,8 @@ _UNIT_SUFFIX = (r"(_usd|_w|_wh|_hours|_flop|_usd_per_w|_usd_per_w_month|_usd_per
                 r"|_usd_per_hour)?")
 
 
-def load(path=None, overrides: Iterable[str] = (), catalog=None) -> Scenario:
+def load(path=None, overrides: Iterable[str] = (), catalog=None, *,
+         allow_extends: Iterable[str] = ()) -> Scenario:
     """Read and validate a scenario (a file, a shipped name, or None for the default), with
     ``overrides`` applied like ``--set``.
 
@@ -32,13 +33,15 @@ def load(path=None, overrides: Iterable[str] = (), catalog=None) -> Scenario:
     ``fleets.gb200.accelerator_price=*0.8`` where the price comes from the catalog, scales the
     value the engine uses for it: the scenario is estimated once without relative overrides
     and that value is read from its input figure (``inputs.fleets.gb200.accelerator_price_usd``).
-    Where no single input figure holds it, the error says so.
+    Where no single input figure holds it, the error says so. ``allow_extends``: folders
+    outside the project that ``extends:`` may include from.
     """
     overrides, resolved = tuple(overrides), {}
     cat = _catalog(catalog)
     while True:
         try:
-            return loader.load(path, overrides, catalog=cat, resolved=resolved)
+            return loader.load(path, overrides, catalog=cat, resolved=resolved,
+                               allow_extends=tuple(allow_extends))
         except loader.UnwrittenRelative as e:
             if e.where in resolved:
                 raise

@@ -143,9 +143,14 @@ def _catalog(project=None):
     return load_catalog(_catalog_choice(project).directory)
 
 
-def _load(path: Optional[str], overrides, catalog=None):
+def _allowed() -> tuple:
+    """Folders outside the project that --allow-extends opened to 'extends:'."""
+    return tuple(click.get_current_context().find_root().params.get("allow_extends") or ())
+
+
+def _load(path: Optional[str], overrides=(), catalog=None):
     from .api import load
-    return load(path, overrides, catalog=catalog or _catalog())
+    return load(path, overrides, catalog=catalog or _catalog(), allow_extends=_allowed())
 
 
 def _estimate(path: Optional[str], overrides, catalog=None):
@@ -301,8 +306,7 @@ def validate(files, overrides):
         estimator validate mine.yaml stargate-500b
         estimator validate my-catalog/*.yaml
     """
-    from .api import load
-    from .errors import ConfigError
+    from .errors import InputError
     from .engine import estimate
     from .catalog import is_catalog_file, load_catalog, validate_catalog_file
     from .scenarios import resolve
@@ -319,11 +323,11 @@ def validate(files, overrides):
             elif os.path.isfile(resolve(f)) and is_catalog_file(load_node(resolve(f), f)):
                 validate_catalog_file(f)
             else:
-                scenario = load(f, overrides, catalog=catalog)
+                scenario = _load(f, overrides, catalog)
                 estimate(scenario, catalog)
                 for note in scenario.notes:
                     _err(f"warning: {note}")
-        except ConfigError as e:
+        except InputError as e:     # every file is checked, whatever the first one's problem
             failed += 1
             _err(f"error: {e}")
             continue

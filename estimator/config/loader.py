@@ -345,18 +345,38 @@ def _relative_base(old: Optional[Node], where: str, value: Node, resolved: dict,
     return old
 
 
+#: how many keys and items the 'uncertainty:' paths may visit in all while being expanded
+MAX_UNCERTAINTY_VISITS = 100_000
+
+
 def apply_uncertainty(root: Node) -> List[tuple]:
     """Attach each 'uncertainty:' entry's distribution at its path, keeping the base value.
 
     Entries on ``catalog.*`` paths are returned as (parts, node, mark, pattern) for
     :func:`catalog_uncertainty`. ``factor: NAME`` in entries makes them share one draw (they
-    must then write the same distribution).
+    must then write the same distribution). Budgeted as the paths are expanded, before their
+    copies are made: at most :data:`MAX_DISTRIBUTIONS` entries and values named, and
+    :data:`MAX_UNCERTAINTY_VISITS` keys and items visited by the wildcards; no wildcard
+    reaches into the 'uncertainty:' block itself.
     """
     block = root.value.get("uncertainty")
     if block is None or block.kind != "map":
         return []
+    if len(block.value) > MAX_DISTRIBUTIONS:
+        raise ConfigError(Problem(f"{len(block.value):,} uncertainty entries: the limit is "
+                                  f"{MAX_DISTRIBUTIONS} uncertain values", block.mark,
+                                  ("uncertainty",)))
+    del root.value["uncertainty"]
+    try:
+        return _apply_uncertainty(root, block)
+    finally:
+        root.value["uncertainty"] = block
+
+
+def _apply_uncertainty(root: Node, block: Node) -> List[tuple]:
     on_catalog: List[tuple] = []
     factors: Dict[str, tuple] = {}
+    budget = {"targets": 0, "visits": 0}
     for pattern, dist in block.value.items():
         mark = block.keymarks.get(pattern, block.mark)
         if dist.kind != "map":
@@ -381,12 +401,12 @@ def apply_uncertainty(root: Node) -> List[tuple]:
                     ("uncertainty", pattern, "factor"),
                     hint=f"the first is at {factors[key][1]}"))
             factors.setdefault(key, (written, name.mark))
-        parts = parse_path(pattern, mark.file)
+        parts = parse_path(pattern, mark)
         if parts[0] == "catalog":
             on_catalog.append((parts, Node("map", value, dist.mark, dict(dist.keymarks)), mark,
                                key))
             continue
-        targets = _expand(root, parts, [], mark, pattern)
+        targets = _expand(root, parts, [], mark, pattern, budget)
         for parent, k in targets:
             original = parent.value[k] if (parent.kind == "map" and k in parent.value) or \
                 (parent.kind == "seq") else None
@@ -538,14 +558,18 @@ def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str, budge
 
 
 def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None,
-         resolved: Optional[dict] = None) -> Scenario:
+         resolved: Optional[dict] = None, *, allow_extends: Sequence[str] = (),
+         root: Optional[str] = None) -> Scenario:
     """Read, merge, override and validate a scenario file into a :class:`Scenario`.
 
     ``path`` is a file, or the name of a shipped scenario (``"stargate-500b"``, see
     :func:`estimator.scenarios.names`); None is the default scenario. ``overrides`` are
     ``PATH=VALUE`` strings like the command line's ``--set``. ``resolved`` maps the paths of
     relative overrides that the scenario does not write to (value, what it is): see
-    :func:`estimator.api.load`, which fills it from the engine.
+    :func:`estimator.api.load`, which fills it from the engine. ``root``: the project folder
+    ``extends:`` may reach (default: the git work tree holding ``path``, else its folder);
+    ``allow_extends``: folders outside it that it may also reach, whose values messages never
+    quote.
 
     Raises
     ------
@@ -558,21 +582,25 @@ def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None
     if given is not None and not os.path.lexists(path):
         raise ConfigError(Problem("file not found (and no shipped scenario has that name)",
                                   Mark(given), hint=scenarios.hint(given)))
-    root, files = read_tree(path)
+    top = os.path.realpath(root) if root else project_root(path)
+    root, files = read_tree(path, allowed=allow_extends, root=top)
     for text in overrides:
         parts, value = parse_override(text)
         apply_override(root, parts, value, resolved)
     on_catalog = apply_uncertainty(root)
     out = Collector()
-    scenario = build_model(Scenario, root, (), out)
-    out.raise_if_any()
-    catalog = scenario_catalog(scenario, catalog or load_catalog(), out)
-    check_references(scenario, catalog, out)
-    out.raise_if_any()
-    if on_catalog:
-        values = catalog_uncertainty(on_catalog, catalog, out)
+    try:
+        scenario = build_model(Scenario, root, (), out)
         out.raise_if_any()
-        scenario = replace(scenario, catalog=MappingProxyType(values))
+        catalog = scenario_catalog(scenario, catalog or load_catalog(), out)
+        check_references(scenario, catalog, out)
+        out.raise_if_any()
+        if on_catalog:
+            values = catalog_uncertainty(on_catalog, catalog, out)
+            out.raise_if_any()
+            scenario = replace(scenario, catalog=MappingProxyType(values))
+    except ConfigError as e:
+        raise _unquoted(e, top, files) from None
     from ..distributions import collect
     found = collect(scenario)
     if len(found) > MAX_DISTRIBUTIONS:

@@ -11,6 +11,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
+from ..budget import check_work
 from ..distributions import Dist, collect, draw_raw, holders, substitute
 from ..errors import InputError, UnknownFigure, did_you_mean
 
@@ -347,6 +348,7 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
     found = distributions_of(scenario)
     check_schedules(found, samples)
     chunk = chunk or chunk_size(scenario)
+    check_work(scenario, f"simulate --samples {samples}", samples=samples, chunk=chunk)
     kept: Dict[object, List[np.ndarray]] = {}
 
     def chunks():
@@ -430,6 +432,8 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
         col[2 * j], col[2 * j + 1] = d0.raw_ppf(np.array([0.1, 0.9]))
         columns[key] = col
     chunk = chunk or chunk_size(scenario)
+    check_work(scenario, f"sensitivity of {len(keys)} uncertain input(s)", samples=rows,
+               chunk=chunk)
     ev = evaluate(scenario, catalog, in_chunks(columns, rows, chunk), figures=[figure],
                   detail=not base[figure].headline, found=found)
     at = ev.values[figure]

@@ -82,7 +82,7 @@ def render(title: str, s, fmt: str = "table", width: int = 100):
 
 def render_json(title: str, s) -> str:
     data = {"schema_version": SCHEMA_VERSION, "scenario": title, **dataclasses.asdict(s)}
-    return json.dumps(data, indent=2) + "\n"
+    return dumps(data)
 
 
 def _pct(p: float) -> str:
@@ -171,4 +171,4 @@ def confidence_json(title: str, s) -> str:
     data["least_raise_interval_usd"] = list(s.least_raise_interval_usd)
     if s.raise_by is not None:
         data["check"] = set_raise(s)
-    return json.dumps(data, indent=2) + "\n"
+    return dumps(data)

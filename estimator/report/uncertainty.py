@@ -125,7 +125,7 @@ def simulation_json(title: str, sim) -> str:
         data["figures"][m.name] = {"unit": "month", "formula": m.formula, "share": m.share,
                                    "p10": m.p10, "p50": m.p50, "p90": m.p90,
                                    "p_before": m.before}
-    return json.dumps(data, indent=2) + "\n"
+    return dumps(data)
 
 
 BAR = 8
@@ -306,4 +306,4 @@ def sensitivity_json(title: str, sens, sob=None) -> str:
                          "indices": [{"input": i.input, "first_order": i.first,
                                       "first_order_conf": i.first_conf, "total": i.total,
                                       "total_conf": i.total_conf} for i in sob.indices]}
-    return json.dumps(data, indent=2) + "\n"
+    return dumps(data)
