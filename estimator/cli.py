@@ -790,8 +790,8 @@ def project():
 @handle_errors
 def project_show(fmt, output, width):
     """Print the project's root, catalog, baselines, scenarios and fragments."""
-    import json
     from .report import listing
+    from .result import dumps
     proj = _project()
     choice = _catalog_choice(proj)
     lay = proj.layout()
@@ -800,7 +800,7 @@ def project_show(fmt, output, width):
             "tolerance": proj.config.tolerance,
             "scenarios": [proj.rel(s) for s in lay.scenarios],
             "fragments": [proj.rel(f) for f in lay.fragments]}
-    _deliver(json.dumps(data, indent=2) + "\n" if fmt == "json" else
+    _deliver(dumps(data) if fmt == "json" else
              listing.render_project(data, fmt), output, width)
 
 

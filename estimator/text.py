@@ -55,7 +55,7 @@ def markup(text) -> str:
 def markdown(text) -> str:
     """:func:`clean` text that markdown and HTML show as written, never act on."""
     s = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN.sub(r"\\\1", s.replace('"', "&quot;"))
+    return _MARKDOWN.sub(r"\\\1", s)
 
 
 def code(text) -> str:

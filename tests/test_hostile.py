@@ -29,9 +29,10 @@ def commands(path):
         out[f"report-{fmt}"] = ["report", p, "--format", fmt]
     out.update({"check": ["check", p], "diff": ["diff", p, p],
                 "diff-markdown": ["diff", p, p, "--format", "markdown"],
-                "solve": ["solve", p, "--format", "json"],
+                "solve": ["solve", p, "--format", "json"], "solve-table": ["solve", p],
                 "simulate": ["simulate", p],
-                "sensitivity": ["sensitivity", p, "--format", "json"]})
+                "sensitivity": ["sensitivity", p, "--format", "json"],
+                "sensitivity-table": ["sensitivity", p]})
     return out
 
 
@@ -66,7 +67,7 @@ CORPUS = {
     "number-run-after-horizon.yaml": ("", ()),          # every command answers, exit 0
     "number-huge-lognormal.yaml": (        # the base value (median) is fine; samples are not
         "(every figure must be finite and within ±1e+200)",    # (report shows P10-P90 too)
-        ("simulate", "sensitivity") + tuple(f"report-{f}" for f in FORMATS)),
+        ("simulate", "sensitivity", "sensitivity-table") + tuple(f"report-{f}" for f in FORMATS)),
     # paths and structure
     "path-superscript-index.yaml": (
         "path-superscript-index.yaml:11:3: uncertainty: training.²: no list item ² (the list "

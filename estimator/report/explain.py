@@ -5,12 +5,12 @@ they are what did not happen (no loans, no land bought) and hide what did.
 """
 from __future__ import annotations
 
-import json
 from typing import List, Tuple
 
 import numpy as np
 
-from ..result import Figure, Result, SCHEMA_VERSION, chain, to_plain
+from .. import text as safe
+from ..result import Figure, Result, SCHEMA_VERSION, chain, dumps, to_plain
 from ..units import show_value
 
 
@@ -120,24 +120,23 @@ def render(result: Result, name: str, fmt: str = "table", prune: bool = True,
             return render_run(result, name)
         if fmt == "json":
             sheet = run_sheet(result, name)
-            return json.dumps({"schema_version": SCHEMA_VERSION, "scenario": result.title,
-                               "run": name, "figures": [
-                                   {"label": r[0], "name": r[2], "value": r[1].value,
-                                    "display": r[1].text, "formula": r[3]}
-                                   for r in sheet.rows]}, indent=2) + "\n"
+            return dumps({"schema_version": SCHEMA_VERSION, "scenario": result.title,
+                          "run": name, "figures": [
+                              {"label": r[0], "name": r[2], "value": r[1].value,
+                               "display": r[1].text, "formula": r[3]}
+                              for r in sheet.rows]})
         from .sheet import render as render_sheets
         return render_sheets([run_sheet(result, name)], fmt)
     chosen, left_out = lines(result, name, prune)
     note = (f"({left_out} figure(s) equal to zero left out; --all shows them)"
             if left_out else "")
     if fmt == "json":
-        return json.dumps({"schema_version": SCHEMA_VERSION, "scenario": result.title,
-                           "figure": name, "left_out_zero": left_out,
-                           "chain": [{"depth": d, "name": f.name, "value": to_plain(f.value),
-                                      "unit": f.unit, "display": _value(f),
-                                      "formula": f.formula, "inputs": list(f.inputs),
-                                      "sources": list(f.sources)} for d, f in chosen]},
-                          indent=2) + "\n"
+        return dumps({"schema_version": SCHEMA_VERSION, "scenario": result.title,
+                      "figure": name, "left_out_zero": left_out,
+                      "chain": [{"depth": d, "name": f.name, "value": to_plain(f.value),
+                                 "unit": f.unit, "display": _value(f),
+                                 "formula": f.formula, "inputs": list(f.inputs),
+                                 "sources": list(f.sources)} for d, f in chosen]})
     if fmt == "csv":
         from .sheet import Cell, Sheet, to_csv
         rows = [(f.name, Cell(str(d), d), Cell(_value(f), "" if f.series else to_plain(f.value)),
@@ -147,20 +146,20 @@ def render(result: Result, name: str, fmt: str = "table", prune: bool = True,
     out = []
     md = fmt == "markdown"
     if md:
-        out += [f"### `{name}` in {result.title}", ""]
+        out += [f"### {safe.code(name)} in {safe.markdown(result.title)}", ""]
     for depth, fig in chosen:
         pad = ("  " if md else "    ") * depth
         if md:
-            out.append(f"{pad}- `{fig.name}` = **{_value(fig)}**")
+            out.append(f"{pad}- {safe.code(fig.name)} = **{safe.markdown(_value(fig))}**")
             if fig.formula and fig.formula != "input":
                 out.append(f"{pad}  = {fig.formula}")
-            out += [f"{pad}  source: {src}" for src in fig.sources]
+            out += [f"{pad}  source: {safe.markdown(src)}" for src in fig.sources]
             continue
-        out.append(f"{pad}{fig.name} = {_value(fig)}")
+        out.append(f"{pad}{safe.clean(fig.name)} = {safe.clean(_value(fig))}")
         if fig.formula and fig.formula != "input":
             out.append(f"{pad}  = {fig.formula}")
         for src in fig.sources:
-            out.append(f"{pad}  source: {src}")
+            out.append(f"{pad}  source: {safe.clean(src)}")
     if note:
         out += ["", note] if md else [note]
     if not md:

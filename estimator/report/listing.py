@@ -1,8 +1,7 @@
 """`estimator scenarios`: the shipped scenarios by name, with a one-line description."""
 from __future__ import annotations
 
-import json
-
+from ..result import dumps
 from .sheet import Sheet, render as render_sheets
 
 
@@ -18,9 +17,9 @@ def render(items, default: str, fmt: str):
 
 
 def render_json(items, default: str) -> str:
-    return json.dumps({"default": default, "scenarios": [
+    return dumps({"default": default, "scenarios": [
         {"name": s.name, "title": s.title, "description": s.description, "file": s.path}
-        for s in items]}, indent=2) + "\n"
+        for s in items]})
 
 
 def render_project(data: dict, fmt: str):

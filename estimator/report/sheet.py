@@ -10,6 +10,8 @@ import csv as _csv
 import io
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
+from .. import text as safe
+
 
 class Cell(NamedTuple):
     """A cell shown as ``text`` whose machine value (CSV) is ``value``."""
@@ -62,31 +64,32 @@ def to_rich(sheets: Sequence[Sheet], lead: Optional[str] = None):
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
-    parts: List = [Text(lead, style="bold")] if lead else []
-    for s in sheets:
-        t = Table(title=s.title or None, box=box.SIMPLE_HEAD, title_justify="left",
-                  title_style="bold")
+    parts: List = [Text(safe.clean(lead), style="bold")] if lead else []
+    for s in sheets:        # cells may hold names from the input: shown, never read as markup
+        t = Table(title=safe.markup(s.title) if s.title else None, box=box.SIMPLE_HEAD,
+                  title_justify="left", title_style="bold")
         for i, col in enumerate(s.header):
-            t.add_column(col, justify="right" if i in s.right else "left",
+            t.add_column(safe.markup(col), justify="right" if i in s.right else "left",
                          no_wrap=i in s.keep or i in s.right,
                          overflow="ellipsis" if i in s.keep else "fold")
         for row in s.rows:
-            t.add_row(*(text_of(c) for c in row))
+            t.add_row(*(safe.markup(text_of(c)) for c in row))
         parts.append(t)
         if s.note:   # under the table, wrapped at the output's width, not the table's
-            parts.append(Text(s.note + "\n", style="dim"))
+            parts.append(Text(safe.message(s.note) + "\n", style="dim"))
     return Group(*parts)
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A cell that markdown and HTML show as written (names from the input may be in it)."""
+    return safe.markdown(text)
 
 
 def to_markdown(sheets: Sequence[Sheet], heading: str = "") -> str:
-    lines = [f"## {heading}", ""] if heading else []
+    lines = [f"## {safe.markdown(heading)}", ""] if heading else []
     for s in sheets:
         if s.title:
-            lines += [f"### {s.title}", ""]
+            lines += [f"### {safe.markdown(s.title)}", ""]
         align = ["---:" if i in s.right else "---" for i in range(len(s.header))]
         lines.append("| " + " | ".join(_md_cell(h) or " " for h in s.header) + " |")
         lines.append("| " + " | ".join(align) + " |")
@@ -109,7 +112,8 @@ def to_csv(sheets: Sequence[Sheet]) -> str:
             for col, cell in zip(s.header[1:], row[1:]):
                 v = value_of(cell)
                 shown = text_of(cell)
-                w.writerow([s.title, key, col, _plain(v), shown if isinstance(cell, Cell) else ""])
+                w.writerow([safe.clean(s.title), safe.clean(key), col, _plain(v),
+                            safe.clean(shown) if isinstance(cell, Cell) else ""])
     return buf.getvalue()
 
 

@@ -17,7 +17,7 @@ def multiple(k: float) -> str:
 
 
 def render_text(title: str, s, width: int = 100) -> str:
-    lines = [title, ""]
+    lines = [safe.clean(title), ""]
     if not s.funded:
         lines.append(f"The scenario writes down no money: carrying it through its verdict's "
                      f"window takes {format_quantity(s.shortfall_usd, 'money')}, the first of it "
@@ -105,7 +105,7 @@ def set_raise(s) -> str:
 
 def confidence_text(title: str, s) -> str:
     conf = _pct(s.confidence)
-    lines = [title, "",
+    lines = [safe.clean(title), "",
              f"P(covered) of the plan as written: {_pct(s.probability_covered)} over "
              f"{s.samples:,} samples (seed {s.seed}; the window ends {s.window_end}).", ""]
     if s.raise_by is None:

@@ -146,7 +146,8 @@ def _no_effect_note(sens) -> str:
 def tornado(title: str, sens) -> Group:
     """Each input's bar, labelled by end: the figure's change with the input at its P10
     (░) and at its P90 (█); left of the axis the figure falls, right of it it rises."""
-    t = Table(title=f"Sensitivity of {sens.figure} (base {format_quantity(sens.base, sens.unit)})",
+    t = Table(title=f"Sensitivity of {safe.markup(sens.figure)} "
+                    f"(base {format_quantity(sens.base, sens.unit)})",
               box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     from .sheet import wrap_path
     t.add_column("input", no_wrap=True, overflow="ellipsis")
@@ -169,7 +170,7 @@ def tornado(title: str, sens) -> Group:
         left = Text(" " * (BAR - len(left.plain))) + left if len(left.plain) < BAR else left
         if s.swing == 0:
             notes.append(s.path)
-        name = Text(wrap_path(s.path))
+        name = Text(wrap_path(safe.clean(s.path)))
         name.append(f"\n  {_input_text(s.low_input, s.unit)} → "
                     f"{_input_text(s.high_input, s.unit)}", style="dim")
         t.add_row(name, _signed(lo, sens.unit), left, Text("│") + right, _signed(hi, sens.unit))
@@ -178,7 +179,8 @@ def tornado(title: str, sens) -> Group:
     if notes:
         lines.append(f"{len(notes)} input(s) move nothing ({_no_effect_note(sens)}): "
                      + ", ".join(notes))
-    return Group(Text(title, style="bold"), t, Text("\n".join(lines), style="dim"))
+    return Group(Text(safe.clean(title), style="bold"), t,
+                 Text(safe.message("\n".join(lines)), style="dim"))
 
 
 def sensitivity_sheet(sens):
