@@ -7,10 +7,11 @@ makes over the engine. One function measures that, :func:`work`, and one refuses
 budget, :func:`check_work`, naming the limit and the figure; every command that runs the
 engine more than once (``simulate``, ``sensitivity``, ``solve``) calls it first.
 
-Measured on the development machine (one core): a sample-month-item costs about 6-17 ns
-vectorized; one pass over the engine costs about what 100 samples do, whatever its size.
-The budget, :data:`MAX_WORK`, is about 6-10 s of one core, and holds 2,000,000 samples of
-the shipped OpenAI $40B scenario (9.8e8), the one with distributions.
+Measured on the development machine (one core, 2,000 samples over 600 months): the
+funding and timeline work of a month costs what about 60 training runs do (41 ns per
+sample-month), a run about 0.67 ns, a site or fleet about an eighth of that. The budget,
+:data:`MAX_WORK`, is about 10 s of one core: 2,000,000 samples of the shipped OpenAI
+scenario (9.6e9) and 10,000 of a scenario at every size limit (8.2e9) fit.
 """
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ import math
 
 from .errors import BudgetError
 
-#: sample-month-items one command may ask of the engine (about 6-10 s of one core)
-MAX_WORK = 1_000_000_000
+#: sample-month-items one command may ask of the engine (about 10 s of one core)
+MAX_WORK = 15_000_000_000
+#: the work of a month that every scenario has (funding, timeline), in training runs' worth
+BASE_ITEMS = 60
 #: the fixed cost of one pass over the engine, in samples' worth of work
 PASS_OVERHEAD_SAMPLES = 100
 #: the most bytes one output may have (a report, a CSV, a JSON file)
@@ -33,8 +36,8 @@ LIGHT_ITEM = 1 / 8
 
 
 def items(scenario) -> float:
-    """What the engine iterates over each month, in training runs' worth (and 1): a run
-    counts 1; a site, fleet, contract, entity, raise, loan or equity tranche, 1/8."""
+    """What the engine does each month, in training runs' worth: BASE_ITEMS, plus 1 per run
+    and 1/8 per site, fleet, contract, entity, raise, loan or equity tranche."""
     fundings = [scenario.funding] + [e.funding for e in
                                      (getattr(scenario, "entities", None) or {}).values()]
     light = len(scenario.datacenters or {}) + len(scenario.fleets or {}) + \
@@ -43,7 +46,7 @@ def items(scenario) -> float:
     for f in fundings:
         if f is not None:
             light += sum(len(getattr(f, key, None) or ()) for key in ("raises", "debt", "equity"))
-    return 1 + len(scenario.training or ()) + light * LIGHT_ITEM
+    return BASE_ITEMS + len(scenario.training or ()) + light * LIGHT_ITEM
 
 
 def work(scenario, samples: int = 1, passes: int = 1, chunk: int | None = None) -> int:

@@ -30,7 +30,7 @@ def commands(path):
     out.update({"check": ["check", p], "diff": ["diff", p, p],
                 "diff-markdown": ["diff", p, p, "--format", "markdown"],
                 "solve": ["solve", p, "--format", "json"], "solve-table": ["solve", p],
-                "simulate": ["simulate", p],
+                "simulate": ["simulate", p] + (["-n", "2000000"] if "work-" in p else []),
                 "sensitivity": ["sensitivity", p, "--format", "json"],
                 "sensitivity-table": ["sensitivity", p]})
     return out
@@ -85,7 +85,7 @@ CORPUS = {
         "uncertainty-wildcards.yaml:73:3: at uncertainty.training[*].utilization: "
         "uncertainty: the paths name more than 200 values: the limit is 200 uncertain "
         "values", ALL),
-    "work-past-budget.yaml": ("sample-month-items of work is past the budget of 1e+09",
+    "work-past-budget.yaml": ("sample-month-items of work is past the budget of 1.5e+10",
                               ("simulate",)),   # sensitivity: 200 points in one batched pass
     # disclosure
     "extends-outside.yaml": (
