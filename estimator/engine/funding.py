@@ -16,6 +16,7 @@ from typing import Dict, List, NamedTuple, Optional
 import numpy as np
 
 from ..model import Month, run_key
+from ..result import total
 from ..units import HOURS_PER_MONTH, format_quantity
 from . import commitments as cm, finance as fin, training as tr
 from .cashflow import TOLERANCE_USD, add_all, as_column, balance, first_below_zero, year_levels
@@ -178,9 +179,10 @@ def _entity(ctx: Context, name: str, fnd, links: Links) -> None:
     bal = balance(books.cash.value, sources.value, uses_total.value)
     buffer = cm.buffer_for(fnd, _operating(books), ctx.months)
     if fnd.verdict is not None and fnd.verdict.buffer is not None:    # Monte Carlo reads it
-        rec.record("monthly.funding.buffer_usd", buffer, "money",
-                   "cash the verdict keeps in hand each month", [], series=True)
-    base = verdict(bal - buffer, books.window_end, _sum(source_sums), _sum(use_sums))
+        rec.input(f"monthly.{p}.buffer_usd", buffer, "money",    # cash kept in hand each month
+                  source_of(fnd.verdict, "buffer"), series=True)
+    base = verdict(bal - buffer, books.window_end, total(v.value for v in source_sums),
+                   total(v.value for v in use_sums))
     base = base._replace(balance=bal)
     balance_val = Val(f"monthly.{p}.balance_usd", bal)
     record_verdict(ctx, base, p, books, (source_sums, use_sums, balance_val))
@@ -193,13 +195,6 @@ def _entity(ctx: Context, name: str, fnd, links: Links) -> None:
         _branches(ctx, fnd, books, base, (balance_val, links))
     if main:
         _could_buy(ctx, books, dict(named).get("equity"))
-
-
-def _sum(vals: List[Val]):
-    acc = 0.0
-    for v in vals:
-        acc = acc + v.value
-    return acc
 
 
 def _through_window(ctx: Context, books: Books, name: str, series: Val, text: str) -> Val:
@@ -672,9 +667,9 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
                    f"burn of the horizon's years through {row.year}", base)
         rec.record(f"{y}.balance_usd", row.balance, "money",
                    f"cash at the end of {row.year} (or of the horizon)", [bal])
-        rec.record(f"{y}.sources_usd", _sum_dict(row.sources), "money",
+        rec.record(f"{y}.sources_usd", total(row.sources.values()), "money",
                    f"every source of money in {row.year}", base)
-        rec.record(f"{y}.uses_usd", _sum_dict(row.uses), "money",
+        rec.record(f"{y}.uses_usd", total(row.uses.values()), "money",
                    f"every use of money in {row.year}", base)
 
 
@@ -693,7 +688,7 @@ def _dscr(ctx: Context, prefix: str, books: Books, summary, base) -> None:
         service = row.uses.get("debt_service", 0.0)
         income = row.sources.get("revenue", 0.0) + row.sources.get("lease_income", 0.0) + \
             row.sources.get("contract_revenue", 0.0)
-        operating = _sum_dict({k: v for k, v in row.uses.items() if k not in NOT_OPERATING})
+        operating = total(v for k, v in row.uses.items() if k not in NOT_OPERATING)
         if "infrastructure" in row.uses and capex is not None:
             idx = np.asarray(books.years) == row.year
             operating = operating - np.sum(np.asarray(capex.value)[..., idx], axis=-1)
@@ -706,10 +701,3 @@ def _dscr(ctx: Context, prefix: str, books: Books, summary, base) -> None:
     if years:
         ctx.rec.record(f"{prefix}.dscr_min", min(v.value for v in years), "amount",
                        "lowest yearly debt-service coverage ratio", years)
-
-
-def _sum_dict(values: dict):
-    acc = 0.0
-    for v in values.values():
-        acc = acc + v
-    return acc

@@ -14,14 +14,13 @@ from typing import Dict, List, NamedTuple
 import numpy as np
 
 from ..errors import ConfigError, Problem
-from ..units import HOURS_PER_MONTH
+from ..units import HOURS_PER_MONTH, HOURS_PER_YEAR
 from . import cashflow, datacenter as dc, runterms, training as tr
 from .context import Context
 from .ledger import Expr, Val, formula
 from .runs import Run, record_costs, sizing
 
 HARDWARE_LEAD_MONTHS = 3   # planned hardware is paid for over the quarter before its run (assumption)
-HOURS_PER_YEAR_OF_TRENDS = 8766.0
 
 
 class Generation(NamedTuple):
@@ -113,7 +112,7 @@ def generation(ctx: Context, run: Run) -> Generation:
 
 def _projected_peak(years: float):
     def peak(reference_peak, pp_hours):
-        return tr.projected(reference_peak, years, pp_hours / HOURS_PER_YEAR_OF_TRENDS)
+        return tr.projected(reference_peak, years, pp_hours / HOURS_PER_YEAR)
     return peak
 
 
@@ -121,7 +120,7 @@ def _projected_it_w(years: float):
     @formula("IT power per accelerator x 2^(years / price-performance doubling - years / "
              "energy-efficiency doubling)")
     def it_w(reference_it_w, pp_hours, ee_hours):
-        pp_y, ee_y = pp_hours / HOURS_PER_YEAR_OF_TRENDS, ee_hours / HOURS_PER_YEAR_OF_TRENDS
+        pp_y, ee_y = pp_hours / HOURS_PER_YEAR, ee_hours / HOURS_PER_YEAR
         return reference_it_w * 2.0 ** (years / pp_y - years / ee_y)
     return it_w
 
