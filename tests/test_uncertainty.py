@@ -150,6 +150,25 @@ def test_vectorized_run_equals_the_scalar_engine_sample_by_sample(write, catalog
             assert values[i] == pytest.approx(float(scalar.value(name)), rel=1e-9, abs=1e-6), name
 
 
+def test_reused_memory_changes_no_number(catalog, monkeypatch):
+    """The allocator setting for large chunks (engine/memory.py) moves time, not results."""
+    from estimator.config.loader import load
+    from estimator.engine import memory
+    from estimator.engine.uncertainty import simulate
+    scn = load(str(SCENARIOS / "openai-40b.yaml"))
+    calls = []
+    real = memory._libc
+    monkeypatch.setattr(memory, "_libc", lambda: calls.append(1) or real())
+    monkeypatch.setattr(memory, "MIN_ELEMENTS", 0)
+    used = simulate(scn, catalog, 3000, seed=4, chunk=1000)
+    monkeypatch.setattr(memory, "MIN_ELEMENTS", 10 ** 12)
+    plain = simulate(scn, catalog, 3000, seed=4, chunk=1000)
+    assert calls == [1]
+    assert used.values.keys() == plain.values.keys()
+    for name, arr in used.values.items():
+        assert np.array_equal(arr, plain.values[name]), name
+
+
 def test_same_seed_same_bytes_other_seed_other_bytes():
     args = ["simulate", str(SCENARIOS / "openai-40b.yaml"), "--samples", "3000", "--format", "json"]
     a = CliRunner().invoke(main, args + ["--seed", "5"]).output

@@ -211,16 +211,19 @@ class Monthly:
     of a difference of some order and integrated once, when the value is asked for: each
     term costs O(samples), the whole series O(samples x months), instead of
     O(samples x months) per term. Integration is exact up to rounding (about 1e-16 of the
-    largest amount per month).
+    largest amount per month). A month-only row times a per-sample factor (an energy row x
+    an uncertain price) is kept as the pair, rows of one factor summed, and multiplied out
+    once, when the value is asked for.
     """
 
-    __slots__ = ("n", "rows", "dense", "terms")
+    __slots__ = ("n", "rows", "dense", "terms", "outer")
 
     def __init__(self, n: int):
         self.n = n
         self.rows = np.zeros(n)         # sum of month-only rows, in the order added
         self.dense = None               # per-sample series added whole
         self.terms = []                 # (order, lo, hi, per-sample value): see value()
+        self.outer = {}                 # id(factor) -> (per-sample factor, month-only row)
 
     def add(self, series) -> "Monthly":
         """Add a whole series (months last; sample axes first when it has them)."""
@@ -275,23 +278,39 @@ class Monthly:
         out.rows = np.cumsum(self.rows, axis=-1)
         out.dense = None if self.dense is None else running_sum(self.dense)
         out.terms = [(k + 1, lo, hi, v) for k, lo, hi, v in self.terms]
+        out.outer = {key: (g, np.cumsum(row)) for key, (g, row) in self.outer.items()}
         return out
 
     def times(self, fn) -> "Monthly":
-        """Every part mapped through ``fn`` (a product with per-sample factors, linear)."""
+        """Every part mapped through ``fn``: ``fn(x, whole)`` is ``x`` times factors (per
+        sample or not), the factors as columns when ``whole``."""
         out = Monthly(self.n)
-        scaled_rows = fn(self.rows, True)
-        out.add(scaled_rows)
+        factor = np.asarray(fn(1.0, False), dtype=float)
+        if factor.ndim == 0:
+            out.add(fn(self.rows, True))
+        elif self.rows.any():
+            out._outer(factor, self.rows)
         if self.dense is not None:
             out.add(fn(self.dense, True))
         out.terms = [(k, lo, hi, fn(v, False)) for k, lo, hi, v in self.terms]
+        for g, row in self.outer.values():
+            out._outer(g * factor, row)
         return out
+
+    def _outer(self, factor, row) -> None:
+        key = id(factor)
+        if key in self.outer:
+            self.outer[key] = (factor, self.outer[key][1] + row)
+        else:
+            self.outer[key] = (factor, row)
 
     def merge(self, other: "Monthly") -> "Monthly":
         self.add(other.rows)
         if other.dense is not None:
             self.add(other.dense)
         self.terms.extend(other.terms)
+        for g, row in other.outer.values():
+            self._outer(g, row)
         return self
 
     def value(self):
@@ -317,4 +336,10 @@ class Monthly:
             out += self.rows
         if self.dense is not None:
             out = self.dense + out
+        for g, row in self.outer.values():
+            part = g[..., None] * row
+            if out is not self.rows and out.shape == part.shape:
+                out += part                 # an array made here: add in place
+            else:
+                out = part + out
         return out
