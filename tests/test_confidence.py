@@ -482,7 +482,8 @@ def test_tornado_and_confidence_with_uncertain_dates(write, catalog):
     res = CliRunner().invoke(main, ["simulate", path, "-n", "4000"])
     assert res.exit_code == 2 and "combinations of values" in res.output
     assert "training[1].max_days (61)" in res.output
-    dates = write(SCHED.split("  \"training[1].max_days")[0] + "\n", "dates.yaml")
+    # a date and a duration (27 combinations: one engine pass each per evaluation)
+    dates = write(SCHED.split("  \"training[0].start")[0] + "\n", "dates.yaml")
     res = CliRunner().invoke(main, ["solve", dates, "--confidence", "80%", "-n", "4000",
                                     "--format", "json"])
     assert res.exit_code == 0, res.output
