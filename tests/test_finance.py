@@ -171,16 +171,39 @@ def test_buffer_flips_the_verdict():
     kept = F.verdict(bal, 4, buf)
     assert not bool(kept.covered)
     assert kept.shortfall == pytest.approx(5, abs=CENT)
-    assert int(kept.shortfall_month) == 4 and int(kept.first_short) == 4
+    assert int(kept.low_month) == 4 and int(kept.gap) == 4
     # a fixed $12 buffer: first below it in month 3 (10 < 12), deepest month 4 (5 - 12)
     fixed = F.verdict(bal, 4, F.buffer_series(5, amount=12.0))
-    assert int(fixed.first_short) == 3 and fixed.shortfall == pytest.approx(7, abs=CENT)
+    assert int(fixed.gap) == 3 and fixed.shortfall == pytest.approx(7, abs=CENT)
 
 
 def test_breach_after_the_window_is_reported():
     bal = np.array([10.0, 5.0, 0.0, -5.0])
     v = F.verdict(bal, 2)
     assert bool(v.covered) and int(v.after_window) == 3
+    assert int(v.lasts) == 2 and int(v.gap) == -1 and float(v.low) == 0.0
+
+
+def test_verdict_by_hand_gap_low_point_and_last_month_covered():
+    # balances 5, -1, 3, -8, -2 through month 4: first below zero month 1, so the money
+    # lasts through month 0; lowest -8 in month 3; short $8. A tenth of a cent below zero
+    # (TOLERANCE_USD) still counts as zero. Short in the first month: lasts -1.
+    v = F.verdict(np.array([5.0, -1.0, 3.0, -8.0, -2.0]), 4)
+    assert (bool(v.covered), int(v.gap), int(v.lasts)) == (False, 1, 0)
+    assert (float(v.low), int(v.low_month), float(v.shortfall)) == (-8.0, 3, 8.0)
+    assert bool(F.verdict(np.array([1.0, -0.0009]), 1).covered)
+    assert int(F.verdict(np.array([-1.0, 2.0]), 1).lasts) == -1
+    assert int(F.verdict(np.array([1.0, 2.0]), 0).after_window) == -1
+
+
+def test_verdict_over_samples_is_each_sample_s_verdict():
+    rng = np.random.default_rng(3)
+    bal = np.cumsum(rng.normal(0.0, 10.0, (200, 24)), axis=-1)
+    buf = F.buffer_series(24, amount=rng.uniform(0, 5, 200))
+    many = F.verdict(bal, 17, buf)
+    for k in range(0, 200, 7):
+        one = F.verdict(bal[k], 17, buf[k])
+        assert [np.asarray(f)[k] for f in many] == [np.asarray(f) for f in one]
 
 
 def test_peak_need_runway_and_burn_multiple():
@@ -295,7 +318,7 @@ def test_two_linked_entities():
     assert out["stargate"].inflows["softbank"].sum() == 50
     assert out["openai"].outflows["stargate"].sum() == 180
     v = F.verdict(out["openai"].balance, n - 1)
-    assert not bool(v.covered) and v.shortfall == 20 and int(v.shortfall_month) == 5
+    assert not bool(v.covered) and v.shortfall == 20 and int(v.low_month) == 5
     assert bool(F.verdict(out["stargate"].balance, n - 1).covered)
 
 
@@ -331,7 +354,7 @@ def test_sampled_amounts_give_each_sample_its_own_answer():
         one = F.verdict(F.balance(cash[k], 0.0, many.payments[k]), n - 1, [0.0, 10.0][k])
         assert bool(v.covered[k]) == bool(one.covered)
         assert v.shortfall[k] == pytest.approx(float(one.shortfall))
-        assert int(v.shortfall_month[k]) == int(one.shortfall_month)
+        assert int(v.low_month[k]) == int(one.low_month)
         assert need[k] == pytest.approx(many.payments[k].sum())
         assert F.npv(many.payments, 0.1)[k] == pytest.approx(F.npv(many.payments[k], 0.1))
         assert rows[-1].balance[k] == pytest.approx(bal[k, -1])
@@ -355,7 +378,7 @@ def test_summary_by_hand():
     assert s.balance.tolist() == [70, 40, -20, 0, -30, -60]
     assert s.peak_need == 180 and int(s.peak_need_month) == 4
     assert not bool(s.verdict.covered) and s.verdict.shortfall == 50
-    assert int(s.verdict.shortfall_month) == 4 and int(s.verdict.first_short) == 2
+    assert int(s.verdict.low_month) == 4 and int(s.verdict.gap) == 2
     assert s.runway_months == 0 and math.isnan(s.burn_multiple)
     assert s.npv == pytest.approx(-130) and s.npv_sources == pytest.approx(100)
     assert s.uses == {"payroll": 200, "contracts": 30}

@@ -67,6 +67,24 @@ def test_a_buffer_flips_the_verdict(estimate_text):
     assert r.value("funding.shortfall_usd") == pytest.approx(1e9, abs=0.01)
 
 
+def test_each_branch_of_a_condition_is_judged_against_the_buffer(estimate_text):
+    # $10B cash, $0.5B a month out: $4B at the end. A $0.5B raise in 2026-06 only if 'more'
+    # is true: $4.5B at the end, still below the $5B buffer. Both branches are short (by
+    # $1B and $0.5B); each branch is the verdict of the scenario with the flag set that way.
+    text = LINKED.replace("amount: $12B ", "amount: $6B ").replace(
+        "  cash: $10B\n", "  cash: $10B\n  verdict: {buffer: {amount: $5B}, window: horizon}\n"
+        "  raises:\n    - {name: more, amount: $0.5B, date: 2026-06, if: more}\n"
+        "  flags: {more: FLAG}\n", 1)
+    for flag in ("false", "true"):
+        r = estimate_text(text.replace("FLAG", flag))
+        for branch, short in (("false", 1e9), ("true", 0.5e9)):
+            b = f"funding.branches.more.{branch}"
+            assert not r.value(f"{b}.covered"), (flag, branch)
+            assert r.value(f"{b}.shortfall_usd") == pytest.approx(short, abs=0.01)
+        assert r.value("funding.shortfall_usd") == r.value(f"funding.branches.more.{flag}"
+                                                           ".shortfall_usd")
+
+
 def test_yearly_burn_and_peak_need(estimate_text):
     r = estimate_text(LINKED.replace("end: 2026-12", "end: 2027-06"))
     # the lab burns $12B in 2026 (contract) and nothing in 2027

@@ -195,13 +195,6 @@ def balance(cash, sources, uses):
     return bal
 
 
-def first_below_zero(bal):
-    """Index of the first month with a negative balance, or -1. Works on sample axes too."""
-    neg = bal < -TOLERANCE_USD
-    idx = np.argmax(neg, axis=-1)
-    return np.where(neg.any(axis=-1), idx, -1)
-
-
 class Monthly:
     """A monthly series summed from terms, cheaply when amounts are per-sample.
 

@@ -167,10 +167,11 @@ def equity_by_party(tranches: List[Tranche], n: int) -> Dict[str, np.ndarray]:
 
 
 def buffer_for(fnd, operating_cost, n: int):
-    """The verdict's cash buffer each month from ``funding.verdict.buffer``. [USD]"""
+    """The verdict's cash buffer each month from ``funding.verdict.buffer``; None when the
+    scenario keeps none. [USD]"""
     b = fnd.verdict.buffer if fnd.verdict is not None else None
     if b is None:
-        return np.zeros(n)
+        return None
     if b.amount is not None:
         return F.buffer_series(n, amount=b.amount)
     return F.buffer_series(n, months=np.asarray(b.months) / HOURS_PER_MONTH,

@@ -452,45 +452,93 @@ def buffer_series(n: int, amount=None, months=None, operating_cost=None):
     return np.zeros(n)
 
 
+def in_window(series, window_end: int):
+    """The months ``0 .. window_end`` of a series (sample axes kept; a view, no copy)."""
+    return _arr(series)[..., : int(window_end) + 1]
+
+
+def window_sum(series, window_end: int):
+    """A monthly series summed over the months ``0 .. window_end``. [USD]"""
+    return np.sum(in_window(series, window_end), axis=-1)
+
+
+def headroom(bal, buffer=None):
+    """Cash above the buffer at each month's end: ``balance - buffer``. [USD]
+
+    ``buffer`` None (no buffer kept) returns the balance itself, with no arithmetic.
+    """
+    return _arr(bal) if buffer is None else _arr(bal) - _arr(buffer)
+
+
 class Verdict(NamedTuple):
-    """Whether the cash stays above the buffer through the window, and by how much not."""
+    """Whether the cash stays above the buffer through the window, and by how much not.
 
-    covered: np.ndarray         #: balance >= buffer in every month of the window
-    shortfall: np.ndarray       #: deepest (buffer - balance) in the window, 0 when covered [USD]
-    shortfall_month: np.ndarray  #: month of the deepest shortfall (the lowest headroom)
-    first_short: np.ndarray     #: first month below the buffer in the window, -1 if none
-    after_window: np.ndarray    #: first month below the buffer after the window, -1 if none
+    Every field carries the balance's sample axes (none for a single scenario). Months
+    are offsets from the horizon's first month; -1 where the month never comes.
+    """
+
+    covered: np.ndarray      #: headroom >= -TOLERANCE_USD in every month of the window [bool]
+    low: np.ndarray          #: lowest headroom (balance - buffer) in the window [USD]
+    low_month: np.ndarray    #: month of that low point, the first if tied [month offset]
+    shortfall: np.ndarray    #: max(-low, 0): the cash that would have kept it covered [USD]
+    gap: np.ndarray          #: first month of the window below the buffer, -1 if none
+    lasts: np.ndarray        #: last month covered before the first gap [month offset]
+    after_window: np.ndarray  #: first month after the window below the buffer, -1 if none
 
 
-def verdict(bal, window_end: int, buffer=0.0) -> Verdict:
-    """The verdict over months ``0 .. window_end`` of a balance, keeping ``buffer`` in hand.
+def verdict(bal, window_end: int, buffer=None) -> Verdict:
+    """The funding verdict: does the cash stay above ``buffer`` in months ``0 .. window_end``?
+
+    The one place the verdict is computed: the report, each branch of a condition, the
+    yearly summary, Monte Carlo (on sample axes) and ``solve`` all read it from here.
+
+    With ``h_t = balance_t - buffer_t`` (:func:`headroom`), ``W = {0 .. window_end}`` and
+    ``eps = TOLERANCE_USD`` (a tenth of a cent)::
+
+        low       = min_{t in W} h_t                low_month = first t in W with h_t = low
+        covered   = low >= -eps                     shortfall = max(-low, 0)
+        gap       = first t in W with h_t < -eps    (-1 if none)
+        lasts     = gap - 1 if gap >= 0 else window_end    (-1: short from the first month)
+        after_window = first t > window_end with h_t < -eps  (-1 if none)
 
     Parameters
     ----------
     bal : array_like
-        Month-end balances. [USD]
+        Month-end balances, months last, any sample axes first. [USD]
     window_end : int
         Last month judged (inclusive). [month offset]
-    buffer : numeric or array_like
-        Minimum cash to keep: a number or a monthly series (:func:`buffer_series`). [USD]
+    buffer : numeric or array_like, optional
+        Minimum cash to keep: a number or a monthly series (:func:`buffer_series`);
+        None keeps none. [USD]
 
     Returns
     -------
     Verdict
-        Month fields are month offsets (per sample when ``bal`` has sample axes).
     """
-    head = _arr(bal) - _arr(buffer)
+    head = headroom(bal, buffer)
     w = int(window_end) + 1
     inside = head[..., :w]
     low = np.min(inside, axis=-1)
-    short = inside < -TOLERANCE_USD
-    after = head[..., w:] < -TOLERANCE_USD
-    later = (np.where(after.any(axis=-1), np.argmax(after, axis=-1) + w, -1) if after.shape[-1]
-             else np.full(low.shape, -1))
-    return Verdict(covered=~short.any(axis=-1), shortfall=np.maximum(-low, 0.0),
-                   shortfall_month=np.argmin(inside, axis=-1),
-                   first_short=np.where(short.any(axis=-1), np.argmax(short, axis=-1), -1),
-                   after_window=later)
+    gap = _first_below(inside, -TOLERANCE_USD)
+    later = _first_below(head[..., w:], -TOLERANCE_USD)
+    return Verdict(covered=low >= -TOLERANCE_USD, low=low,
+                   low_month=np.argmin(inside, axis=-1), shortfall=np.maximum(-low, 0.0),
+                   gap=gap, lasts=np.where(gap < 0, w - 1, gap - 1),
+                   after_window=np.where(later < 0, -1, later + w))
+
+
+def _first_below(series, level: float):
+    """First month (last axis) with a value below ``level``, -1 if none (or no months)."""
+    if series.shape[-1] == 0:
+        return np.full(series.shape[:-1], -1)
+    below = series < level
+    return np.where(below.any(axis=-1), np.argmax(below, axis=-1), -1)
+
+
+def coverage_ratio(sources, uses):
+    """Sources / uses through the window; infinite when nothing is used. [1]"""
+    s, u = _arr(sources), _arr(uses)
+    return np.where(u > 0, s / np.where(u > 0, u, 1.0), np.inf)
 
 
 def peak_need(burn):
@@ -717,10 +765,10 @@ class Summary(NamedTuple):
 
 
 def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n: int,
-              origin: int, window: int, *, buffer=0.0, discount_rate=0.0,
+              origin: int, window: int, *, buffer=None, discount_rate=0.0,
               operating: Iterable[str] = ("revenue", "lease_income"), trailing: int = 3,
-              yearly: bool = True, known: Optional[Tuple[object, object, object]] = None
-              ) -> Summary:
+              yearly: bool = True, known: Optional[Tuple[object, object, object]] = None,
+              judged: Optional[Verdict] = None) -> Summary:
     """Every verdict figure of one entity from its cash and its monthly sources and uses.
 
     Parameters
@@ -733,8 +781,8 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
         Months in the horizon; absolute index of month 0.
     window : int
         Last month of the verdict's window (:func:`window_end`). [month offset]
-    buffer : numeric or array_like
-        Cash to keep (:func:`buffer_series`). [USD]
+    buffer : numeric or array_like, optional
+        Cash to keep (:func:`buffer_series`); None keeps none. [USD]
     discount_rate : numeric
         Effective yearly rate for the NPVs (:func:`npv`). [fraction]
     operating : iterable of str
@@ -743,9 +791,10 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
         Months of burn averaged for the runway. [count]
     yearly : bool
         Whether to build what only describes: the yearly table, each kind's sum, the NPVs of
-        sources and of uses, and the verdict against the buffer (Monte Carlo leaves them
-        out; those fields are then None or empty).
-    known : (total_in, total_out, balance), optional -- when the caller has them already
+        sources and of uses (Monte Carlo leaves them out; those fields are then None or
+        empty).
+    known, judged : optional -- (total_in, total_out, balance) and the :func:`verdict` of
+        that balance, window and buffer, when the caller has them already
     """
     zero = np.zeros(n)
     operating = tuple(operating)
@@ -756,25 +805,24 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
         total_out = sum((_arr(v) for v in uses.values()), zero)
         bal = balance(cash, total_in, total_out)
     income = sum((_arr(v) for k, v in sources.items() if k in operating), zero)
-    buf = _arr(buffer) + zero
     w = int(window) + 1
     burn = total_out - income
-    need, need_month = peak_need(burn[..., :w])
+    need, need_month = peak_need(in_window(burn, window))
     growth = 12.0 * (income[..., w - 1] - income[..., 0])
-    net = (_arr(total_in) - total_out)[..., :w]
+    net = in_window(_arr(total_in) - total_out, window)
     return Summary(
-        balance=bal, verdict=verdict(bal, window, buf) if yearly else None,
-        window_end=int(window), buffer=buf, burn=burn,
-        sources={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in sources.items()}
+        balance=bal, verdict=judged if judged is not None else verdict(bal, window, buffer),
+        window_end=int(window), buffer=_arr(0.0 if buffer is None else buffer) + zero, burn=burn,
+        sources={k: window_sum(_arr(v) + zero, window) for k, v in sources.items()}
         if yearly else {},
-        uses={k: np.sum((_arr(v) + zero)[..., :w], axis=-1) for k, v in uses.items()}
+        uses={k: window_sum(_arr(v) + zero, window) for k, v in uses.items()}
         if yearly else {},
         peak_need=need, peak_need_month=need_month,
         runway_months=runway_months(bal, burn, window, trailing) if yearly else None,
-        burn_multiple=burn_multiple(np.sum(burn[..., :w], axis=-1), growth) if yearly else None,
+        burn_multiple=burn_multiple(window_sum(burn, window), growth) if yearly else None,
         npv=npv(net, discount_rate),
-        npv_sources=npv(_arr(total_in)[..., :w], discount_rate) if yearly else None,
-        npv_uses=npv(total_out[..., :w], discount_rate) if yearly else None,
+        npv_sources=npv(in_window(total_in, window), discount_rate) if yearly else None,
+        npv_uses=npv(in_window(total_out, window), discount_rate) if yearly else None,
         by_year=yearly_table(cash, sources, uses, n, origin, operating) if yearly else [])
 
 

@@ -7,7 +7,8 @@ rentals), payroll, serving users and other operating costs, debt service.
 
 The verdict covers the months through the end of the plan's last run (the whole
 horizon when there are no runs): covered when the cash balance never drops below
-zero in that window.
+zero (or the cash buffer) in that window. Its formula is :func:`finance.verdict`, the one
+every caller reads (the report, each branch of a condition, Monte Carlo, ``solve``).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ..model import Month, run_key
 from ..result import total
 from ..units import HOURS_PER_MONTH, format_quantity
 from . import commitments as cm, finance as fin, training as tr
-from .cashflow import TOLERANCE_USD, add_all, as_column, balance, first_below_zero, year_levels
+from .cashflow import add_all, as_column, balance, year_levels
 from .context import Context
 from .inputs import source_of
 from .ledger import Val, value as plain
@@ -30,40 +31,6 @@ COULD_BUY_RUN_DAYS = 150
 
 USES = ("infrastructure", "training_capex", "training_energy", "training_operations",
         "training_rental", "payroll", "other", "inference", "debt_service")
-
-
-class Verdict(NamedTuple):
-    """Covered, the low point, the gap month, sources and uses through the window.
-
-    Month positions (the low point's, the first gap, the last month covered) are found for
-    a single scenario only; over Monte Carlo samples a month has no single value.
-    """
-
-    balance: object
-    covered: object
-    low: object
-    low_month: Optional[object]
-    shortfall: object
-    gap: Optional[object]
-    sources: object
-    uses: object
-    ratio: object
-    lasts: Optional[object]
-
-
-def verdict(bal, window: int, sources, uses) -> Verdict:
-    inside = bal[..., : window + 1]
-    low = np.min(inside, axis=-1)
-    covered = low >= -TOLERANCE_USD
-    if np.ndim(bal) == 1:
-        low_idx, gap = np.argmin(inside, axis=-1), first_below_zero(inside)
-        lasts = np.where(gap < 0, window, gap - 1)
-    else:
-        low_idx = gap = lasts = None
-    ratio = None if sources is None else \
-        np.where(uses > 0, sources / np.where(uses > 0, uses, 1.0), np.inf)
-    return Verdict(bal, covered, low, low_idx, np.maximum(-low, 0.0), gap, sources, uses, ratio,
-                   lasts)
 
 
 class Books:
@@ -178,28 +145,26 @@ def _entity(ctx: Context, name: str, fnd, links: Links) -> None:
                          series=True)
     bal = balance(books.cash.value, sources.value, uses_total.value)
     buffer = cm.buffer_for(fnd, _operating(books), ctx.months)
-    if fnd.verdict is not None and fnd.verdict.buffer is not None:    # Monte Carlo reads it
+    if buffer is not None:
         rec.input(f"monthly.{p}.buffer_usd", buffer, "money",    # cash kept in hand each month
                   source_of(fnd.verdict, "buffer"), series=True)
-    base = verdict(bal - buffer, books.window_end, total(v.value for v in source_sums),
-                   total(v.value for v in use_sums))
-    base = base._replace(balance=bal)
+    base = fin.verdict(bal, books.window_end, buffer)
     balance_val = Val(f"monthly.{p}.balance_usd", bal)
     record_verdict(ctx, base, p, books, (source_sums, use_sums, balance_val))
     rec.record(balance_val.name, bal, "money", "cash + cumulative (sources - uses)",
                [books.cash, sources, uses_total], series=True)
     _cfo_figures(ctx, p, books, fnd, (dict(named), buffer, balance_val,
-                                      (sources.value, uses_total.value)))
+                                      (sources.value, uses_total.value), base))
     _cash_positive_year(ctx, books, uses_total, fnd)
     if ctx.detail:              # the other branches only describe (Monte Carlo keeps headlines)
-        _branches(ctx, fnd, books, base, (balance_val, links))
+        _branches(ctx, fnd, books, base, (balance_val, buffer, links))
     if main:
         _could_buy(ctx, books, dict(named).get("equity"))
 
 
 def _through_window(ctx: Context, books: Books, name: str, series: Val, text: str) -> Val:
-    return ctx.rec.record(name, np.sum(np.asarray(series.value)[..., : books.window_end + 1],
-                                       axis=-1), "money", text, [series, books.window])
+    return ctx.rec.record(name, fin.window_sum(series.value, books.window_end), "money", text,
+                          [series, books.window])
 
 
 # --------------------------------------------------------------------------- uses
@@ -494,11 +459,13 @@ def _month_or_none(idx, months) -> Optional[str]:
     return str(months[i]) if 0 <= i < len(months) else None
 
 
-def record_verdict(ctx: Context, v: Verdict, prefix: str, books: Books, parts,
+def record_verdict(ctx: Context, v: fin.Verdict, prefix: str, books: Books, parts,
                    also=()) -> None:
     """The verdict's figures under ``prefix``; ``parts`` = (source sums, use sums, balance).
 
     A branch (no source sums) records only whether it is covered, and by how much not.
+    Over Monte Carlo samples a month has no single value: the months of the gap and of the
+    low point are recorded as each sample's offset too (``*_month_offsets``, -1: never).
     """
     rec = ctx.rec
     source_sums, use_sums, bal = parts
@@ -519,13 +486,19 @@ def record_verdict(ctx: Context, v: Verdict, prefix: str, books: Books, parts,
                "month of the lowest balance", base)
     rec.record(f"{prefix}.lasts_until", _month_or_none(v.lasts, books.months), "month",
                "last month with a balance at or above zero before the first gap", base)
-    src = rec.record(f"{prefix}.sources_usd", v.sources, "money",
+    sources, uses = total(s.value for s in source_sums), total(u.value for u in use_sums)
+    src = rec.record(f"{prefix}.sources_usd", sources, "money",
                      "cash + raises + loans + revenue through the window", source_sums,
                      headline=True)
-    use = rec.record(f"{prefix}.uses_usd", v.uses, "money", "sum of the uses through the window",
+    use = rec.record(f"{prefix}.uses_usd", uses, "money", "sum of the uses through the window",
                      use_sums, headline=True)
-    rec.record(f"{prefix}.coverage_ratio", v.ratio, "amount", "sources / uses through the window",
-               [src, use], headline=True)
+    rec.record(f"{prefix}.coverage_ratio", fin.coverage_ratio(sources, uses), "amount",
+               "sources / uses through the window", [src, use], headline=True)
+    if np.ndim(v.gap):
+        for name, offsets in (("gap_month", v.gap), ("min_balance_month", v.low_month)):
+            rec.record(f"{prefix}.{name}_offsets", offsets, "count",
+                       f"month offset of the {name.replace('_', ' ')} in each sample (-1: none)",
+                       base)
 
 
 def conditional_series(ctx: Context, fnd, flags: Dict[str, bool], outside_parties) -> object:
@@ -537,20 +510,21 @@ def conditional_series(ctx: Context, fnd, flags: Dict[str, bool], outside_partie
     return series
 
 
-def _branches(ctx: Context, fnd, books: Books, base: Verdict, parts) -> None:
-    """Each condition's other branch, side by side with the branch as the flags stand."""
-    bal, links = parts
+def _branches(ctx: Context, fnd, books: Books, base: fin.Verdict, parts) -> None:
+    """Each condition's other branch, side by side with the branch as the flags stand.
+
+    The other branch is judged by the same :func:`finance.verdict`, on the balance with the
+    money that depends on the flag moved, against the same buffer.
+    """
+    bal, buffer, links = parts
     flags = dict(fnd.flags or {})
     if not flags:
         return
     now = conditional_series(ctx, fnd, flags, links.entities)
-    w = books.window_end + 1
     for flag, value in flags.items():
         flipped = dict(flags, **{flag: not value})
         delta = conditional_series(ctx, fnd, flipped, links.entities) - now   # only they differ
-        # the branch only needs the months of the window
-        other = verdict(base.balance[..., :w] + np.cumsum(delta, axis=-1)[..., :w],
-                        books.window_end, None, base.uses)
+        other = fin.verdict(bal.value + np.cumsum(delta, axis=-1), books.window_end, buffer)
         flag_input = ctx.rec.input(f"inputs.{books.prefix}.flags.{flag}", value, "flag",
                                    source_of(fnd, "flags"))
         for branch, v in ((value, base), (not value, other)):
@@ -618,10 +592,11 @@ def _could_buy(ctx: Context, books: Books, equity: Optional[Val]) -> None:
 def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
     """Peak funding need, runway, burn multiple, NPV and the yearly table of one entity.
 
-    ``parts`` = (sources by kind, buffer series, balance, (all sources, all uses) each month).
+    ``parts`` = (sources by kind, buffer series or None, balance, (all sources, all uses)
+    each month, the verdict).
     """
     rec, n = ctx.rec, ctx.months
-    sources, buffer, bal, totals = parts
+    sources, buffer, bal, totals, judged = parts
     uses = {k: plain(v) for k, v in books.uses.items()}
     rate = (fnd.verdict.discount_rate if fnd.verdict is not None
             and fnd.verdict.discount_rate is not None else None)
@@ -631,7 +606,7 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
     summary = fin.summarise(books.cash.value, {k: v.value for k, v in sources.items()}, uses,
                             n, ctx.start, books.window_end, buffer=buffer,
                             discount_rate=rate_val.value, operating=OPERATING_INCOME,
-                            yearly=ctx.detail, known=totals + (bal.value,))
+                            yearly=ctx.detail, known=totals + (bal.value,), judged=judged)
     base = [bal, books.window] + list(sources.values()) + \
         [v for v in books.uses.values() if isinstance(v, Val)]
     month = lambda i: _month_or_none(i, books.months)            # noqa: E731
@@ -653,10 +628,9 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
                "discounted at the month's end", base + [rate_val], headline=True)
     rec.record(f"{prefix}.window_reason", books.window_reason, "text",
                "why the window ends where it does", [books.window])
-    if summary.verdict is not None and np.ndim(summary.verdict.after_window) == 0 \
-            and int(summary.verdict.after_window) >= 0:
+    if ctx.detail and np.ndim(judged.after_window) == 0 and int(judged.after_window) >= 0:
         rec.warn(f"{prefix}: the balance goes below the cash buffer in "
-                 f"{month(summary.verdict.after_window)}, after the verdict's window")
+                 f"{month(judged.after_window)}, after the verdict's window")
     _dscr(ctx, prefix, books, summary, base)
     for row in summary.by_year:
         y = f"{prefix}.by_year.{row.year}"

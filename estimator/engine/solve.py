@@ -203,15 +203,21 @@ def round_up(x: float, digits: int = 3) -> float:
     return math.ceil(x / step - 1e-9) * step
 
 
-def needed_by(shortfall: np.ndarray, gap: np.ndarray, month: int, p: float) -> float:
-    """Least extra money arriving in month offset ``month`` that covers a share ``p`` of samples.
-
-    A sample is covered by ``x`` arriving in ``month`` when its balance is not below zero
-    before that month (its first gap is at or after it) and ``x`` >= its shortfall. Returns
-    ``inf`` when fewer than that share can be covered by money arriving then.
+def in_time(gap: np.ndarray, month: int) -> np.ndarray:
+    """Samples that money arriving in month offset ``month`` can still cover: their balance
+    is not below the buffer before that month (the verdict's first gap is at or after it,
+    or there is none). Then ``x`` covers a sample when ``x`` >= its shortfall: money
+    arriving in ``month`` lifts every later month by ``x``, and every month short is later.
     """
-    ok = (gap < 0) | (gap >= month)
-    x = np.sort(np.where(ok, shortfall, np.inf))
+    return (gap < 0) | (gap >= month)
+
+
+def needed_by(shortfall: np.ndarray, gap: np.ndarray, month: int, p: float) -> float:
+    """Least extra money arriving in month offset ``month`` that covers a share ``p`` of samples
+    (:func:`in_time` and ``x`` >= the shortfall); ``inf`` when fewer than that share can be
+    covered by money arriving then.
+    """
+    x = np.sort(np.where(in_time(gap, month), shortfall, np.inf))
     k = max(int(math.ceil(p * len(x) - 1e-9)), 1)
     return float(x[k - 1])
 
@@ -245,7 +251,7 @@ def raise_for_confidence(shortfall: np.ndarray, gap: np.ndarray, p: float, windo
 
 def covered_with(shortfall: np.ndarray, gap: np.ndarray, amount: float, month: int) -> np.ndarray:
     """Which samples ``amount`` arriving in month offset ``month`` covers."""
-    return ((gap < 0) | (gap >= month)) & (shortfall <= amount)
+    return in_time(gap, month) & (shortfall <= amount)
 
 
 class Sampler:

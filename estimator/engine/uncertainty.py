@@ -263,32 +263,23 @@ class Passes:
         if "monthly.funding.balance_usd" in result:
             window = result.months.index(result.value("funding.window_end"))
             self.window = max(self.window, window)
-            months = verdict_months(result, n, window)
+            months = verdict_months(result, n)
         return values, months
 
 
-def verdict_months(result, n: int, window: int) -> Dict[str, np.ndarray]:
-    """Month offsets (-1: never) of the verdict's gap and low point, for every point.
+def verdict_months(result, n: int) -> Dict[str, np.ndarray]:
+    """Month offsets (-1: never) of the verdict's gap, low point and peak need, every point.
 
-    The verdict reads the balance less the cash buffer (``monthly.funding.buffer_usd`` when
-    the scenario sets one).
+    Read from the verdict the engine recorded (:func:`finance.verdict`): each sample's
+    offsets (``<figure>_offsets``) when the months vary over the points, else the one month.
     """
-    from .cashflow import TOLERANCE_USD
-    bal = np.broadcast_to(result.value("monthly.funding.balance_usd"), (n, len(result.months)))
-    if "monthly.funding.buffer_usd" in result:
-        bal = bal - result.value("monthly.funding.buffer_usd")
-    bal = bal[:, : window + 1]
-    neg = bal < -TOLERANCE_USD
-    months = {"funding.gap_month": np.where(neg.any(axis=-1), np.argmax(neg, axis=-1),
-                                            -1).astype(np.int32),
-              "funding.min_balance_month": np.argmin(bal, axis=-1).astype(np.int32)}
-    if "funding.peak_need_month_offsets" in result:
-        months["funding.peak_need_month"] = np.asarray(
-            result.value("funding.peak_need_month_offsets"), dtype=np.int32)
-    elif "funding.peak_need_month" in result:       # the same in every sample
-        m = result.value("funding.peak_need_month")
-        months["funding.peak_need_month"] = np.full(
-            n, result.months.index(m) if m is not None else -1, np.int32)
+    months = {}
+    for name in MONTH_FIGURES:
+        if f"{name}_offsets" in result:
+            months[name] = np.asarray(result.value(f"{name}_offsets"), dtype=np.int32)
+        elif name in result:                        # the same in every sample
+            m = result.value(name)
+            months[name] = np.full(n, result.months.index(m) if m is not None else -1, np.int32)
     return months
 
 
