@@ -7,6 +7,14 @@ makes over the engine. One function measures that, :func:`work`, and one refuses
 budget, :func:`check_work`, naming the limit and the figure; every command that runs the
 engine more than once (``simulate``, ``sensitivity``, ``solve``) calls it first.
 
+Monte Carlo passes are metered too: a command states its work once, :func:`allow`, which
+refuses past the budget before anything runs and returns an :class:`Allowance`; every pass
+over a chunk of samples (:func:`estimator.engine.uncertainty.evaluate`, which takes the
+allowance) charges it first. So no Monte Carlo pass runs unchecked -- the report's own
+uncertainty line, ``simulate``, ``sensitivity`` (tornado and Sobol) and
+``solve --confidence`` alike -- and a search whose passes outrun its estimate stops, with
+the same message, before the pass that would go past the budget.
+
 Measured on the development machine (one core, 2,000 samples over 600 months): the
 funding and timeline work of a month costs what about 60 training runs do (41 ns per
 sample-month), a run about 0.67 ns, a site or fleet about an eighth of that. The budget,
@@ -64,15 +72,55 @@ def check_work(scenario, what: str, *, samples: int = 1, passes: int = 1,
     """
     w = work(scenario, samples, passes, chunk)
     if w > MAX_WORK:
-        months, n = scenario.horizon.months, items(scenario)
-        most = _most_samples(scenario, passes, chunk)
-        raise BudgetError(
-            f"{what}: {w:.3g} sample-month-items of work is past the budget of {MAX_WORK:.3g} "
-            f"({passes:,} pass(es) x {samples:,} sample(s) x {months:,} months x {n:,.4g} "
-            "items)"
-            + (f"; at most {most:,} samples fit" if samples > 1 and most >= 1 else
-               "; shorten the horizon or use fewer sites, fleets, runs, raises or loans"))
+        raise _refusal(scenario, what, w, samples, passes, chunk)
     return w
+
+
+def _refusal(scenario, what: str, w: float, samples: int, passes: float,
+             chunk: int | None) -> BudgetError:
+    months, n = scenario.horizon.months, items(scenario)
+    most = _most_samples(scenario, passes, chunk)
+    return BudgetError(
+        f"{what}: {w:.3g} sample-month-items of work is past the budget of {MAX_WORK:.3g} "
+        f"({passes:,.3g} pass(es) x {samples:,} sample(s) x {months:,} months x {n:,.4g} "
+        "items)"
+        + (f"; at most {most:,} samples fit" if samples > 1 and most >= 1 else
+           "; shorten the horizon or use fewer sites, fleets, runs, raises or loans"))
+
+
+class Allowance:
+    """Work one command may ask of the engine, metered pass by pass against :data:`MAX_WORK`.
+
+    Made by :func:`allow`, which checks the work the command expects before any is done.
+    :meth:`charge` is called before each pass over a chunk of samples and refuses the pass
+    that would take the command's work past the budget (a search needing more passes than
+    it expected), with the same message.
+    """
+
+    def __init__(self, scenario, what: str, samples: int, passes: float, chunk: int | None):
+        self.scenario, self.what, self.samples = scenario, what, samples
+        self.passes, self.chunk, self.used = passes, chunk, 0
+
+    def charge(self, rows: int) -> None:
+        """Account for one engine pass over ``rows`` samples (one chunk), before it runs."""
+        cost = work(self.scenario, rows, 1, rows)
+        if self.used + cost > MAX_WORK:
+            full = max(work(self.scenario, self.samples, 1, self.chunk), 1)
+            raise _refusal(self.scenario, f"{self.what}, past the {self.passes:,.3g} pass(es) "
+                           "it expected", self.used + cost, self.samples,
+                           (self.used + cost) / full, self.chunk)
+        self.used += cost
+
+
+def allow(scenario, what: str, *, samples: int = 1, passes: float = 1,
+          chunk: int | None = None) -> Allowance:
+    """:func:`check_work` on what a Monte Carlo command expects, then its :class:`Allowance`.
+
+    ``passes`` may be an estimate (a search's typical count): the allowance still stops the
+    command at :data:`MAX_WORK` if it needs more.
+    """
+    check_work(scenario, what, samples=samples, passes=passes, chunk=chunk)
+    return Allowance(scenario, what, samples, passes, chunk)
 
 
 def _most_samples(scenario, passes: int, chunk: int | None) -> int:

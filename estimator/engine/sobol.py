@@ -64,7 +64,7 @@ def indices(names: Sequence[str], dists: Sequence, model: Callable[[np.ndarray],
     Returns (indices sorted by total, N, points, variance of the output).
     """
     sample, analyze = _salib()
-    n = 1 << max(int(np.ceil(np.log2(max(samples, 2)))), 1)
+    n = base_samples(samples)
     problem = {"num_vars": len(names), "names": list(names),
                "bounds": [[0.0, 1.0]] * len(names)}
     unit = sample.sample(problem, n, calc_second_order=False, seed=seed)
@@ -89,23 +89,33 @@ def indices(names: Sequence[str], dists: Sequence, model: Callable[[np.ndarray],
     return out, n, len(y), var
 
 
+def base_samples(samples: int) -> int:
+    """N: ``samples`` rounded up to a power of two (at least 2), as the Sobol sequence needs."""
+    return 1 << max(int(np.ceil(np.log2(max(samples, 2)))), 1)
+
+
 def sobol(scenario, catalog, figure: Optional[str] = None, samples: int = 1024, seed: int = 0
           ) -> Sobol:
     """Sobol indices of a figure of the scenario over all its uncertain inputs."""
+    from ..budget import allow
     from .uncertainty import (distributions_of, base_result, check_schedules, chunk_size,
                               evaluate, groups, in_chunks)
     found = distributions_of(scenario)
-    check_schedules(found, samples * (len(groups(found)) + 2))
-    base, figure = base_result(scenario, catalog, figure)
     grouped = groups(found)
     keys = list(grouped)
-    dists = [grouped[k][0][1] for k in keys]
+    check_schedules(found, samples * (len(keys) + 2))
     chunk = chunk_size(scenario)
+    n = base_samples(samples)             # Saltelli's N points for each of D + 2 matrices
+    allowance = allow(scenario, f"sensitivity --method sobol --samples {samples} (N = {n:,}, "
+                      "a power of two, x (inputs + 2) points)", samples=n,
+                      passes=len(keys) + 2, chunk=chunk)
+    base, figure = base_result(scenario, catalog, figure)
+    dists = [grouped[k][0][1] for k in keys]
 
     def model(x: np.ndarray) -> np.ndarray:
         columns: Dict[object, np.ndarray] = {k: x[:, j] for j, k in enumerate(keys)}
-        ev = evaluate(scenario, catalog, in_chunks(columns, len(x), chunk), figures=[figure],
-                      detail=not base[figure].headline, found=found)
+        ev = evaluate(scenario, catalog, in_chunks(columns, len(x), chunk), allowance,
+                      figures=[figure], detail=not base[figure].headline, found=found)
         return ev.values[figure]
 
     found_indices, n, points, var = indices([str(k) for k in keys], dists, model, samples, seed)

@@ -12,7 +12,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..budget import check_work
+from ..budget import Allowance, allow
 from ..distributions import Dist, collect, draw_raw, holders, substitute
 from ..errors import InputError, UnknownFigure, did_you_mean
 from .memory import reused_memory
@@ -162,7 +162,8 @@ def drawn_chunks(found: List[tuple], seed: int, samples: int, chunk: int):
         yield {group_key(p, d): raw[d.key if d.key is not None else id(d)] for p, d in found}
 
 
-def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = None,
+def evaluate(scenario, catalog, chunks, allowance: Allowance, *,
+             figures: Optional[Sequence[str]] = None,
              progress: Optional[Callable[[int], None]] = None, detail: bool = False,
              found: Optional[List[tuple]] = None) -> Evaluation:
     """Run the engine on points of the uncertain inputs, one chunk of points at a time.
@@ -170,7 +171,8 @@ def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = No
     Each chunk maps inputs (by :func:`group_key`) to arrays of raw draws of one length
     (:meth:`Dist.apply` turns them into each field's values); inputs left out stay at their
     base value. Memory is bounded by the chunk, however many points there are; the work is
-    one engine pass per chunk, no Python loop per point. ``figures`` names the single
+    one engine pass per chunk, no Python loop per point, each charged to ``allowance``
+    (:func:`estimator.budget.allow`) before it runs. ``figures`` names the single
     figures to keep (default: every headline figure); ``detail`` computes the descriptive
     figures too.
 
@@ -191,6 +193,7 @@ def evaluate(scenario, catalog, chunks, *, figures: Optional[Sequence[str]] = No
     with reused_memory(size):
         for cols in itertools.chain([first], chunks):
             n = len(next(iter(cols.values())))
+            allowance.charge(n)
             out_v, out_m = engine.chunk(cols, n)
             for name, arr in out_v.items():
                 values.setdefault(name, []).append(arr)
@@ -339,17 +342,19 @@ def month_summary(name: str, offsets: np.ndarray, labels: Sequence[str],
 
 def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int] = None,
              progress: Optional[Callable[[int], None]] = None, keep_draws: bool = False,
-             before: Sequence[str] = ()) -> Simulation:
+             before: Sequence[str] = (), what: Optional[str] = None) -> Simulation:
     """Run the engine on ``samples`` draws of every uncertain input.
 
-    ``before``: months (YYYY-MM) at which to state P(the cash runs out before).
+    ``before``: months (YYYY-MM) at which to state P(the cash runs out before). ``what``
+    names the request in a refusal past the work budget (default: the simulate command).
     """
     if not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"samples must be between 1 and {MAX_SAMPLES:,}")
     found = distributions_of(scenario)
     check_schedules(found, samples)
     chunk = chunk or chunk_size(scenario)
-    check_work(scenario, f"simulate --samples {samples}", samples=samples, chunk=chunk)
+    allowance = allow(scenario, what or f"simulate --samples {samples}", samples=samples,
+                      chunk=chunk)
     kept: Dict[object, List[np.ndarray]] = {}
 
     def chunks():
@@ -358,7 +363,7 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
                 for k, v in cols.items():
                     kept.setdefault(k, []).append(v)
             yield cols
-    ev = evaluate(scenario, catalog, chunks(), progress=progress, found=found)
+    ev = evaluate(scenario, catalog, chunks(), allowance, progress=progress, found=found)
     arrays = dict(ev.values)
     covered = arrays.pop("funding.covered", None)
     figures = [summarize(name, ev.units[name], arr) for name, arr in arrays.items()]
@@ -422,21 +427,21 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
     values, all run through the engine on arrays at once (chunked), not one run per point.
     """
     found = distributions_of(scenario)
-    base, figure = base_result(scenario, catalog, figure)
     grouped = groups(found)
     keys = list(grouped)
     rows = 2 * len(keys)
+    chunk = chunk or chunk_size(scenario)
+    allowance = allow(scenario, f"sensitivity of {len(keys)} uncertain input(s)",
+                      samples=rows, chunk=chunk)
+    base, figure = base_result(scenario, catalog, figure)
     columns = {}
     for j, key in enumerate(keys):
         d0 = grouped[key][0][1]
         col = np.full(rows, float(d0.raw_base))
         col[2 * j], col[2 * j + 1] = d0.raw_ppf(np.array([0.1, 0.9]))
         columns[key] = col
-    chunk = chunk or chunk_size(scenario)
-    check_work(scenario, f"sensitivity of {len(keys)} uncertain input(s)", samples=rows,
-               chunk=chunk)
-    ev = evaluate(scenario, catalog, in_chunks(columns, rows, chunk), figures=[figure],
-                  detail=not base[figure].headline, found=found)
+    ev = evaluate(scenario, catalog, in_chunks(columns, rows, chunk), allowance,
+                  figures=[figure], detail=not base[figure].headline, found=found)
     at = ev.values[figure]
     swings = []
     for j, key in enumerate(keys):
@@ -474,7 +479,8 @@ def annotate(result, scenario, catalog, samples: int = REPORT_SAMPLES, seed: int
                     f"items (over {REPORT_MODEL_SIZE:,}) its draws take longer than a report; "
                     "run 'estimator simulate' for P(covered) and the shortfall's spread")
         return
-    sim = simulate(scenario, catalog, samples, seed)
+    sim = simulate(scenario, catalog, samples, seed,
+                   what=f"report: the uncertainty line's {samples:,} draws")
     where = (f"Monte Carlo over the scenario's distributions ({result.files[0]}), "
              f"{samples:,} draws, seed {seed}")
     ledger.input("uncertainty.p_covered", sim.probability_covered, "fraction", where)
