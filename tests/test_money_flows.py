@@ -83,6 +83,12 @@ def test_each_branch_of_a_condition_is_judged_against_the_buffer(estimate_text):
             assert r.value(f"{b}.shortfall_usd") == pytest.approx(short, abs=0.01)
         assert r.value("funding.shortfall_usd") == r.value(f"funding.branches.more.{flag}"
                                                            ".shortfall_usd")
+    # the verdict says what it is judged against, and the buffer is among its inputs
+    for name in ("funding.covered", "funding.branches.more.true.covered"):
+        assert "below the cash buffer" in r[name].formula
+        assert "monthly.funding.buffer_usd" in r[name].inputs
+    assert "balance less the cash buffer" in r["funding.min_balance_usd"].formula
+    assert "below zero" in estimate_text(LINKED)["funding.covered"].formula
 
 
 def test_yearly_burn_and_peak_need(estimate_text):

@@ -52,6 +52,7 @@ class Books:
         self.window_end = 0
         self.window_reason = ""
         self.cash: Val = None
+        self.buffer: Optional[Val] = None   # the verdict's cash buffer, when one is kept
         self.raises: Val = None
         self.debt_in: Val = None
         self.revenue: Val = None
@@ -145,9 +146,9 @@ def _entity(ctx: Context, name: str, fnd, links: Links) -> None:
                          series=True)
     bal = balance(books.cash.value, sources.value, uses_total.value)
     buffer = cm.buffer_for(fnd, _operating(books), ctx.months)
-    if buffer is not None:
-        rec.input(f"monthly.{p}.buffer_usd", buffer, "money",    # cash kept in hand each month
-                  source_of(fnd.verdict, "buffer"), series=True)
+    if buffer is not None:                                      # cash kept in hand each month
+        books.buffer = rec.input(f"monthly.{p}.buffer_usd", buffer, "money",
+                                 source_of(fnd.verdict, "buffer"), series=True)
     base = fin.verdict(bal, books.window_end, buffer)
     balance_val = Val(f"monthly.{p}.balance_usd", bal)
     record_verdict(ctx, base, p, books, (source_sums, use_sums, balance_val))
@@ -469,23 +470,26 @@ def record_verdict(ctx: Context, v: fin.Verdict, prefix: str, books: Books, part
     """
     rec = ctx.rec
     source_sums, use_sums, bal = parts
-    base = [bal, books.window, *also]
+    base = [bal, books.window, *also] + ([books.buffer] if books.buffer is not None else [])
+    floor, less = ("the cash buffer", " less the cash buffer") if books.buffer is not None \
+        else ("zero", "")
     rec.record(f"{prefix}.covered", v.covered if np.ndim(v.covered) else bool(v.covered), "flag",
-               "the cash balance never drops below zero through the window", base,
+               f"the cash balance never drops below {floor} through the window", base,
                headline=source_sums is not None)
     rec.record(f"{prefix}.shortfall_usd", v.shortfall, "money",
-               "the most the balance drops below zero in the window (0 when covered)", base,
+               f"the most the balance drops below {floor} in the window (0 when covered)", base,
                headline=source_sums is not None)
     rec.record(f"{prefix}.gap_month", _month_or_none(v.gap, books.months), "month",
-               "first month the balance is below zero", base, headline=source_sums is not None)
+               f"first month the balance is below {floor}", base,
+               headline=source_sums is not None)
     rec.record(f"{prefix}.min_balance_usd", v.low, "money",
-               "lowest month-end balance in the window", base)
+               f"lowest month-end balance{less} in the window", base)
     if source_sums is None:
         return
     rec.record(f"{prefix}.min_balance_month", _month_or_none(v.low_month, books.months), "month",
-               "month of the lowest balance", base)
+               f"month of the lowest balance{less}", base)
     rec.record(f"{prefix}.lasts_until", _month_or_none(v.lasts, books.months), "month",
-               "last month with a balance at or above zero before the first gap", base)
+               f"last month with a balance at or above {floor} before the first gap", base)
     sources, uses = total(s.value for s in source_sums), total(u.value for u in use_sums)
     src = rec.record(f"{prefix}.sources_usd", sources, "money",
                      "cash + raises + loans + revenue through the window", source_sums,
