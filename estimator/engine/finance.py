@@ -651,9 +651,17 @@ class YearRow(NamedTuple):
     balance: np.ndarray             #: cash at the year's last month inside the horizon
 
 
+def _totals(cash, sources: Mapping[str, object], uses: Mapping[str, object], n: int):
+    """(all sources, all uses) each month and the month-end balance they leave. [USD]"""
+    zero = np.zeros(n)
+    total_in = sum((_arr(v) for v in sources.values()), zero)
+    total_out = sum((_arr(v) for v in uses.values()), zero)
+    return total_in, total_out, balance(cash, total_in, total_out)
+
+
 def yearly_table(cash, sources: Mapping[str, object], uses: Mapping[str, object], n: int,
-                 origin: int, operating: Iterable[str] = ("revenue", "lease_income")
-                 ) -> List[YearRow]:
+                 origin: int, operating: Iterable[str] = ("revenue", "lease_income"), *,
+                 known: Optional[Tuple[object, object, object]] = None) -> List[YearRow]:
     """Sources, uses by kind, burn, cumulative burn and balance per calendar year.
 
     Parameters
@@ -667,14 +675,13 @@ def yearly_table(cash, sources: Mapping[str, object], uses: Mapping[str, object]
         Months in the horizon, and the absolute index of month 0.
     operating : iterable of str
         The kinds of source that are operating income; burn is uses less these.
+    known : (total_in, total_out, balance), optional -- when the caller has them already
     """
     operating = set(operating)
     years = calendar_years(n, origin)
     zero = np.zeros(n)
-    total_in = sum((_arr(v) for v in sources.values()), zero)
-    total_out = sum((_arr(v) for v in uses.values()), zero)
+    total_in, total_out, bal = known if known is not None else _totals(cash, sources, uses, n)
     income = sum((_arr(v) for k, v in sources.items() if k in operating), zero)
-    bal = balance(cash, total_in, total_out)
     rows, cum = [], 0.0
     for y in sorted(set(years.tolist())):      # np.unique would import numpy.ma (~10 ms)
         idx = years == y
@@ -798,12 +805,8 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
     """
     zero = np.zeros(n)
     operating = tuple(operating)
-    if known is not None:
-        total_in, total_out, bal = known
-    else:
-        total_in = sum((_arr(v) for v in sources.values()), zero)
-        total_out = sum((_arr(v) for v in uses.values()), zero)
-        bal = balance(cash, total_in, total_out)
+    known = known if known is not None else _totals(cash, sources, uses, n)
+    total_in, total_out, bal = known
     income = sum((_arr(v) for k, v in sources.items() if k in operating), zero)
     w = int(window) + 1
     burn = total_out - income
@@ -823,7 +826,8 @@ def summarise(cash, sources: Mapping[str, object], uses: Mapping[str, object], n
         npv=npv(net, discount_rate),
         npv_sources=npv(in_window(total_in, window), discount_rate) if yearly else None,
         npv_uses=npv(in_window(total_out, window), discount_rate) if yearly else None,
-        by_year=yearly_table(cash, sources, uses, n, origin, operating) if yearly else [])
+        by_year=yearly_table(cash, sources, uses, n, origin, operating, known=known)
+        if yearly else [])
 
 
 # --------------------------------------------------------------------------- linked entities
@@ -978,6 +982,5 @@ def resolve_entities(entities: Mapping[str, Mapping[str, object]], flows: Sequen
             e.sources[f.source] = e.sources.get(f.source, zero) + amount
             e.inflows[f.payer] = e.inflows.get(f.payer, zero) + amount
     for name, e in out.items():
-        out[name] = e._replace(balance=balance(e.cash, sum(e.sources.values(), zero),
-                                               sum(e.uses.values(), zero)))
+        out[name] = e._replace(balance=_totals(e.cash, e.sources, e.uses, n)[2])
     return out
