@@ -35,29 +35,32 @@ def load(path=None, overrides: Iterable[str] = (), catalog=None, *,
     and that value is read from its input figure (``inputs.fleets.gb200.accelerator_price_usd``).
     Where no single input figure holds it, the error says so. ``allow_extends``: folders
     outside the project that ``extends:`` may include from.
+
+    Every command that takes ``--set`` loads through here (``report``, ``check``, ``explain``,
+    ``solve``, ...), so an override means the same thing to each of them.
     """
     overrides, resolved = tuple(overrides), {}
     cat = _catalog(catalog)
+    reach = {"allow_extends": tuple(allow_extends)}
     while True:
         try:
-            return loader.load(path, overrides, catalog=cat, resolved=resolved,
-                               allow_extends=tuple(allow_extends))
+            return loader.load(path, overrides, catalog=cat, resolved=resolved, **reach)
         except loader.UnwrittenRelative as e:
             if e.where in resolved:
                 raise
-            used = _used_value(path, overrides, cat, e.parts)
+            used = _used_value(path, overrides, cat, e.parts, reach)
             if used is None:
                 raise
             resolved[e.where] = used
 
 
-def _used_value(path, overrides, catalog, parts: list):
+def _used_value(path, overrides, catalog, parts: list, reach: dict):
     """(value, description) of the figure holding what the engine uses at the path ``parts``
     (keys, list positions or items by name)."""
     from .engine import estimate as run
     from .units import format_quantity
     absolute = [o for o in overrides if loader.relative_factor(o.split("=", 1)[-1]) is None]
-    scenario = loader.load(path, absolute, catalog=catalog)
+    scenario = loader.load(path, absolute, catalog=catalog, **reach)
     parts = [str(p) for p in parts]
     if parts[0] == "training" and len(parts) > 1:   # a run's figures go under its key
         runs = [r.name for r in scenario.training]

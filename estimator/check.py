@@ -287,10 +287,12 @@ class Checked(NamedTuple):
 
 
 def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance: float,
-                update: bool = False, overrides=()) -> List[Checked]:
+                update: bool = False, overrides=(), *, allow_extends=()) -> List[Checked]:
     """Evaluate each scenario's expectations and, with ``baseline_dir``, compare it with its
-    snapshot there (keyed by its path relative to the project root), or rewrite the snapshot."""
-    from .config.loader import load
+    snapshot there (keyed by its path relative to the project root), or rewrite the snapshot.
+    ``overrides`` and ``allow_extends`` mean what they mean to ``report``
+    (:func:`estimator.api.load`)."""
+    from .api import load
     from .engine import estimate
     from .fileio import make_folder, write_atomic
     from .result import dumps
@@ -305,7 +307,7 @@ def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance:
     out = []
     for f in files:
         rel = project.rel(f) if project.inside(f) else f
-        scn = load(f, overrides, catalog=catalog)
+        scn = load(f, overrides, catalog=catalog, allow_extends=allow_extends)
         result = estimate(scn, catalog)
         outcomes = evaluate(result, scn.expect)
         moves, note, ok = [], "", True

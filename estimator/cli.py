@@ -481,7 +481,8 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
     choice = _catalog_choice(project)
     from .catalog import load_catalog
     catalog = load_catalog(choice.directory)
-    records = ck.check_files(paths, project, catalog, baseline, tol, update_baseline, overrides)
+    records = ck.check_files(paths, project, catalog, baseline, tol, update_baseline, overrides,
+                             allow_extends=_allowed())
     if baseline and not files:
         orphans = ck.orphan_baselines(project, baseline, paths)
     render = {"json": rc.check_json, "markdown": rc.check_markdown, "csv": rc.check_csv,
@@ -530,7 +531,8 @@ def diff(files, rev, compare_to, fmt, output, width):
         if not files:
             from .project import require_scenarios
             require_scenarios(project, "estimator diff --rev without files")
-        changes = revision_changes(project, rev, list(files) or None, _explicit_catalog())
+        changes = revision_changes(project, rev, list(files) or None, _explicit_catalog(),
+                                   _allowed())
         for warning in {changes.base.warning, changes.head.warning} - {None}:
             _err(warning)
         render = {"json": rc.changes_json, "markdown": rc.changes_markdown,
@@ -833,7 +835,7 @@ def project_validate(files):
     proj = _project()
     require_scenarios(proj, "estimator project validate")
     choice = _catalog_choice(proj)
-    results = run(proj, list(files) if files else None, choice.directory)
+    results = run(proj, list(files) if files else None, choice.directory, _allowed())
     for r in results:
         if r.status == "error":
             _err(f"error: {r.message}")

@@ -164,7 +164,7 @@ def _closure(path: str, _seen: Optional[Set[str]] = None) -> Tuple[List[str], bo
     """[path, every file it extends, transitively] and whether ``path`` has a ``scenario:`` key.
 
     Unreadable files count as scenarios (so loading them reports the problem)."""
-    from .config.loader import MAX_INCLUDED_FILES, extends_targets
+    from .config.loader import MAX_INCLUDED_FILES, extends_path, extends_targets
     from .config.yamlsafe import load_node
     seen = _seen if _seen is not None else set()
     seen.add(path)
@@ -182,8 +182,7 @@ def _closure(path: str, _seen: Optional[Set[str]] = None) -> Tuple[List[str], bo
         except ConfigError:
             targets = []
         for target, _ in targets:
-            full = os.path.normpath(target if os.path.isabs(target)
-                                    else os.path.join(os.path.dirname(path), target))
+            full = os.path.normpath(extends_path(target, path))
             if full in seen or len(seen) > MAX_INCLUDED_FILES or not os.path.isfile(full):
                 continue
             out.extend(_closure(full, seen)[0])
@@ -321,14 +320,15 @@ class Validated(NamedTuple):
     message: str = ""
 
 
-def validate(project: Project, changed: Optional[Sequence[str]], catalog_dir: Optional[str]
-             ) -> List[Validated]:
+def validate(project: Project, changed: Optional[Sequence[str]], catalog_dir: Optional[str],
+             allow_extends: Sequence[str] = ()) -> List[Validated]:
     """Validate what ``changed`` files touch (or everything): catalog files as catalog files,
     scenarios by loading and estimating them, fragments through the scenarios that extend them.
     Files that are not part of the project (``.pre-commit-config.yaml``, workflows) are
-    skipped, and said to be."""
+    skipped, and said to be. ``allow_extends``: folders outside the project that ``extends:``
+    may reach."""
+    from .api import load
     from .catalog import load_catalog, validate_catalog_file
-    from .config.loader import load
     from .engine import estimate
     out: List[Validated] = []
     catalog_folder = os.path.normpath(catalog_dir) if catalog_dir else None
@@ -370,7 +370,7 @@ def validate(project: Project, changed: Optional[Sequence[str]], catalog_dir: Op
         return out + [Validated(catalog_dir or "installed catalog", "error", str(e))]
     for s in targets:
         try:
-            estimate(load(s, catalog=catalog), catalog)
+            estimate(load(s, catalog=catalog, allow_extends=allow_extends), catalog)
             out.append(Validated(_display(s), "ok"))
         except ConfigError as e:
             out.append(Validated(_display(s), "error", str(e)))

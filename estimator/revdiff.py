@@ -45,10 +45,14 @@ class Changes(NamedTuple):
 
 def evaluate_tree(root: str, project: Project, side: Side, files: Optional[Sequence[str]],
                   explicit_catalog: Optional[str], rename=lambda text: text,
-                  tree_top: Optional[str] = None) -> Evaluated:
+                  tree_top: Optional[str] = None, allow_extends: Sequence[str] = (),
+                  repo_top: Optional[str] = None) -> Evaluated:
     """Evaluate the scenarios of a tree rooted at ``root`` (``files``: relative paths, or every
     scenario of the tree's project). ``tree_top``: the top of a revision's copy of the
-    repository, which ``extends:`` may reach (as the work tree's top, on disk)."""
+    repository, which ``extends:`` may reach (as the work tree's top, on disk);
+    ``allow_extends``: folders outside it that ``extends:`` may also reach (read from disk,
+    as they are not in the repository); ``repo_top``: the repository ``tree_top`` is a copy
+    of, where a relative ``extends:`` that leaves the copy leads."""
     from .catalog import load_catalog
     from .config.loader import load
     from .engine import estimate
@@ -69,7 +73,8 @@ def evaluate_tree(root: str, project: Project, side: Side, files: Optional[Seque
         if not os.path.exists(path):
             continue
         try:
-            result = estimate(load(path, catalog=catalog, root=tree_top), catalog)
+            result = estimate(load(path, catalog=catalog, root=tree_top, copy_of=repo_top,
+                                   allow_extends=allow_extends), catalog)
         except ConfigError as e:
             errors[rel] = rename(str(e))
             continue
@@ -117,9 +122,11 @@ def _side_name(side: Side) -> str:
 
 
 def revision_changes(project: Project, spec: str, files: Optional[Sequence[str]],
-                     explicit_catalog: Optional[str]) -> Changes:
+                     explicit_catalog: Optional[str], allow_extends: Sequence[str] = ()
+                     ) -> Changes:
     """Compare the project's scenarios (or ``files``) between the two sides ``spec`` names:
-    ``A...B``, ``A..B`` or ``A`` (against the working tree)."""
+    ``A...B``, ``A..B`` or ``A`` (against the working tree). ``allow_extends``: folders
+    outside the repository that ``extends:`` may reach, on both sides."""
     top = toplevel(project.root)
     prefix = os.path.relpath(project.root, top)
     base_side, head_side = resolve_range(top, spec)
@@ -131,12 +138,13 @@ def revision_changes(project: Project, spec: str, files: Optional[Sequence[str]]
 
     def side_eval(side: Side) -> Evaluated:
         if side.commit is None:
-            return evaluate_tree(project.root, project, side, rels, explicit_catalog)
+            return evaluate_tree(project.root, project, side, rels, explicit_catalog,
+                                 allow_extends=allow_extends)
         with tree_at(top, side.commit) as tmp:
             root = os.path.normpath(os.path.join(tmp, prefix))
             os.makedirs(root, exist_ok=True)
             cfg = os.path.join(root, PROJECT_FILE)
-            rename = _renamer(root, side)
+            rename = _renamer(tmp, side)
             if os.path.isfile(cfg):
                 try:
                     proj = load_project(cfg, f"{side.label}:{project.rel(project.abs(PROJECT_FILE))}")
@@ -148,7 +156,8 @@ def revision_changes(project: Project, spec: str, files: Optional[Sequence[str]]
             else:
                 proj = Project(root, None, project.config)
             catalog = os.path.join(root, *cat_rel.split("/")) if cat_rel else explicit_catalog
-            return evaluate_tree(root, proj, side, rels, catalog, rename, tree_top=tmp)
+            return evaluate_tree(root, proj, side, rels, catalog, rename, tree_top=tmp,
+                                 allow_extends=allow_extends, repo_top=top)
 
     return _build(side_eval(base_side), side_eval(head_side))
 
@@ -157,16 +166,19 @@ def _build(base: Evaluated, head: Evaluated) -> Changes:
     return Changes(base, head, compare_sides(base, head))
 
 
-def _renamer(root: str, side: Side):
-    """Error messages name ``REV:path``, not the temporary folder the revision was read into."""
-    real = os.path.realpath(root)
+def _renamer(top: str, side: Side):
+    """Error messages name ``REV:path`` (git's notation, from the repository's top; ``REV:``
+    alone is its whole tree), never the temporary folder the revision was read into."""
     name = side.label if " " not in side.label else side.commit[:12]
+    folders = sorted({top, os.path.realpath(top)}, key=len, reverse=True)
 
     def rename(text: str) -> str:
-        for folder in {root, real}:
+        for folder in folders:
             text = text.replace(folder + os.sep, f"{name}:")
             rel = os.path.relpath(folder)
             if not rel.startswith(".."):
                 text = text.replace(rel + os.sep, f"{name}:")
+        for folder in folders:
+            text = text.replace(folder, f"{name}:")
         return text
     return rename

@@ -433,3 +433,108 @@ def test_docs_ci_blocks_parse_and_match_what_the_tool_does(tmp_path):
     (tmp_path / "estimator.yaml").write_text(documented)
     cfg = load_project(str(tmp_path / "estimator.yaml")).config     # every key is a real one
     assert (cfg.catalog, cfg.baselines, cfg.tolerance) == ("catalog", "baselines", 0.02)
+
+
+# --------------------------------------------------------------------------- one way to load
+
+def test_allow_extends_reaches_every_command_that_loads_a_scenario(repo):
+    """--allow-extends (and ESTIMATOR_ALLOW_EXTENDS) opens a folder outside the repository to
+    `extends:` for check, project validate and diff --rev alike, on both sides of a diff."""
+    shared = repo.parent / "shared-parts"
+    shared.mkdir()
+    (shared / "site.yaml").write_text(COMMON)
+    git(repo, "checkout", "-qb", "team-c")
+    (repo / "scenarios" / "teamC").mkdir()
+    (repo / "scenarios" / "teamC" / "plan.yaml").write_text(
+        TEAM.format(name="C", n=2000).replace("../common.yaml", str(shared / "site.yaml")))
+    opened = ("--allow-extends", str(shared))
+    res = run(*opened, "check", "--update-baseline")
+    assert res.exit_code == 0, res.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "team C on the shared site")
+    for args in (("check",), ("project", "validate"), ("diff", "--rev", "main...HEAD")):
+        res = run(*args)                                # not opened: refused, saying how
+        assert res.exit_code == 2 and "--allow-extends DIR" in res.output, (args, res.output)
+        assert "estimator-rev-" not in res.output       # never the temporary folder
+        res = run(*opened, *args)
+        assert res.exit_code == 0, (args, res.output)
+    res = CliRunner(env={"ESTIMATOR_ALLOW_EXTENDS": str(shared)}).invoke(
+        main, ["diff", "--rev", "main...HEAD", "--format", "json"])
+    assert changes_of(res)["scenarios/teamC/plan.yaml"]["status"] == "added"
+    # a move in the shared file moves the scenario on both commands
+    (shared / "site.yaml").write_text(COMMON.replace("pue: 1.3", "pue: 1.6"))
+    res = run(*opened, "check", "scenarios/teamC/plan.yaml", "--baseline", "baselines")
+    assert res.exit_code == 1 and "power.facility_w" in res.output
+    git(repo, "commit", "-q", "--allow-empty", "-m", "nothing in the repository")
+    res = run(*opened, "diff", "--rev", "HEAD~1..HEAD", "--format", "json")
+    assert changes_of(res)["scenarios/teamC/plan.yaml"]["status"] == "unchanged"
+
+
+def changes_of(res):
+    assert res.exit_code == 0, res.output
+    return {s["file"]: s for s in json.loads(res.output)["scenarios"]}
+
+
+def test_a_revision_error_names_the_revision_not_a_temporary_folder(repo):
+    git(repo, "checkout", "-qb", "outside")
+    plan = repo / "scenarios" / "teamA" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("../common.yaml", "/nowhere/site.yaml"))
+    (repo.parent / "elsewhere.yaml").write_text(COMMON)
+    plan.write_text(plan.read_text().replace("/nowhere/site.yaml", "../../../elsewhere.yaml"))
+    git(repo, "commit", "-qam", "a parent outside the repository")
+    res = run("diff", "--rev", "main...HEAD")
+    assert res.exit_code == 2
+    assert "HEAD:scenarios/teamA/plan.yaml:2:10" in res.output
+    assert "outside the project folder HEAD:" in res.output, res.output
+    assert "estimator-rev-" not in res.output and "/tmp" not in res.output
+
+
+def test_check_and_report_read_a_relative_override_alike(repo):
+    """`--set fleets.pod.server_price=*0.8` where the price comes from the catalog scales the
+    price the engine uses, in `check` as in `report`; both say so the same way when a relative
+    value has nothing to scale."""
+    plan = "scenarios/teamA/plan.yaml"
+    cheaper = ("--set", "fleets.pod.server_price=*0.8")
+    res = run("report", plan, *cheaper, "--format", "json")
+    assert res.exit_code == 0, res.output
+    reported = json.loads(res.output)["figures"]["capex.total_usd"]["value"]
+    res = run("check", plan, "--baseline", "baselines", *cheaper, "--format", "json")
+    assert res.exit_code == 1, res.output
+    data = json.loads(res.output[: res.output.rindex("}") + 1])
+    capex = {m["name"]: m for m in data["files"][0]["moves"]}["capex.total_usd"]
+    assert capex["after"] == reported and capex["failed"]
+    nothing = ("--set", "fleets.pod.delivery.months=*2")
+    said = {run(cmd, plan, *nothing).output.split("\n")[0] for cmd in ("report", "check")}
+    assert len(said) == 1 and "fleets.pod.delivery.months" in said.pop()
+
+
+def test_a_scenario_extends_a_shipped_scenario_by_name(repo):
+    """`extends: h100-server` reads the shipped scenario (part of the installed tool, so no
+    --allow-extends); a file of that name beside the scenario wins; a near miss is named."""
+    mine = repo / "scenarios" / "two-servers.yaml"
+    mine.write_text("scenario: Two servers\nextends: h100-server\n"
+                    "datacenters: {colo: {it_capacity: 30 kW}}\nfleets: {dgx: {servers: 2}}\n"
+                    "expect: {capex.total_usd: {between: [$600k, $900k]}}\n")
+    res = run("report", "scenarios/two-servers.yaml", "--format", "json")
+    assert res.exit_code == 0, res.output
+    one = json.loads(run("report", "h100-server", "--format", "json").output)
+    two = json.loads(res.output)
+    assert two["scenario"] == "Two servers"
+    assert two["figures"]["fleets.accelerators"]["value"] == 2 * one["figures"][
+        "fleets.accelerators"]["value"]
+    res = run("check", "--update-baseline")
+    assert res.exit_code == 0, res.output
+    assert "baselines/scenarios/two-servers.json" in res.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "two servers")
+    res = run("diff", "--rev", "HEAD~1..HEAD", "--format", "json")
+    assert changes_of(res)["scenarios/two-servers.yaml"]["status"] == "added"
+    mine.write_text(mine.read_text().replace("h100-server", "h100-servr"))
+    res = run("validate", "scenarios/two-servers.yaml")
+    assert res.exit_code == 2
+    assert "scenarios/two-servers.yaml:2:10" in res.output and "nor a shipped scenario" in res.output
+    assert "did you mean 'h100-server'?" in res.output
+    (repo / "scenarios" / "h100-server.yaml").write_text(COMMON.replace("20 MW", "30 MW"))
+    mine.write_text(mine.read_text().replace("h100-servr", "h100-server.yaml"))
+    res = run("validate", "scenarios/two-servers.yaml")      # the local file wins: no server
+    assert res.exit_code == 2 and "server" in res.output

@@ -39,19 +39,52 @@ def display_path(path: str) -> str:
     return rel if not rel.startswith("..") else os.path.normpath(path)
 
 
-class _Reading:
-    """What one load may still read: files, bytes and values, shared by every included file."""
+def _within(real: str, folder: str) -> bool:
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
 
-    def __init__(self, root: str, allowed: Sequence[str] = ()):
+
+def shipped_folder() -> str:
+    """The shipped scenarios' folder: part of the installed tool, so any scenario may extend
+    them (``extends: openai-40b``) and messages may quote them."""
+    from .. import scenarios
+    return os.path.realpath(scenarios.folder())
+
+
+class _Reading:
+    """What one load may still read: files, bytes and values, shared by every included file.
+
+    ``copy_of``: ``root`` is a copy of that folder (a git revision written out by ``diff
+    --rev``), so a relative ``extends:`` that leaves the copy is read where it leads from
+    the real folder, never from around the copy."""
+
+    def __init__(self, root: str, allowed: Sequence[str] = (), copy_of: Optional[str] = None):
         self.files = 0
         self.bytes = MAX_FILE_BYTES
         self.nodes = MAX_NODES
         self.root = root
-        self.allowed = [os.path.realpath(a) for a in allowed]
+        self.copy_of = copy_of
+        self.allowed = [os.path.realpath(a) for a in allowed] + [shipped_folder()]
 
     def inside(self, real: str) -> bool:
-        return any(real == d or real.startswith(d.rstrip(os.sep) + os.sep)
-                   for d in [self.root] + self.allowed)
+        return any(_within(real, d) for d in [self.root] + self.allowed)
+
+
+def extends_path(target: str, including: str, copy: Optional[Tuple[str, str]] = None) -> str:
+    """The file ``extends: target`` names in the file ``including``: an absolute path as it
+    is; a relative one from the including file's folder; failing a file there, a shipped
+    scenario of that name (``openai-40b`` or ``openai-40b.yaml``). ``copy``: (copy, real)
+    folders, for a revision's copy of the repository (see :class:`_Reading`)."""
+    if os.path.isabs(target):
+        return target
+    full = os.path.join(os.path.dirname(including), target)
+    if copy is not None:
+        inner = os.path.relpath(os.path.normpath(full), copy[0])
+        if inner == os.pardir or inner.startswith(os.pardir + os.sep):
+            full = os.path.normpath(os.path.join(copy[1], inner))
+    if not os.path.lexists(full):
+        from .. import scenarios
+        return scenarios.path_of(target) or full
+    return full
 
 
 def project_root(path: str) -> str:
@@ -68,7 +101,8 @@ def project_root(path: str) -> str:
 
 
 def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Reading] = None,
-              allowed: Sequence[str] = (), root: Optional[str] = None) -> Tuple[Node, List[str]]:
+              allowed: Sequence[str] = (), root: Optional[str] = None,
+              copy_of: Optional[str] = None) -> Tuple[Node, List[str]]:
     """Read ``path`` and everything it extends, merged into one node tree.
 
     ``extends:`` reaches only regular YAML files inside the project (the git work tree of
@@ -76,7 +110,7 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Readi
     are budgeted across the whole tree, not per file.
     """
     reading = _reading if _reading is not None else \
-        _Reading(os.path.realpath(root) if root else project_root(path), allowed)
+        _Reading(os.path.realpath(root) if root else project_root(path), allowed, copy_of)
     real = os.path.realpath(path)
     name = display_path(path)
     reading.files += 1
@@ -95,14 +129,13 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Readi
         return node, files
     targets = extends_targets(ext)
     base: Optional[Node] = None
+    copy = (reading.root, reading.copy_of) if reading.copy_of else None
     for target, mark in targets:
-        if os.path.isabs(target):
-            full = target
-        else:
-            full = os.path.join(os.path.dirname(path), target)
+        full = extends_path(target, path, copy)
         if not full.endswith((".yaml", ".yml")):
-            raise ConfigError(Problem(f"extends: '{target}' is not a .yaml or .yml file", mark,
-                                      ("extends",)))
+            raise ConfigError(Problem(
+                f"extends: '{target}' is not a .yaml or .yml file, nor a shipped scenario's "
+                "name", mark, ("extends",), hint=_extends_hint(target, path)))
         if os.path.realpath(full) in _stack + (real,):
             chain = " -> ".join([display_path(p) for p in _stack + (real,)] + [display_path(full)])
             raise ConfigError(Problem(f"extends: include cycle: {chain}", mark, ("extends",)))
@@ -111,7 +144,7 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Readi
                                       mark, ("extends",)))
         if not os.path.exists(full):
             raise ConfigError(Problem(f"extends: file not found: {display_path(full)}", mark,
-                                      ("extends",)))
+                                      ("extends",), hint=_extends_hint(target, path)))
         if os.path.isfile(full) and not reading.inside(os.path.realpath(full)):
             raise ConfigError(Problem(
                 f"extends: '{target}' is outside the project folder {reading.root}", mark,
@@ -121,6 +154,19 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Readi
         files.extend(subfiles)
         base = sub if base is None else merge(base, sub)
     return merge(base, node), files
+
+
+def _extends_hint(target: str, including: str) -> Optional[str]:
+    """A did-you-mean among the YAML files beside the target and the shipped scenarios."""
+    from .. import scenarios
+    folder = os.path.join(os.path.dirname(including), os.path.dirname(target))
+    try:
+        beside = [f for f in os.listdir(folder) if f.endswith((".yaml", ".yml"))]
+    except OSError:
+        beside = []
+    name = os.path.basename(target)
+    stem = name[:-5] if name.endswith(".yaml") else name
+    return did_you_mean(name, beside) or did_you_mean(stem, scenarios.names())
 
 
 def extends_targets(ext: Node) -> List[Tuple[str, Mark]]:
@@ -559,7 +605,7 @@ def _expand(node: Node, parts: List, done: List, mark: Mark, pattern: str, budge
 
 def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None,
          resolved: Optional[dict] = None, *, allow_extends: Sequence[str] = (),
-         root: Optional[str] = None) -> Scenario:
+         root: Optional[str] = None, copy_of: Optional[str] = None) -> Scenario:
     """Read, merge, override and validate a scenario file into a :class:`Scenario`.
 
     ``path`` is a file, or the name of a shipped scenario (``"stargate-500b"``, see
@@ -569,7 +615,8 @@ def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None
     :func:`estimator.api.load`, which fills it from the engine. ``root``: the project folder
     ``extends:`` may reach (default: the git work tree holding ``path``, else its folder);
     ``allow_extends``: folders outside it that it may also reach, whose values messages never
-    quote.
+    quote; ``copy_of``: ``root`` is a copy of that folder (a git revision's files), so a
+    relative ``extends:`` leaving it resolves from the real folder.
 
     Raises
     ------
@@ -583,7 +630,7 @@ def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None
         raise ConfigError(Problem("file not found (and no shipped scenario has that name)",
                                   Mark(given), hint=scenarios.hint(given)))
     top = os.path.realpath(root) if root else project_root(path)
-    root, files = read_tree(path, allowed=allow_extends, root=top)
+    root, files = read_tree(path, allowed=allow_extends, root=top, copy_of=copy_of)
     for text in overrides:
         parts, value = parse_override(text)
         apply_override(root, parts, value, resolved)
@@ -634,8 +681,9 @@ def _unquoted(e: ConfigError, root: str, files: Sequence[str]) -> ConfigError:
     Messages quote a value only from the project's own files, so a scenario cannot make the
     tool print what another file on the machine holds.
     """
+    mine = (root, shipped_folder())
     outside = {f for f in files[1:]
-               if not os.path.realpath(f).startswith(root.rstrip(os.sep) + os.sep)}
+               if not any(_within(os.path.realpath(f), d) for d in mine)}
     if not outside or not any(p.mark is not None and p.mark.file in outside for p in e.problems):
         return e
     hidden = ("a problem in a file outside the project (not shown: only the project's own "
