@@ -872,5 +872,33 @@ def schema(results, output):
     _emit(dumps(data), output)
 
 
+def _to_root(ctx, param, value):
+    """An option shared by every command, given after the command's name: it means what it
+    means before it (``estimator check --catalog DIR`` = ``estimator --catalog DIR check``)."""
+    root = ctx.find_root()
+    if param.multiple:
+        if value:
+            root.params[param.name] = tuple(root.params.get(param.name) or ()) + tuple(value)
+    elif value:
+        root.params[param.name] = value
+
+
+def _share_root_options(group: click.Group) -> None:
+    """Every command also takes the main options (--catalog, --allow-extends, --debug) after
+    its name, so pre-commit ``args:`` and habits from other tools work; one definition each."""
+    shared = [p for p in main.params if p.name in ("catalog_dir", "allow_extends", "debug")]
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _share_root_options(command)
+            continue
+        for p in shared:
+            command.params.append(type(p)(
+                [p.name, *p.opts], type=p.type, multiple=p.multiple, is_flag=getattr(p, "is_flag", False),
+                help=p.help, expose_value=False, callback=_to_root, is_eager=True))
+
+
+_share_root_options(main)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -153,3 +153,42 @@ def test_python_dash_m_works():
     res = subprocess.run([sys.executable, "-m", "estimator", "--help"], capture_output=True,
                          text=True, timeout=30)
     assert res.returncode == 0 and "Usage: estimator" in res.stdout
+
+
+def _leaf_commands(group, prefix=()):
+    import click
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from _leaf_commands(cmd, prefix + (name,))
+        else:
+            yield prefix + (name,)
+
+
+@pytest.mark.parametrize("command", list(_leaf_commands(main)), ids=" ".join)
+def test_the_main_options_are_taken_after_the_command_too(command, tmp_path):
+    """`estimator check --catalog DIR` is `estimator --catalog DIR check` (pre-commit `args:`
+    are appended after the hook's entry); every command lists them in its --help."""
+    res = invoke(*command, "--help")
+    for opt in ("--catalog", "--allow-extends", "--debug"):
+        assert opt in res.output, (command, opt)
+
+
+def test_an_option_after_the_command_means_what_it_means_before(tmp_path):
+    missing = str(tmp_path / "no-catalog")
+    before = invoke("--catalog", missing, "catalog", ok=False)
+    after = invoke("catalog", "--catalog", missing, ok=False)
+    assert before.exit_code == after.exit_code == 2
+    assert before.output == after.output and "no-catalog" in after.output
+    outside = tmp_path / "shared"
+    outside.mkdir()
+    (outside / "site.yaml").write_text(
+        "horizon: {start: 2025-01, end: 2025-12}\n"
+        "datacenters: {dc: {mode: lease, it_capacity: 1 MW, build: {start: 2025-01}}}\n")
+    project = tmp_path / "mine"
+    project.mkdir()
+    (project / "a.yaml").write_text(f"scenario: a\nextends: {outside / 'site.yaml'}\n"
+                                    "fleets: {f: {server: dgx-h100, servers: 2, site: dc}}\n")
+    assert invoke("validate", str(project / "a.yaml"), ok=False).exit_code == 2
+    for args in (("--allow-extends", str(outside), "validate", str(project / "a.yaml")),
+                 ("validate", str(project / "a.yaml"), "--allow-extends", str(outside))):
+        assert "ok: " in invoke(*args).output
