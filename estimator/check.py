@@ -326,10 +326,26 @@ def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance:
                     note, ok = f"no baseline at {shown}: run with --update-baseline", False
                 else:
                     moves = compare(old, snap, tolerance, dict(scn.tolerances or {}))
-                    note = f"baseline {shown}: {len(moves)} figure(s) moved"
+                    note = f"baseline {shown}: {len(moves)} figure(s) moved" + _past(moves)
         passed = ok and all(o.passed for o in outcomes) and not any(m.failed for m in moves)
         out.append(Checked(rel, passed, note, outcomes, moves))
     return out
+
+
+def _past(moves: List[Move]) -> str:
+    """``; past the tolerance: capex.total_usd (+3.1% > 2%), ...`` for the headline figures
+    that fail, so the one line a CI log shows says which and by how much."""
+    failed = [m for m in moves if m.failed]
+    if not failed:
+        return ""
+
+    def why(m: Move) -> str:
+        if m.relative is None or math.isinf(m.relative):
+            return f"{m.name} ({m.status})"
+        return f"{m.name} {m.relative:+.1%} (tolerance {units.show_value(m.tolerance, 'fraction')})"
+    shown = ", ".join(why(m) for m in failed[:5])
+    more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+    return f"; past the tolerance: {shown}{more}"
 
 
 def orphan_baselines(project, baseline_dir: str, scenarios) -> List[str]:

@@ -488,9 +488,14 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
     render = {"json": rc.check_json, "markdown": rc.check_markdown, "csv": rc.check_csv,
               "table": rc.check_table}[fmt]
     _deliver(render(records, choice.label, orphans), output, width)
-    failed = [r.file for r in records if not r.passed]
+    failed = [r for r in records if not r.passed]
     if failed:
-        raise CheckFailed(f"check failed: {', '.join(failed)}")
+        moved = any(m.failed for r in failed for m in r.moves) or any(
+            r.baseline.startswith("no baseline") for r in failed)
+        raise CheckFailed(f"check failed: {', '.join(r.file for r in failed)}" + (
+            "\nhint: if the moves are meant, accept them with `estimator check "
+            "--update-baseline` and commit the baselines" if moved and not update_baseline
+            else ""))
 
 
 @main.command()

@@ -538,3 +538,25 @@ def test_a_scenario_extends_a_shipped_scenario_by_name(repo):
     mine.write_text(mine.read_text().replace("h100-servr", "h100-server.yaml"))
     res = run("validate", "scenarios/two-servers.yaml")      # the local file wins: no server
     assert res.exit_code == 2 and "server" in res.output
+
+
+@pytest.mark.parametrize("width", [None, "60"])
+def test_a_failed_check_says_what_failed_in_a_narrow_ci_log(repo, width):
+    """At 80 columns (a CI log) or narrower, every moved figure's values are whole, the FAIL
+    marks are there, and the summary line names the figures past the tolerance."""
+    common = repo / "scenarios" / "common.yaml"
+    common.write_text(common.read_text().replace("pue: 1.3", "pue: 1.5"))
+    res = run("check", *(("--width", width) if width else ()))
+    assert res.exit_code == 1
+    assert "…" not in res.output and "\\n" not in res.output
+    table = res.output[res.output.index("Moved since the baseline: scenarios/teamA"):]
+    fails = [line for line in table.splitlines() if line.strip().startswith("FAIL")]
+    assert any("power.facility_w" in line for line in fails), res.output
+    assert "15.2 MW" in table and "17.6 MW" in table and "(+15.4%)" in table
+    summary = " ".join(res.output.split())
+    assert "past the tolerance: energy.total_wh +15.4% (tolerance 1%), power.facility_w " \
+        "+15.4% (tolerance 1%)" in summary
+    assert "hint: if the moves are meant, accept them with `estimator check --update-baseline`" \
+        in summary
+    md = run("check", "--format", "markdown").output
+    assert "| ❌ | `power.facility_w` |" in md and "❌ a headline figure moved past its" in md

@@ -6,6 +6,7 @@ from typing import List
 
 from rich import box
 from rich.table import Table
+from rich.markup import escape
 from rich.text import Text
 
 from .. import text as safe
@@ -38,23 +39,35 @@ def outcomes_table(file: str, outcomes) -> Table:
 
 
 def moves_table(title: str, moves, limit: int = 40) -> Table:
+    """What moved, readable at 80 columns and in a CI log: the FAIL mark and the numbers are
+    never cut; a long figure name breaks between its dotted parts (or inside one, never cut)."""
     t = Table(title=safe.markup(title), box=box.SIMPLE_HEAD, title_justify="left",
               title_style="bold", caption="* headline figure" if any(m.headline for m in moves) else None,
               caption_justify="left")
     from .sheet import wrap_path
-    t.add_column("")
-    t.add_column("figure", no_wrap=True, overflow="ellipsis")
+    t.add_column("", no_wrap=True, min_width=4)
+    t.add_column("figure", overflow="fold", min_width=16)
     t.add_column("before", justify="right", no_wrap=True)
     t.add_column("after", justify="right", no_wrap=True)
     t.add_column("change", no_wrap=True)
     for m in moves[:limit]:
         mark = Text("FAIL", style="bold red") if m.failed else Text("*" if m.headline else "")
-        change = show_change(m)
-        t.add_row(mark, wrap_path(m.name, 26), show(m.old, m.unit), show(m.new, m.unit),
-                  change.replace(" (", "\n(") if len(change) > 14 else change)
+        t.add_row(mark, escape(wrap_path(safe.clean(m.name), 24)), _stacked(show(m.old, m.unit)),
+                  _stacked(show(m.new, m.unit)), _stacked(show_change(m), " ("))
     if len(moves) > limit:
         t.add_row("", f"... and {len(moves) - limit} more", "", "", "")
     return t
+
+
+def _stacked(value: str, split: str = "", longest: int = 10) -> str:
+    """A value (sanitised) with its per-unit on a line of its own (``$2.54`` over
+    ``/GPU-hour``) when long, and broken before ``split``, so the numbers of a narrow table
+    are never cut."""
+    lines = safe.clean(value).replace(split, "\n" + split.lstrip()).split("\n") if split \
+        else [safe.clean(value)]
+    lines = [line.replace("/", "\n/", 1) if "/" in line and len(line) > longest else line
+             for line in lines]
+    return escape("\n".join(lines))
 
 
 def markdown_moves(title: str, moves, limit: int = 40) -> List[str]:
@@ -128,6 +141,8 @@ def check_markdown(records: list, catalog: str, orphans=()) -> str:
             lines.append("")
         if r.moves:
             lines += markdown_moves("Moved since the baseline", r.moves)
+    if any(r.moves for r in records):
+        lines += ["❌ a headline figure moved past its tolerance; ⭐ a headline figure.", ""]
     if orphans:
         lines += ["Baselines that belong to no scenario (delete them if the scenario is gone): "
                   + ", ".join(safe.code(o) for o in orphans), ""]
