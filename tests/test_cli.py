@@ -192,3 +192,21 @@ def test_an_option_after_the_command_means_what_it_means_before(tmp_path):
     for args in (("--allow-extends", str(outside), "validate", str(project / "a.yaml")),
                  ("validate", str(project / "a.yaml"), "--allow-extends", str(outside))):
         assert "ok: " in invoke(*args).output
+
+
+def test_side_by_side_heads_are_sanitised_and_say_what_differs(tmp_path):
+    """A scenario's title reaches the side-by-side heads through the sanitiser (no rich markup,
+    no broken markdown table); `--acquire` heads name the way, the scenario once above."""
+    evil = tmp_path / "evil.yaml"
+    evil.write_text('scenario: "[bold red]x | `y` <b>"\nextends: h100-server\n')
+    md = invoke("report", str(evil), "h100-server", "--format", "markdown").output
+    head = md.splitlines()[2]
+    assert head.count(" | ") == 3 and "\\[bold red\\]x \\| \\`y\\` &lt;b&gt;" in head, head
+    table = invoke("report", str(evil), "h100-server", "--width", "120").output
+    assert "[bold red]x | `y` <b>" in table
+    ways = invoke("report", "--acquire", "owned,rented", "--width", "100").output
+    lines = ways.splitlines()
+    assert lines[0].strip() == "Side by side: OpenAI's $40B round vs. an AGI-scale plan"
+    assert lines[2].split() == ["owned", "rented", "Δ"]
+    md = invoke("report", "--acquire", "owned,rented", "--format", "markdown").output
+    assert md.startswith("## Side by side: OpenAI's $40B round vs. an AGI-scale plan\n")

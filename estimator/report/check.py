@@ -38,28 +38,41 @@ def outcomes_table(file: str, outcomes) -> Table:
     return t
 
 
-def moves_table(title: str, moves, limit: int = 40) -> Table:
+class moves_table:
     """What moved, readable at 80 columns and in a CI log: the FAIL mark and the numbers are
-    never cut; a long figure name breaks between its dotted parts (or inside one, never cut)."""
-    t = Table(title=safe.markup(title), box=box.SIMPLE_HEAD, title_justify="left",
-              title_style="bold", caption="* headline figure" if any(m.headline for m in moves) else None,
-              caption_justify="left")
-    from .sheet import wrap_path
-    t.add_column("", no_wrap=True, min_width=4)
-    t.add_column("figure", overflow="fold", min_width=16)
-    t.add_column("before", justify="right", no_wrap=True)
-    t.add_column("after", justify="right", no_wrap=True)
-    t.add_column("change", no_wrap=True)
-    for m in moves[:limit]:
-        mark = Text("FAIL", style="bold red") if m.failed else Text("*" if m.headline else "")
-        t.add_row(mark, escape(wrap_path(safe.clean(m.name), 24)), _stacked(show(m.old, m.unit)),
-                  _stacked(show(m.new, m.unit)), _stacked(show_change(m), " ("))
-    if len(moves) > limit:
-        t.add_row("", f"... and {len(moves) - limit} more", "", "", "")
-    return t
+    never cut; a long figure name breaks between its dotted parts (or inside one, never cut),
+    and where the output is narrower than 80 columns a per-unit (``/GPU-hour``) goes on a line
+    of its own. Built when rendered, at the width it is rendered at."""
+
+    def __init__(self, title: str, moves, limit: int = 40):
+        self.title, self.moves, self.limit = title, moves, limit
+
+    def __rich_console__(self, console, options):
+        yield self.table(12 if options.max_width >= 80 else 0)
+
+    def table(self, longest: int) -> Table:
+        moves, limit = self.moves, self.limit
+        t = Table(title=safe.markup(self.title), box=box.SIMPLE_HEAD, title_justify="left",
+                  title_style="bold", caption_justify="left",
+                  caption="* headline figure" if any(m.headline for m in moves) else None)
+        from .sheet import wrap_path
+        t.add_column("", no_wrap=True, min_width=4)
+        t.add_column("figure", overflow="fold", min_width=12)
+        t.add_column("before", justify="right", no_wrap=True)
+        t.add_column("after", justify="right", no_wrap=True)
+        t.add_column("change", no_wrap=True)
+        for m in moves[:limit]:
+            mark = Text("FAIL", style="bold red") if m.failed else Text("*" if m.headline else "")
+            t.add_row(mark, escape(wrap_path(safe.clean(m.name), 24)),
+                      _stacked(show(m.old, m.unit), longest=longest),
+                      _stacked(show(m.new, m.unit), longest=longest),
+                      _stacked(show_change(m), " (", longest))
+        if len(moves) > limit:
+            t.add_row("", f"... and {len(moves) - limit} more", "", "", "")
+        return t
 
 
-def _stacked(value: str, split: str = "", longest: int = 10) -> str:
+def _stacked(value: str, split: str = "", longest: int = 12) -> str:
     """A value (sanitised) with its per-unit on a line of its own (``$2.54`` over
     ``/GPU-hour``) when long, and broken before ``split``, so the numbers of a narrow table
     are never cut."""

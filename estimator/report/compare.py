@@ -68,12 +68,29 @@ def _delta(base: Result, other: Result, name: str) -> str:
     return shown + (f" ({d / abs(a):+.0%})" if a else "")
 
 
+def variants(results: List[Result]):
+    """(the scenario, [each result's label]) when every title is ``SCENARIO (LABEL)`` with one
+    SCENARIO (``report --acquire owned,rented``): the heads then say only what differs."""
+    import re
+    found = [re.fullmatch(r"(.+) \(([^()]+)\)", r.title) for r in results]
+    if all(found) and len({m.group(1) for m in found}) == 1:
+        return found[0].group(1), [m.group(2) for m in found]
+    return None, [r.title for r in results]
+
+
 def columns(results: List[Result]) -> List[str]:
-    """Column heads: each scenario, and after each but the first its difference from the first."""
-    out = [results[0].title]
-    for r in results[1:]:
-        out += [r.title, "Δ" if len(results) == 2 else f"Δ {r.title}"]
+    """Column heads (as written in the scenarios: render them through the sanitiser): each
+    scenario, and after each but the first its difference from the first."""
+    _, heads = variants(results)
+    out = [heads[0]]
+    for head in heads[1:]:
+        out += [head, "Δ" if len(results) == 2 else f"Δ {head}"]
     return out
+
+
+def title(results: List[Result]) -> str:
+    stem, _ = variants(results)
+    return f"Side by side: {stem}" if stem else "Side by side"
 
 
 def rows(results: List[Result]):
@@ -108,23 +125,25 @@ def differences(results: List[Result], most: int = 3) -> str:
 
 
 def table(results: List[Result]) -> Table:
-    t = Table(title="Side by side", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+    t = Table(title=safe.markup(title(results)), box=box.SIMPLE_HEAD, title_justify="left",
+              title_style="bold",
               caption=" ".join(x for x in ("Δ: difference from the first scenario.",
                                            differences(results)) if x),
               caption_justify="left")
     t.add_column("")
     for col in columns(results):
-        t.add_column(col, justify="right", overflow="fold")
+        t.add_column(safe.markup(col), justify="right", overflow="fold")
     for label, cells in rows(results):
-        t.add_row(label, *cells)
+        t.add_row(label, *(safe.markup(c) for c in cells))
     return t
 
 
 def markdown(results: List[Result]) -> str:
-    cols = columns(results)
-    lines = ["## Side by side", "", "| | " + " | ".join(cols) + " |",
+    cols = [safe.markdown(c) for c in columns(results)]
+    lines = [f"## {safe.markdown(title(results))}", "", "| | " + " | ".join(cols) + " |",
              "|---|" + "---:|" * len(cols)]
-    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows(results)]
+    lines += [f"| {label} | " + " | ".join(safe.markdown(c) for c in cells) + " |"
+              for label, cells in rows(results)]
     note = differences(results)
     lines += ["", "Δ: difference from the first scenario." + (f" {note}" if note else "")]
     return "\n".join(lines) + "\n"

@@ -8,7 +8,8 @@ from typing import List, Optional, Sequence
 
 from ..result import Result, to_plain
 from ..units import format_quantity
-from .compare import columns as compare_columns, rows as compare_rows
+from .compare import columns as compare_columns, rows as compare_rows, \
+    title as compare_title
 from .terminal import CAPEX_LINES, OPEX_LINES, SOURCE_LINES, USE_LINES, fmt
 
 CSS = """
@@ -275,7 +276,7 @@ def _one(result: Result) -> str:
 def _side_by_side(results: List[Result]) -> str:
     header = [""] + compare_columns(results)
     body = [[label] + cells for label, cells in compare_rows(results)]
-    return ("<h1>Side by side</h1>"
+    return (f"<h1>{escape(compare_title(results))}</h1>"
             + _table("Headline figures (Δ: difference from the first scenario)", header, body,
                      numeric=range(1, len(header)))
             + "".join(f"<section>{_one(r).replace('<h1>', '<h2>').replace('</h1>', '</h2>')}"

@@ -24,10 +24,11 @@ def render_json(items, default: str) -> str:
 
 def render_project(data: dict, fmt: str):
     """`estimator project show`: the settings, then the scenarios and fragments it finds."""
+    from ..units import show_value
     from .sheet import Sheet
     settings = Sheet("Project", ("", "value"),
-                     [(k, str(data[k])) for k in ("root", "config", "catalog", "baselines",
-                                                   "tolerance")], keep=(0,))
+                     [(k, str(data[k])) for k in ("root", "config", "catalog", "baselines")]
+                     + [("tolerance", show_value(data["tolerance"], "fraction"))], keep=(0,))
     files = Sheet("Files", ("file", "kind"), [(f, "scenario") for f in data["scenarios"]]
                   + [(f, "fragment") for f in data["fragments"]])
     return render_sheets([settings, files], fmt)
