@@ -564,3 +564,42 @@ def test_a_failed_check_says_what_failed_in_a_narrow_ci_log(repo, width):
         in summary
     md = run("check", "--format", "markdown").output
     assert "| ❌ | `power.facility_w` |" in md and "❌ a headline figure moved past its" in md
+
+
+def test_every_json_output_ci_reads_matches_the_published_schema(repo):
+    """check, diff (files, --compare-to, --rev) and side-by-side reports, each against its
+    definition in docs/results.schema.json."""
+    import jsonschema
+    from referencing import Registry, Resource
+    schema = json.loads((ROOT / "docs" / "results.schema.json").read_text())
+    registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
+
+    def valid(output, definition):
+        data = json.loads(output[: output.rindex("}") + 1])
+        v = jsonschema.Draft202012Validator({"$ref": f"{schema['$id']}#/$defs/{definition}"},
+                                            registry=registry)
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in v.iter_errors(data)]
+        assert not errors, (definition, errors[:3])
+        return data
+
+    git(repo, "checkout", "-qb", "change")
+    common = repo / "scenarios" / "common.yaml"
+    common.write_text(common.read_text().replace("pue: 1.3", "pue: 1.5"))
+    (repo / "scenarios" / "teamB" / "plan.yaml").unlink()
+    (repo / "scenarios" / "new.yaml").write_text(TEAM.format(name="N", n=10).replace("../", ""))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a move, a removal and an addition")
+    data = valid(run("check", "--format", "json").output, "check")
+    assert not data["passed"] and data["orphan_baselines"]
+    assert any(m.get("failed") for f in data["files"] for m in f["moves"])
+    data = valid(run("diff", "--rev", "main...HEAD", "--format", "json").output, "changes")
+    assert {s["status"] for s in data["scenarios"]} == {"changed", "added", "removed"}
+    valid(run("diff", "scenarios/teamA/plan.yaml", "scenarios/new.yaml", "--format",
+              "json").output, "diff")
+    run("report", "scenarios/new.yaml", "--format", "json", "-o", "new.json")
+    valid(run("diff", "scenarios/teamA/plan.yaml", "--compare-to", "new.json", "--format",
+              "json").output, "diff")
+    data = valid(run("report", "scenarios/teamA/plan.yaml", "scenarios/new.yaml", "--format",
+                     "json").output, "side_by_side")
+    assert len(data["scenarios"]) == 2
+    valid(run("report", "--acquire", "owned,rented", "--format", "json").output, "side_by_side")

@@ -73,6 +73,10 @@ def results_schema() -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://estimator.invalid/results/v1.json",
         "title": "estimator result",
+        "description": "estimator report --format json. The other JSON outputs CI reads are "
+                       "under $defs: side_by_side (report with several scenarios or --acquire), "
+                       "check, diff (two files, or --compare-to) and changes (diff --rev).",
+        "$defs": _ci_defs(),
         "type": "object",
         "additionalProperties": False,
         "required": ["schema_version", "scenario", "files", "months", "warnings", "tables",
@@ -88,4 +92,51 @@ def results_schema() -> dict:
                                                                   "items": {"type": "object"}}},
             "figures": {"type": "object", "additionalProperties": figure},
         },
+    }
+
+
+def _obj(required, properties: dict, optional: dict = None) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": list(required),
+            "properties": dict(properties, **(optional or {}))}
+
+
+def _ci_defs() -> dict:
+    """Schemas of `report` with several scenarios, `check`, `diff` and `diff --rev` JSON."""
+    text, texts = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
+    value = {"type": ["number", "boolean", "string", "null"]}
+    move = _obj(("name", "unit", "before", "after", "status", "headline"), {
+        "name": text, "unit": text, "before": value, "after": value,
+        "status": {"enum": ["moved", "changed", "new", "removed"]},
+        "headline": {"type": "boolean"}},
+        {"change": {"type": "number"},
+         "relative": {"type": ["number", "null"], "description": "null: moved from zero"},
+         "failed": {"const": True, "description": "a headline figure past its tolerance"}})
+    moves = {"type": "array", "items": {"$ref": "#/$defs/move"}}
+    outcome = _obj(("name", "expected", "actual", "passed", "where"), {
+        "name": text, "expected": text, "actual": text, "passed": {"type": "boolean"},
+        "where": {"type": "string", "description": "file:line:col of the expectation"}})
+    checked = _obj(("file", "passed", "baseline", "expectations", "moves"), {
+        "file": text, "passed": {"type": "boolean"}, "baseline": text,
+        "expectations": {"type": "array", "items": outcome}, "moves": moves})
+    version = {"const": SCHEMA_VERSION}
+    side = _obj(("label", "commit", "catalog"), {"label": text, "commit": {
+        "type": ["string", "null"], "description": "null: the working tree"}, "catalog": text})
+    scenario = _obj(("file", "title", "status", "error", "inputs", "figures"), {
+        "file": text, "title": text, "error": {"type": ["string", "null"]},
+        "status": {"enum": ["changed", "unchanged", "added", "removed", "error"]},
+        "inputs": moves, "figures": moves})
+    return {
+        "move": move,
+        "side_by_side": _obj(("schema_version", "scenarios"), {
+            "schema_version": version,
+            "scenarios": {"type": "array", "items": {"$ref": "#"}}}),
+        "check": _obj(("schema_version", "passed", "catalog", "files", "orphan_baselines"), {
+            "schema_version": version, "passed": {"type": "boolean"}, "catalog": text,
+            "files": {"type": "array", "items": checked}, "orphan_baselines": texts}),
+        "diff": _obj(("schema_version", "base", "head", "catalog", "inputs", "figures"), {
+            "schema_version": version, "base": text, "head": text, "catalog": text,
+            "inputs": moves, "figures": moves}),
+        "changes": _obj(("schema_version", "base", "head", "scenarios"), {
+            "schema_version": version, "base": side, "head": side,
+            "scenarios": {"type": "array", "items": scenario}}),
     }
