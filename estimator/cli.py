@@ -611,9 +611,19 @@ def explain(args, overrides, show_all, fmt, output, width):
     if len(args) > 2:
         raise InputError(f"explain takes [SCENARIO] FIGURE; got {len(args)} arguments")
     scenario, figure = (None, args[0]) if len(args) == 1 else args
+    if scenario is None and _is_scenario(figure):
+        raise InputError(f"explain takes [SCENARIO] FIGURE; '{figure}' is a scenario, and no "
+                         f"figure was given: e.g. estimator explain {figure} capex.total_usd "
+                         f"(`estimator report {figure} --format json` lists every figure)")
     result = _estimate(scenario, overrides)
     _deliver(ex.render(result, figure, fmt, prune=not show_all, width=_columns(width, output)),
              output, width)
+
+
+def _is_scenario(arg: str) -> bool:
+    """A file, or a shipped scenario's name, where a figure's name was expected."""
+    from .scenarios import path_of
+    return arg.endswith((".yaml", ".yml")) or os.path.isfile(arg) or path_of(arg) is not None
 
 
 @main.command()

@@ -210,3 +210,14 @@ def test_side_by_side_heads_are_sanitised_and_say_what_differs(tmp_path):
     assert lines[2].split() == ["owned", "rented", "Δ"]
     md = invoke("report", "--acquire", "owned,rented", "--format", "markdown").output
     assert md.startswith("## Side by side: OpenAI's $40B round vs. an AGI-scale plan\n")
+
+
+def test_near_misses_on_the_command_line_get_a_did_you_mean():
+    res = invoke("report", "--acquire", "owned,rentd", ok=False)
+    assert res.exit_code == 2 and "did you mean 'rented'?" in res.output
+    res = invoke("explain", "stargate-500b", ok=False)        # a scenario, and no figure
+    assert res.exit_code == 2
+    assert "'stargate-500b' is a scenario, and no figure was given" in res.output
+    assert "estimator explain stargate-500b capex.total_usd" in res.output
+    res = invoke("explain", "capex.totl_usd", ok=False)
+    assert res.exit_code == 2 and "did you mean 'capex.total_usd'?" in res.output
