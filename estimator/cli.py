@@ -113,8 +113,10 @@ def main(ctx, debug: bool, catalog_dir: Optional[str], allow_extends) -> None:
 
 def scenario_options(fn):
     fn = click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-                      help="Override a value, e.g. --set funding.cash='$1B' "
-                           "--set training[0].mfu=0.4 (repeatable).")(fn)
+                      help="Override a value after the files are read, e.g. --set "
+                           "funding.cash='$1B' --set 'training[0].mfu=35%'; relative: "
+                           "'=*0.9' (times 0.9), '=+10%' (10% more), also of a value the "
+                           "scenario leaves to the catalog or a default (repeatable).")(fn)
     return fn
 
 
@@ -362,7 +364,7 @@ def scenarios(fmt, output, width):
 @click.option("--svg", "svg", type=click.Path(dir_okay=False), help="Also save the table as SVG.")
 @click.option("--html", "html", type=click.Path(dir_okay=False),
               help="Also save the report as one self-contained HTML page.")
-@click.option("--acquire", "ways", help="Compare the plan acquired several ways, side by side: "
+@click.option("--acquire", "ways", metavar="WAY,WAY...", help="Compare the plan acquired several ways, side by side: "
               "a comma-separated list of 'owned', 'rented' and contract names.")
 @handle_errors
 def report(scenarios, overrides, fmt, output, width, svg, html, ways):
@@ -602,7 +604,7 @@ def explain(args, overrides, show_all, fmt, output, width):
     \b
     Example:
         estimator explain capex.total_usd
-        estimator explain h100-100k-cluster training.cost.build_usd --all
+        estimator explain agi-plan-2030 training.cost.build_usd --all
         estimator explain llama-3.1-405b training.llama-3-1-405b
         estimator explain stargate-500b funding.shortfall_usd --format json
     """

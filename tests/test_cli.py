@@ -221,3 +221,49 @@ def test_near_misses_on_the_command_line_get_a_did_you_mean():
     assert "estimator explain stargate-500b capex.total_usd" in res.output
     res = invoke("explain", "capex.totl_usd", ok=False)
     assert res.exit_code == 2 and "did you mean 'capex.total_usd'?" in res.output
+
+
+def _help_examples():
+    """Each `estimator ...` example of every command's --help that needs no file of the
+    reader's own (mine.yaml, a project, a git history) and no long Monte Carlo."""
+    import shlex
+    out = []
+    for command in _leaf_commands(main):
+        text = invoke(*command, "--help").output
+        for line in re.findall(r"^\s+estimator (.+)$", text, re.M):
+            line = line.split("  #")[0].strip()
+            if re.search(r"mine\.yaml|scenarios/|my-catalog|--rev|last-week|--samples|"
+                         r"--update-baseline|^check|^project|--method sobol|^schema", line):
+                continue
+            out.append(tuple(shlex.split(line)))
+    return sorted(set(out))
+
+
+@pytest.mark.parametrize("example", _help_examples(), ids=" ".join)
+def test_every_help_example_runs(example, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)                 # -o files land here
+    res = CliRunner().invoke(main, list(example))
+    assert res.exit_code == 0, res.output
+
+
+def test_the_readme_commands_run_anywhere_after_install(tmp_path, monkeypatch):
+    """The README's `estimator ...` command lines (in sh blocks and inline code) work outside
+    the checkout, where a user runs them after `pip install`."""
+    import shlex
+    readme = (ROOT / "README.md").read_text()
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", readme, re.S)
+             for line in block.splitlines() if line.startswith("estimator ")]
+    lines += re.findall(r"`(estimator (?:report|explain|solve|simulate|sensitivity|scenarios|"
+                        r"catalog)[^`<]*)`", readme)
+    monkeypatch.chdir(tmp_path)
+    ran = 0
+    for line in sorted(set(lines)):
+        argv = shlex.split(line.split("  #")[0])[1:]
+        if argv[0] in ("check", "diff", "project") or argv == ["explain"] or any(
+                any(w.isupper() for w in re.split(r"\W", a)) for a in argv):
+            continue          # a project's command, a placeholder (SCENARIO, FIGURE), no figure
+        res = CliRunner().invoke(main, argv + (["-n", "200"] if argv[0] in (
+            "simulate",) else []))
+        assert res.exit_code == 0, (line, res.output)
+        ran += 1
+    assert ran >= 10
