@@ -495,8 +495,9 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
         moved = any(m.failed for r in failed for m in r.moves) or any(
             r.baseline.startswith("no baseline") for r in failed)
         raise CheckFailed(f"check failed: {', '.join(r.file for r in failed)}" + (
-            "\nhint: if the moves are meant, accept them with `estimator check "
-            "--update-baseline` and commit the baselines" if moved and not update_baseline
+            "\nhint: if the moves are meant (or a baseline is missing), accept them with "
+            "`estimator check --update-baseline` and commit the baselines"
+            if moved and not update_baseline
             else ""))
 
 
