@@ -267,3 +267,17 @@ def test_the_readme_commands_run_anywhere_after_install(tmp_path, monkeypatch):
         assert res.exit_code == 0, (line, res.output)
         ran += 1
     assert ran >= 10
+
+
+def test_solve_confidence_prints_a_command_that_pastes_and_runs():
+    """The `estimator simulate ... --set` line solve prints stays whole at 80 columns and runs
+    as pasted; months that need the same amount read as one span."""
+    import shlex
+    out = invoke("solve", "--confidence", "90%", "-n", "2000", "--width", "80").output
+    line = next(x for x in out.splitlines() if x.lstrip().startswith("estimator simulate"))
+    assert line.rstrip().endswith("}'")
+    res = invoke(*shlex.split(line.strip())[1:], "-n", "500")
+    assert "P(covered)" in res.output
+    spans = [x.strip() for x in out.splitlines() if x.strip().startswith("by 20")]
+    amounts = [x.split(": ", 1)[1] for x in spans]
+    assert len(amounts) == len(set(amounts)), spans     # no two lines say the same amount

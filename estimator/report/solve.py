@@ -103,6 +103,21 @@ def set_raise(s) -> str:
             f"{s.confidence * 100:g}, amount: {money_exact(s.raise_usd)}, date: {s.raise_by}}}'")
 
 
+def _arrival_spans(arrivals, conf: str):
+    """(``by 2025-01`` or ``by 2025-01 to 2026-10``, amount) with months that need the same
+    amount run together, so a flat stretch reads as one line, not a column of equal sums."""
+    spans = []
+    for a in arrivals:
+        amount = format_quantity(a.amount_usd, "money") if a.amount_usd is not None else \
+            f"too late for {conf}"
+        if spans and spans[-1][2] == amount:
+            spans[-1][1] = a.month
+        else:
+            spans.append([a.month, a.month, amount])
+    return [(f"by {first}" if first == last else f"by {first} to {last}", amount)
+            for first, last, amount in spans]
+
+
 def confidence_text(title: str, s) -> str:
     conf = _pct(s.confidence)
     lines = [safe.clean(title), "",
@@ -121,11 +136,8 @@ def confidence_text(title: str, s) -> str:
             f" (95% Monte Carlo interval {format_quantity(lo, 'money')} to "
             f"{format_quantity(hi, 'money')}); {s.raise_by} is the latest month by which an "
             "amount within that interval still does.",
-            "  Arriving later costs more:"]
-        for a in s.arrivals:
-            lines.append(f"    by {a.month}: " + (format_quantity(a.amount_usd, 'money')
-                                                  if a.amount_usd is not None else
-                                                  f"too late for {conf}"))
+            "  What it takes, by when it arrives (later costs as much or more):"]
+        lines += [f"    {span}: {amount}" for span, amount in _arrival_spans(s.arrivals, conf)]
         lines += ["  Check it with another seed:",
                   f"    estimator simulate --seed {s.seed + 1} " + set_raise(s)]
     lines.append("")
@@ -161,7 +173,8 @@ def confidence(title: str, s, fmt: str = "table", width: int = 100):
         import textwrap
         return "\n".join(w for line in confidence_text(title, s).splitlines()
                          for w in (textwrap.wrap(line, width, subsequent_indent="    ")
-                                   or [""])) + "\n"
+                                   if not line.lstrip().startswith("estimator ") else [line])
+                         or [""]) + "\n"
     from .sheet import render as render_sheets
     return render_sheets([confidence_sheet(title, s)], fmt)
 
