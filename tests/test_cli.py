@@ -281,3 +281,20 @@ def test_solve_confidence_prints_a_command_that_pastes_and_runs():
     spans = [x.strip() for x in out.splitlines() if x.strip().startswith("by 20")]
     amounts = [x.split(": ", 1)[1] for x in spans]
     assert len(amounts) == len(set(amounts)), spans     # no two lines say the same amount
+
+
+def test_the_readme_scenario_in_one_screen_reports_without_warnings(tmp_path):
+    """The scenario a reader copies from the README (less its optional `extends:`) loads,
+    and its run starts when its fleet is there: no warning, a verdict window past 2025."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.findall(r"```yaml\n(.*?)```", readme, re.S)[0]
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("\n".join(x for x in block.splitlines() if not x.startswith("extends:")))
+    data = json.loads(invoke("report", str(mine), "--format", "json").output)
+    assert data["warnings"] == []
+    assert data["tables"]["training"][0]["start"] == "2027-07"
+    # without its start, the run would begin with the horizon, before its fleet: said
+    mine.write_text(mine.read_text().replace("    start: 2027-07", "    # no start"))
+    data = json.loads(invoke("report", str(mine), "--format", "json").output)
+    assert any("starts before fleet 'gb200' is fully delivered (it has no 'start:'" in w
+               for w in data["warnings"]), data["warnings"]

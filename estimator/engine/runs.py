@@ -183,8 +183,10 @@ def _fleet_run(ctx: Context, run: Run) -> None:
                                run.goodput, unit="gpu_hours")
     run.days = rec.derive(f"{p}.days", tr.wall_clock_days, run.gpu_hours, run.accelerators,
                           unit="amount")
-    if spec.start is not None and fleet.owned and run.start < fleet.delivered:
-        rec.warn(f"run '{spec.name}' starts before fleet '{spec.on}' is fully delivered")
+    if fleet.owned and run.start < fleet.delivered:
+        rec.warn(f"run '{spec.name}' starts before fleet '{spec.on}' is fully delivered"
+                 + ("" if spec.start is not None else
+                    " (it has no 'start:', so it starts with the horizon; give it one)"))
     if fleet.owned:
         pue = _owned_fleet_run(ctx, run, fleet)
     else:
