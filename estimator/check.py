@@ -284,6 +284,7 @@ class Checked(NamedTuple):
     baseline: str              # what happened with the baseline, in words
     outcomes: List[Outcome]
     moves: List[Move]
+    error: Optional[str] = None  # why the scenario could not be checked (bad input)
 
 
 def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance: float,
@@ -291,11 +292,8 @@ def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance:
     """Evaluate each scenario's expectations and, with ``baseline_dir``, compare it with its
     snapshot there (keyed by its path relative to the project root), or rewrite the snapshot.
     ``overrides`` and ``allow_extends`` mean what they mean to ``report``
-    (:func:`estimator.api.load`)."""
-    from .api import load
-    from .engine import estimate
-    from .fileio import make_folder, write_atomic
-    from .result import dumps
+    (:func:`estimator.api.load`). A scenario that does not load is recorded with its error
+    and the others are still checked, so one broken file hides nothing else."""
     paths = {}
     if baseline_dir:
         for f in files:
@@ -305,31 +303,45 @@ def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance:
                                  "rename one of them")
             paths[path] = os.path.realpath(f)
     out = []
+    how = {"overrides": overrides, "allow_extends": allow_extends, "update": update,
+           "tolerance": tolerance}
     for f in files:
         rel = project.rel(f) if project.inside(f) else f
-        scn = load(f, overrides, catalog=catalog, allow_extends=allow_extends)
-        result = estimate(scn, catalog)
-        outcomes = evaluate(result, scn.expect)
-        moves, note, ok = [], "", True
-        if baseline_dir:
-            path = project.baseline_path(f, baseline_dir)
-            shown = os.path.relpath(path, project.root).replace(os.sep, "/") \
-                if project.inside(path) else path
-            snap = dict(snapshot(result), file=rel)
-            if update:
-                make_folder(os.path.dirname(path))
-                write_atomic(path, dumps(snap, sort_keys=True))
-                note = f"baseline written: {shown}"
-            else:
-                old = read_baseline(path, rel)
-                if old is None:
-                    note, ok = f"no baseline at {shown}: run with --update-baseline", False
-                else:
-                    moves = compare(old, snap, tolerance, dict(scn.tolerances or {}))
-                    note = f"baseline {shown}: {len(moves)} figure(s) moved" + _past(moves)
-        passed = ok and all(o.passed for o in outcomes) and not any(m.failed for m in moves)
-        out.append(Checked(rel, passed, note, outcomes, moves))
+        try:
+            out.append(_check_one(f, rel, project, catalog, baseline_dir, how))
+        except InputError as e:
+            out.append(Checked(rel, False, "not evaluated", [], [], str(e)))
     return out
+
+
+def _check_one(f: str, rel: str, project, catalog, baseline_dir: Optional[str],
+               how: dict) -> Checked:
+    from .api import load
+    from .engine import estimate
+    from .fileio import make_folder, write_atomic
+    from .result import dumps
+    scn = load(f, how["overrides"], catalog=catalog, allow_extends=how["allow_extends"])
+    result = estimate(scn, catalog)
+    outcomes = evaluate(result, scn.expect)
+    moves, note, ok = [], "", True
+    if baseline_dir:
+        path = project.baseline_path(f, baseline_dir)
+        shown = os.path.relpath(path, project.root).replace(os.sep, "/") \
+            if project.inside(path) else path
+        snap = dict(snapshot(result), file=rel)
+        if how["update"]:
+            make_folder(os.path.dirname(path))
+            write_atomic(path, dumps(snap, sort_keys=True))
+            note = f"baseline written: {shown}"
+        else:
+            old = read_baseline(path, rel)
+            if old is None:
+                note, ok = f"no baseline at {shown}: run with --update-baseline", False
+            else:
+                moves = compare(old, snap, how["tolerance"], dict(scn.tolerances or {}))
+                note = f"baseline {shown}: {len(moves)} figure(s) moved" + _past(moves)
+    passed = ok and all(o.passed for o in outcomes) and not any(m.failed for m in moves)
+    return Checked(rel, passed, note, outcomes, moves)
 
 
 def _past(moves: List[Move]) -> str:

@@ -490,6 +490,10 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
     render = {"json": rc.check_json, "markdown": rc.check_markdown, "csv": rc.check_csv,
               "table": rc.check_table}[fmt]
     _deliver(render(records, choice.label, orphans), output, width)
+    broken = [r for r in records if r.error is not None]
+    if broken:
+        raise InputError("\n".join(r.error for r in broken) + f"\n{len(broken)} of "
+                         f"{len(records)} scenario(s) could not be checked; the others were")
     failed = [r for r in records if not r.passed]
     if failed:
         moved = any(m.failed for r in failed for m in r.moves) or any(

@@ -86,6 +86,15 @@ def test_a_consumer_repository_in_ci(tmp_path):
     res = estimator(repo, "check")
     assert res.returncode == 2 and "scenarios/parts/site.yaml:2:" in res.stderr
     assert "Traceback" not in res.stderr
+    # ...and the other scenarios are still checked and reported, in the summary file too
+    assert "passed: scenarios/two-servers.yaml" in res.stdout
+    assert "ERROR: scenarios/cluster.yaml: not evaluated" in res.stdout
+    res = estimator(repo, "check", "--format", "markdown", "-o", "check.md")
+    assert res.returncode == 2
+    summary = (repo / "check.md").read_text()
+    assert "**scenarios/two-servers.yaml** — ✅ passed" in summary
+    assert "**scenarios/cluster.yaml** — ⚠️ not evaluated" in summary
+    assert "scenarios/parts/site.yaml:2:" in summary
     res = estimator(repo, "diff", "--rev", "main...HEAD", "--format", "markdown",
                     "-o", "comment.md")
     assert res.returncode == 2 and "HEAD:scenarios/parts/site.yaml:2:" in res.stderr

@@ -133,7 +133,7 @@ def outcome_dict(o) -> dict:
 def check_json(records: list, catalog: str, orphans=()) -> str:
     files = [{"file": r.file, "passed": r.passed, "baseline": r.baseline,
               "expectations": [outcome_dict(o) for o in r.outcomes],
-              "moves": [move_dict(m) for m in r.moves]} for r in records]
+              "moves": [move_dict(m) for m in r.moves], "error": r.error} for r in records]
     return dumps({"schema_version": SCHEMA_VERSION, "passed": all(r.passed for r in records),
                   "catalog": catalog, "files": files, "orphan_baselines": list(orphans)})
 
@@ -144,6 +144,10 @@ def check_markdown(records: list, catalog: str, orphans=()) -> str:
              f"{passed} of {len(records)} scenario(s) passed. Catalog: {safe.markdown(catalog)}", ""]
     for r in records:
         status = "✅ passed" if r.passed else "❌ failed"
+        if r.error is not None:
+            lines += [f"**{safe.markdown(r.file)}** — ⚠️ not evaluated", "",
+                      f"```\n{safe.message(r.error.strip()).replace('`', chr(39))}\n```", ""]
+            continue
         lines += [f"**{safe.markdown(r.file)}** — {status}"
                   + (f" ({safe.markdown(r.baseline)})" if r.baseline else ""), ""]
         if r.outcomes:
@@ -307,7 +311,8 @@ def changes_csv(changes) -> str:
 def check_sheets(records: list, catalog: str = "", orphans=()) -> list:
     from .sheet import Sheet
     out = [Sheet("Files", ("file", "status", "baseline"),
-                 [(r.file, "passed" if r.passed else "FAILED", r.baseline) for r in records],
+                 [(r.file, "ERROR" if r.error else "passed" if r.passed else "FAILED",
+                   r.baseline) for r in records],
                  keep=(0, 1), note=f"catalog: {catalog}" if catalog else "")]
     for r in records:
         if r.outcomes:
@@ -335,6 +340,10 @@ def check_table(records: list, catalog: str = "", orphans=()):
             parts.append(outcomes_table(r.file, r.outcomes))
         if r.moves:
             parts.append(moves_table(f"Moved since the baseline: {r.file}", r.moves))
+        if r.error is not None:
+            parts.append(Text(f"ERROR: {safe.clean(r.file)}: not evaluated (the error is on "
+                              "stderr)", style="bold red"))
+            continue
         status = "passed" if r.passed else "FAILED"
         parts.append(Text(f"{status}: {r.file}" + (f" ({r.baseline})" if r.baseline else ""),
                           style="green" if r.passed else "bold red"))

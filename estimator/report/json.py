@@ -115,9 +115,11 @@ def _ci_defs() -> dict:
     outcome = _obj(("name", "expected", "actual", "passed", "where"), {
         "name": text, "expected": text, "actual": text, "passed": {"type": "boolean"},
         "where": {"type": "string", "description": "file:line:col of the expectation"}})
-    checked = _obj(("file", "passed", "baseline", "expectations", "moves"), {
+    checked = _obj(("file", "passed", "baseline", "expectations", "moves", "error"), {
         "file": text, "passed": {"type": "boolean"}, "baseline": text,
-        "expectations": {"type": "array", "items": outcome}, "moves": moves})
+        "expectations": {"type": "array", "items": outcome}, "moves": moves,
+        "error": {"type": ["string", "null"], "description": "why the scenario could not be "
+                  "checked (bad input: the command exits 2); null when it was"}})
     version = {"const": SCHEMA_VERSION}
     side = _obj(("label", "commit", "catalog"), {"label": text, "commit": {
         "type": ["string", "null"], "description": "null: the working tree"}, "catalog": text})
