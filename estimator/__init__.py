@@ -5,7 +5,7 @@ Library use::
     import estimator
     result = estimator.estimate("stargate-500b")        # a file, a shipped name, or None
     result.value("capex.total_usd")                     # a float (USD)
-    result.to_frame()                                    # pandas, with estimator[frame]
+    result.to_frame()                                    # pandas: ai-compute-estimator[frame]
     estimator.simulate("openai-40b", samples=10_000, seed=1).probability_covered
     estimator.solve("openai-40b").scale
     estimator.scenarios.names()                          # the shipped scenarios

@@ -55,6 +55,17 @@ def format_path(path: Sequence) -> str:
     return out
 
 
+#: the distribution's name on a package index; `pip install estimator` is an unrelated project
+DISTRIBUTION = "ai-compute-estimator"
+
+
+def install_hint(package: str, extra: str) -> str:
+    """How to install an optional dependency, naming this distribution (never ``estimator``,
+    which on a package index is someone else's project)."""
+    return (f"pip install {package} (the '{extra}' extra: pip install "
+            f"'{DISTRIBUTION}[{extra}]'; not 'estimator', an unrelated package)")
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> Optional[str]:
     """A ``did you mean 'x'?`` hint for a near-miss, or None."""
     import difflib  # only when a suggestion is needed: keeps start-up fast

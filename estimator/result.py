@@ -107,13 +107,14 @@ class Result:
         """The figures as a pandas DataFrame indexed by name (by name and month with
         ``series=True``); columns value, unit, formula, headline, sources.
 
-        Needs pandas: ``pip install 'estimator[frame]'``.
+        Needs pandas: ``pip install pandas`` (the ``frame`` extra of ai-compute-estimator).
         """
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError("Result.to_frame() needs pandas: pip install 'estimator[frame]' "
-                              "(or use Result.to_records())") from None
+            from .errors import install_hint
+            raise ImportError(f"Result.to_frame() needs pandas: {install_hint('pandas', 'frame')}"
+                              "; or use Result.to_records()") from None
         frame = pd.DataFrame.from_records(self.to_records(series))
         return frame.set_index(["name", "month"] if series else "name")
 

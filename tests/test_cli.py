@@ -298,3 +298,25 @@ def test_the_readme_scenario_in_one_screen_reports_without_warnings(tmp_path):
     data = json.loads(invoke("report", str(mine), "--format", "json").output)
     assert any("starts before fleet 'gb200' is fully delivered (it has no 'start:'" in w
                for w in data["warnings"]), data["warnings"]
+
+
+def test_no_install_instruction_names_the_unrelated_estimator_package():
+    """`pip install estimator` (with or without extras) installs someone else's project: no
+    README line, doc or message of the package tells anyone to."""
+    bad = re.compile(r"(?<![\w-])estimator\[|pip install ['\"]?estimator(?![\w-])")
+    texts = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+             *sorted((ROOT / "estimator").rglob("*.py"))]
+    found = [f"{p.relative_to(ROOT)}:{i}" for p in texts
+             for i, line in enumerate(p.read_text().splitlines(), 1)
+             if bad.search(line) and not re.search(r"never|Do not|unrelated", line)]
+    assert not found, found
+
+
+def test_to_frame_without_pandas_names_the_right_distribution(monkeypatch):
+    import sys
+    import estimator
+    result = estimator.estimate("h100-server")
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError) as e:
+        result.to_frame()
+    assert "pip install pandas" in str(e.value) and "ai-compute-estimator[frame]" in str(e.value)

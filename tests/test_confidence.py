@@ -167,7 +167,7 @@ ISHIGAMI_ST = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
 def test_sobol_indices_of_the_ishigami_function():
     """Ishigami & Homma (1990), a = 7, b = 0.1, inputs uniform on [-pi, pi]; the analytic
     indices are from Saltelli et al. 2008 ("Global Sensitivity Analysis: The Primer")."""
-    pytest.importorskip("SALib", reason="Sobol indices need the optional SALib (estimator[sobol])")
+    pytest.importorskip("SALib", reason="Sobol indices need the optional SALib (ai-compute-estimator[sobol])")
     from estimator.distributions import Dist
     from estimator.engine.sobol import indices
     dists = [Dist("uniform", {"low": -np.pi, "high": np.pi}, None) for _ in range(3)]
@@ -203,7 +203,7 @@ def test_ppf_matches_quantile_for_every_kind():
 
 
 def test_openai_sobol_report_names_its_top_drivers():
-    pytest.importorskip("SALib", reason="Sobol indices need the optional SALib (estimator[sobol])")
+    pytest.importorskip("SALib", reason="Sobol indices need the optional SALib (ai-compute-estimator[sobol])")
     res = CliRunner().invoke(main, ["sensitivity", OPENAI, "--method", "both", "--samples", "512",
                                     "--format", "json"])
     assert res.exit_code == 0, res.output
@@ -528,4 +528,5 @@ def test_sobol_without_salib_says_how_to_install_it(monkeypatch):
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "SALib", None)        # import SALib now fails
     res = CliRunner().invoke(main, ["sensitivity", OPENAI, "--method", "sobol", "-n", "8"])
-    assert res.exit_code == 2 and "pip install 'estimator[sobol]'" in res.output
+    assert res.exit_code == 2 and "pip install SALib" in res.output
+    assert "pip install 'ai-compute-estimator[sobol]'" in res.output

@@ -50,8 +50,8 @@ def _salib():
         from SALib.analyze import sobol as analyze
         from SALib.sample import sobol as sample
     except ImportError:
-        raise InputError("Sobol indices need SALib: pip install 'estimator[sobol]' "
-                         "(or pip install SALib)") from None
+        from ..errors import install_hint
+        raise InputError(f"Sobol indices need SALib: {install_hint('SALib', 'sobol')}") from None
     return sample, analyze
 
 
