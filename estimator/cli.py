@@ -493,7 +493,8 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
     broken = [r for r in records if r.error is not None]
     if broken:
         raise InputError("\n".join(r.error for r in broken) + f"\n{len(broken)} of "
-                         f"{len(records)} scenario(s) could not be checked; the others were")
+                         f"{len(records)} scenario(s) could not be checked" + (
+                             "; the others were" if len(broken) < len(records) else ""))
     failed = [r for r in records if not r.passed]
     if failed:
         moved = any(m.failed for r in failed for m in r.moves) or any(

@@ -320,3 +320,12 @@ def test_to_frame_without_pandas_names_the_right_distribution(monkeypatch):
     with pytest.raises(ImportError) as e:
         result.to_frame()
     assert "pip install pandas" in str(e.value) and "ai-compute-estimator[frame]" in str(e.value)
+
+
+@pytest.mark.parametrize("path", ["datacenters.colo.build.start", "datacenters.colo.mode"])
+def test_a_relative_override_of_a_month_or_a_choice_says_so(path):
+    for command in ("report", "check"):
+        res = invoke(command, "h100-server", "--set", f"{path}=*2", ok=False)
+        assert res.exit_code == 2, res.output
+        assert f"a relative value (*2) scales a quantity; this is" in res.output
+        assert "object at 0x" not in res.output

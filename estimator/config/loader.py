@@ -273,6 +273,9 @@ class Relative:
         self.factor, self.text, self.original = factor, text, original
         self.base: Optional[float] = None   # the value the engine used, where none is written
 
+    def __repr__(self) -> str:
+        return f"{self.text} of {self.original.describe()}"
+
 
 class UnwrittenRelative(ConfigError):
     """A relative ``--set`` of a value the scenario does not write (a default or a catalog
@@ -281,9 +284,6 @@ class UnwrittenRelative(ConfigError):
     def __init__(self, problem: Problem, where: str, parts: Sequence):
         super().__init__(problem)
         self.where, self.parts = where, list(parts)
-
-    def __repr__(self) -> str:
-        return f"{self.text} of {self.original.describe()}"
 
 
 _RELATIVE = re.compile(r"^\s*(?:\*\s*(?P<times>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)(?P<pct>%)?"

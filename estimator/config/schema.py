@@ -169,6 +169,11 @@ def build_value(spec: Spec, node: Node, path: tuple, out: Collector, sources=Non
                 found=node.describe())
         return INVALID
     v = node.value
+    if getattr(v, "factor", None) is not None:      # a relative --set (*0.8, +10%) of a non-number
+        out.add(f"a relative value ({v.text}) scales a quantity; this is {spec.describe()}",
+                node.mark, path, expected=spec.describe(),
+                hint="give the value itself, as the scenario would write it")
+        return INVALID
     if kind == "text":
         if isinstance(v, bool) or v is None or isinstance(v, float):
             out.add("expected text", node.mark, path, expected="text", found=node.describe())
