@@ -464,7 +464,7 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
     """
     from . import check as ck
     from .errors import CheckFailed, InputError, UnitError
-    from .project import project_of, require_scenarios
+    from .project import project_of, require_matches
     from .report import check as rc
     from .units import parse
     project = project_of(files) if files else _project()
@@ -472,8 +472,7 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
     if files:
         paths = list(files)
     else:
-        require_scenarios(project, "estimator check")
-        paths = project.layout().scenarios
+        paths = require_matches(project, "estimator check")
         if baseline is None:
             baseline = project.baselines_dir()
     try:
@@ -854,9 +853,9 @@ def project_validate(files):
     estimating them, fragments through the scenarios that extend them; other
     files (.pre-commit-config.yaml, workflows) are skipped.
     """
-    from .project import require_scenarios, validate as run
+    from .project import require_matches, validate as run
     proj = _project()
-    require_scenarios(proj, "estimator project validate")
+    require_matches(proj, "estimator project validate")
     choice = _catalog_choice(proj)
     results = run(proj, list(files) if files else None, choice.directory, _allowed())
     for r in results:

@@ -256,6 +256,31 @@ def require_scenarios(project: Project, what: str) -> None:
         raise InputError(f"{project.label}: 'scenarios:' lists no globs; {what} has nothing to do")
 
 
+def require_matches(project: Project, what: str) -> List[str]:
+    """The project's scenarios; an error (exit 2, at the 'scenarios:' line) when its globs
+    match none, so a mistyped glob never lets a CI check pass with nothing checked."""
+    require_scenarios(project, what)
+    found = project.layout().scenarios
+    if not found:
+        from .errors import Problem
+        globs = ", ".join(project.config.scenarios)
+        raise ConfigError(Problem(
+            f"'scenarios:' matches no scenario file ({globs}, relative to {project.root}); "
+            f"{what} would check nothing", project.config.marks.get("scenarios"),
+            ("scenarios",), hint=_glob_hint(project)))
+    return found
+
+
+def _glob_hint(project: Project) -> Optional[str]:
+    """Where YAML files are, for a glob that matches none."""
+    folders = sorted({os.path.dirname(os.path.relpath(p, project.root)).replace(os.sep, "/")
+                      for p in project._glob(["**/*.yaml", "**/*.yml"])} - {""})
+    folders = [f for f in folders if not project.catalog_dir() or
+               project.abs(f) != project.catalog_dir()]
+    return ("YAML files are in: " + ", ".join(folders[:5]) +
+            (" ..." if len(folders) > 5 else "")) if folders else None
+
+
 def _display(path: str) -> str:
     try:
         rel = os.path.relpath(path)

@@ -604,3 +604,14 @@ def test_every_json_output_ci_reads_matches_the_published_schema(repo):
                      "json").output, "side_by_side")
     assert len(data["scenarios"]) == 2
     valid(run("report", "--acquire", "owned,rented", "--format", "json").output, "side_by_side")
+
+
+def test_a_glob_that_matches_nothing_fails_instead_of_checking_nothing(repo):
+    """A mistyped 'scenarios:' glob would let CI pass with 0 of 0 scenarios checked."""
+    (repo / "estimator.yaml").write_text(PROJECT.replace("scenarios/**/*.yaml", "scenario/*.yaml"))
+    for args in (("check",), ("project", "validate"),
+                 ("project", "validate", "scenarios/teamA/plan.yaml")):
+        res = run(*args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "estimator.yaml:1:12: at scenarios: 'scenarios:' matches no scenario file" \
+            in res.output and "YAML files are in: scenarios, scenarios/teamA" in res.output
