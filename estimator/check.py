@@ -314,6 +314,28 @@ def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance:
     return out
 
 
+def check_tolerances(result: Result, scenario) -> None:
+    """A scenario's ``tolerances:`` name headline figures of its result: a misspelt name, or a
+    figure that never fails a check (not a headline), would be a tolerance with no effect."""
+    problems = []
+    mark = scenario.marks.get("tolerances")
+    headline = sorted(n for n, fig in result.figures.items() if fig.headline)
+    for name in scenario.tolerances or {}:
+        path = ("tolerances", name)
+        if name not in result.figures:
+            problems.append(Problem(f"no figure named '{name}'", mark, path,
+                                    hint=did_you_mean(name, headline) or
+                                    did_you_mean(name, result.figures)))
+        elif not result.figures[name].headline:
+            problems.append(Problem(
+                f"'{name}' is not a headline figure: only headline figures fail a check, so "
+                "its tolerance would have no effect", mark, path,
+                expected="a headline figure: " + ", ".join(headline[:8])
+                + (", ..." if len(headline) > 8 else "")))
+    if problems:
+        raise ConfigError(problems)
+
+
 def _check_one(f: str, rel: str, project, catalog, baseline_dir: Optional[str],
                how: dict) -> Checked:
     from .api import load
@@ -323,6 +345,7 @@ def _check_one(f: str, rel: str, project, catalog, baseline_dir: Optional[str],
     scn = load(f, how["overrides"], catalog=catalog, allow_extends=how["allow_extends"])
     result = estimate(scn, catalog)
     outcomes = evaluate(result, scn.expect)
+    check_tolerances(result, scn)
     moves, note, ok = [], "", True
     if baseline_dir:
         path = project.baseline_path(f, baseline_dir)

@@ -115,11 +115,23 @@ def test_changed_catalog_price_fails_the_baseline_and_names_the_figure(tmp_path,
     assert "capex.total_usd" in failed
     # a per-figure tolerance in the scenario lets a move through
     scenario.write_text(scenario.read_text()
-                        + "tolerances: {capex.total_usd: 50%, training.cost.build_usd: 50%}\n")
+                        + "tolerances: {capex.total_usd: 50%}\n")
     res = CliRunner().invoke(main, ["--catalog", str(catalog), "check", "--baseline",
                                     str(baselines), str(scenario), "--format", "json"])
     data = json.loads(res.output[: res.output.rindex("}") + 1])
-    assert "capex.total_usd" not in [m["name"] for m in data["files"][0]["moves"] if m.get("failed")]
+    assert data["files"][0]["error"] is None, res.output     # checked, not refused
+    moved = {m["name"]: m for m in data["files"][0]["moves"]}
+    assert moved["capex.total_usd"]["relative"] > 0.01 and not moved["capex.total_usd"].get("failed")
+    # a tolerance on a figure the scenario lacks, or on one that never fails, is refused
+    for name, said in (("training.cost.build_usd", "no figure named 'training.cost.build_usd'"),
+                       ("capex.servers_usd", "'capex.servers_usd' is not a headline figure")):
+        scenario.write_text(scenario.read_text().replace(
+            "tolerances: {capex.total_usd: 50%", f"tolerances: {{{name}: 5%, capex.total_usd: 50%"))
+        res = CliRunner().invoke(main, ["--catalog", str(catalog), "check", "--baseline",
+                                        str(baselines), str(scenario)])
+        assert res.exit_code == 2 and said in res.output, res.output
+        assert "h100-100k-cluster.yaml:" in res.output
+        scenario.write_text(scenario.read_text().replace(f"{name}: 5%, ", ""))
 
 
 def test_missing_baseline_fails_with_a_hint(tmp_path):
