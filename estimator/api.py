@@ -40,7 +40,7 @@ def load(path=None, overrides: Iterable[str] = (), catalog=None, *,
     ``solve``, ...), so an override means the same thing to each of them.
     """
     overrides, resolved = tuple(overrides), {}
-    cat = _catalog(catalog)
+    cat = _catalog(catalog, path)
     reach = {"allow_extends": tuple(allow_extends)}
     while True:
         try:
@@ -92,14 +92,29 @@ def _scenario(scenario, overrides: Iterable[str], catalog) -> Scenario:
     return scenario
 
 
-def _catalog(catalog):
-    """A loaded catalog as given, a catalog folder's path, or None for the shipped catalog."""
+def _catalog(catalog, scenario=None):
+    """A loaded catalog as given, a catalog folder's path, or None: the ``catalog:`` of the
+    ``estimator.yaml`` above the scenario's file (as ``estimator report`` run in that project
+    uses), else the shipped catalog."""
     from .catalog import load_catalog
     if catalog is None:
-        return load_catalog()
+        return load_catalog(_project_catalog(scenario))
     if isinstance(catalog, str) or hasattr(catalog, "__fspath__"):
         return load_catalog(str(catalog))
     return catalog
+
+
+def _project_catalog(scenario):
+    """The catalog folder of the project around a scenario file, or None."""
+    import os
+    if not isinstance(scenario, str) and not hasattr(scenario, "__fspath__"):
+        return None
+    path = os.fspath(scenario)
+    if not os.path.isfile(path):
+        return None                     # a shipped scenario's name: the shipped catalog
+    from .project import find_config, load_project
+    found = find_config(os.path.dirname(os.path.abspath(path)))
+    return load_project(found).catalog_dir() if found else None
 
 
 def estimate(scenario=None, catalog=None, *, overrides: Iterable[str] = ()):
@@ -110,7 +125,7 @@ def estimate(scenario=None, catalog=None, *, overrides: Iterable[str] = ()):
     386...
     """
     from .engine import estimate as run
-    cat = _catalog(catalog)
+    cat = _catalog(catalog, scenario)
     return run(_scenario(scenario, overrides, cat), cat)
 
 
@@ -121,7 +136,7 @@ def simulate(scenario=None, samples: int = 10_000, seed: int = 0, *,
     ``figures`` (mean, P10, P50, P90 of each headline figure) and ``values`` (one value per
     sample). The same ``seed`` gives the same numbers."""
     from .engine.uncertainty import simulate as run
-    cat = _catalog(catalog)
+    cat = _catalog(catalog, scenario)
     return run(_scenario(scenario, overrides, cat), cat, samples, seed, keep_draws=keep_draws)
 
 
@@ -131,7 +146,7 @@ def sensitivity(scenario=None, figure: Optional[str] = None, *, overrides: Itera
     :class:`~estimator.engine.uncertainty.Sensitivity` whose ``swings`` give the figure at
     each end (``at_low`` at P10, ``at_high`` at P90), largest swing first."""
     from .engine.uncertainty import sensitivity as run
-    cat = _catalog(catalog)
+    cat = _catalog(catalog, scenario)
     return run(_scenario(scenario, overrides, cat), cat, figure)
 
 
@@ -140,5 +155,5 @@ def solve(scenario=None, last_only: bool = False, *, overrides: Iterable[str] = 
     """The largest multiple of the plan's compute the money covers, the extra raise the full
     plan needs and how far the money goes: a :class:`~estimator.engine.solve.Solution`."""
     from .engine.solve import solve as run
-    cat = _catalog(catalog)
+    cat = _catalog(catalog, scenario)
     return run(_scenario(scenario, overrides, cat), cat, last_only=last_only)

@@ -615,3 +615,18 @@ def test_a_glob_that_matches_nothing_fails_instead_of_checking_nothing(repo):
         assert res.exit_code == 2, (args, res.output)
         assert "estimator.yaml:1:12: at scenarios: 'scenarios:' matches no scenario file" \
             in res.output and "YAML files are in: scenarios, scenarios/teamA" in res.output
+
+
+def test_the_python_api_reads_a_project_scenario_with_the_project_catalog(repo):
+    """`estimator.estimate(path)` of a scenario in a project gives the figures `estimator
+    report` prints there: the project's `catalog:`, unless a catalog is passed."""
+    import estimator
+    servers = repo / "catalog" / "servers.yaml"
+    servers.write_text(servers.read_text().replace("value: $300k", "value: $250k"))
+    plan = repo / "scenarios" / "teamA" / "plan.yaml"
+    cli = json.loads(run("report", str(plan), "--format", "json").output)
+    api = estimator.estimate(plan)
+    assert api.value("capex.total_usd") == cli["figures"]["capex.total_usd"]["value"]
+    shipped = estimator.estimate(plan, catalog=ROOT / "configs" / "catalog")
+    assert shipped.value("capex.total_usd") > api.value("capex.total_usd")
+    assert estimator.load(str(plan)).fleets["pod"].server == "dgx-h100"
