@@ -630,3 +630,23 @@ def test_the_python_api_reads_a_project_scenario_with_the_project_catalog(repo):
     shipped = estimator.estimate(plan, catalog=ROOT / "configs" / "catalog")
     assert shipped.value("capex.total_usd") > api.value("capex.total_usd")
     assert estimator.load(str(plan)).fleets["pod"].server == "dgx-h100"
+
+
+def test_the_pull_request_comment_stays_within_what_github_accepts():
+    """GitHub refuses a comment over 65,536 characters (the workflow's step would fail): with
+    hundreds of scenarios moved, the comment keeps its summary and as many details as fit."""
+    from estimator import check as ck
+    from estimator.gitrev import Side
+    from estimator.report.check import changes_markdown
+    from estimator.revdiff import Changes, Evaluated, ScenarioChange
+    moves = [ck.Move(f"capex.fleets.pod{i}.servers_usd", "money", 1e6, 2e6, 1e6, 1.0, 0.02,
+                     i < 3, False, "moved") for i in range(60)]
+    scenarios = [ScenarioChange(f"scenarios/team{i:03d}/plan.yaml", f"Team {i}", "changed",
+                                ck.Diff(moves[:5], moves)) for i in range(300)]
+    side = Evaluated(Side("main", "a" * 40), "catalog", None, {}, {}, {})
+    text = changes_markdown(Changes(side, side._replace(side=Side("HEAD", "b" * 40)), scenarios))
+    assert len(text) <= 65_536
+    assert text.count("<details") >= 5 and "| … and 100 more | | | | |" in text
+    assert "The details of" in text and "more scenario(s) are left out" in text
+    small = changes_markdown(Changes(side, side, scenarios[:3]))
+    assert small.count("<details") == 3 and "left out" not in small
