@@ -650,3 +650,12 @@ def test_the_pull_request_comment_stays_within_what_github_accepts():
     assert "The details of" in text and "more scenario(s) are left out" in text
     small = changes_markdown(Changes(side, side, scenarios[:3]))
     assert small.count("<details") == 3 and "left out" not in small
+
+
+def test_diff_of_a_fragment_compares_the_scenarios_that_extend_it(repo):
+    common = repo / "scenarios" / "common.yaml"
+    common.write_text(common.read_text().replace("pue: 1.3", "pue: 1.5"))
+    res = run("diff", "scenarios/common.yaml", "--rev", "main", "--format", "json")
+    got = changes_of(res)
+    assert set(got) == {"scenarios/teamA/plan.yaml", "scenarios/teamB/plan.yaml"}
+    assert all(s["status"] == "changed" for s in got.values())
