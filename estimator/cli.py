@@ -464,13 +464,13 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
     """
     from . import check as ck
     from .errors import CheckFailed, InputError, UnitError
-    from .project import project_of, require_matches
+    from .project import project_of, require_matches, through_fragments
     from .report import check as rc
     from .units import parse
     project = project_of(files) if files else _project()
     orphans = []
     if files:
-        paths = list(files)
+        paths = through_fragments(project, files)
     else:
         paths = require_matches(project, "estimator check")
         if baseline is None:

@@ -256,6 +256,22 @@ def require_scenarios(project: Project, what: str) -> None:
         raise InputError(f"{project.label}: 'scenarios:' lists no globs; {what} has nothing to do")
 
 
+def through_fragments(project: Project, files: Sequence[str]) -> List[str]:
+    """``files`` with each fragment of the project (a file only ever extended) replaced by the
+    scenarios that extend it, as the pre-commit hook checks it; other files as given (one that
+    exists on one side only is added or removed)."""
+    if project.config_file is None or not project.config.scenarios:
+        return list(files)
+    lay = project.layout()
+    out: List[str] = []
+    for f in files:
+        full = os.path.normpath(os.path.abspath(f))
+        users = [s for s in lay.scenarios if full in lay.reads[s]] \
+            if full in lay.fragments else [f]
+        out += [u for u in users if u not in out]
+    return out
+
+
 def require_matches(project: Project, what: str) -> List[str]:
     """The project's scenarios; an error (exit 2, at the 'scenarios:' line) when its globs
     match none, so a mistyped glob never lets a CI check pass with nothing checked."""

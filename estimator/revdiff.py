@@ -13,7 +13,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 from . import check as ck
 from .errors import InputError
 from .gitrev import Side, resolve_range, toplevel, tree_at
-from .project import PROJECT_FILE, Project, choose_catalog, load_project
+from .project import PROJECT_FILE, Project, choose_catalog, load_project, through_fragments
 
 
 class Evaluated(NamedTuple):
@@ -160,22 +160,6 @@ def revision_changes(project: Project, spec: str, files: Optional[Sequence[str]]
                                  allow_extends=allow_extends, repo_top=top)
 
     return _build(side_eval(base_side), side_eval(head_side))
-
-
-def through_fragments(project: Project, files: Sequence[str]) -> List[str]:
-    """``files`` with each fragment of the project (a file only ever extended) replaced by the
-    scenarios that extend it, as the pre-commit hook checks it; other files as given (one that
-    exists on one side only is added or removed)."""
-    if project.config_file is None or not project.config.scenarios:
-        return list(files)
-    lay = project.layout()
-    out: List[str] = []
-    for f in files:
-        full = os.path.normpath(os.path.abspath(f))
-        users = [s for s in lay.scenarios if full in lay.reads[s]] \
-            if full in lay.fragments else [f]
-        out += [u for u in users if u not in out]
-    return out
 
 
 def _build(base: Evaluated, head: Evaluated) -> Changes:
