@@ -271,11 +271,8 @@ def _figure_names(scenario: Optional[str], incomplete: str):
     """Figure names of a scenario (the default one when None), for shell completion."""
     from click.shell_completion import CompletionItem
     try:
-        from .catalog import load_catalog
-        from .config.loader import load
-        from .engine import estimate
-        catalog = load_catalog()
-        result = estimate(load(scenario, catalog=catalog), catalog)
+        from .api import estimate           # a project's scenario with the project's catalog
+        result = estimate(scenario)
     except Exception:  # noqa: BLE001 - completion must never fail loudly
         return []
     return [CompletionItem(n) for n in result.figures if n.startswith(incomplete)]

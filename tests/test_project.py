@@ -662,3 +662,19 @@ def test_diff_of_a_fragment_compares_the_scenarios_that_extend_it(repo):
     res = run("check", "scenarios/common.yaml", "--baseline", "baselines")
     assert res.exit_code == 1, res.output                   # PUE 1.3 -> 1.5 moves both plans
     assert "check failed: scenarios/teamA/plan.yaml, scenarios/teamB/plan.yaml" in res.output
+
+
+def test_completion_offers_the_figures_of_a_scenario_that_needs_the_project_catalog(repo):
+    """A scenario whose fleet uses a server type only the project's catalog has still
+    completes its figure names (completion read the installed catalog, failed, and went
+    quiet)."""
+    from click.shell_completion import ShellComplete
+    servers = repo / "catalog" / "servers.yaml"
+    servers.write_text(servers.read_text().replace("  dgx-h100:", "  our-dgx:", 1))
+    plan = repo / "scenarios" / "teamA" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("server: dgx-h100", "server: our-dgx"))
+    assert run("validate", "scenarios/teamA/plan.yaml").exit_code == 0
+    comp = ShellComplete(main, {}, "estimator", "_ESTIMATOR_COMPLETE")
+    got = [c.value for c in comp.get_completions(["explain", "scenarios/teamA/plan.yaml"],
+                                                 "capex.tot")]
+    assert "capex.total_usd" in got
