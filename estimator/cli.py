@@ -322,10 +322,15 @@ def validate(files, overrides):
             elif os.path.isfile(resolve(f)) and is_catalog_file(load_node(resolve(f), f)):
                 validate_catalog_file(f)
             else:
-                scenario = _load(f, overrides, catalog)
-                estimate(scenario, catalog)
-                for note in scenario.notes:
-                    _err(f"warning: {note}")
+                users = _through_fragments(f)
+                for path in users:
+                    scenario = _load(path, overrides, catalog)
+                    estimate(scenario, catalog)
+                    for note in scenario.notes:
+                        _err(f"warning: {note}")
+                if users != [f]:
+                    f += " (a fragment: checked through " + (", ".join(
+                        os.path.relpath(u) for u in users) or "no scenario extends it") + ")"
         except InputError as e:     # every file is checked, whatever the first one's problem
             failed += 1
             _err(f"error: {e}")
@@ -334,6 +339,14 @@ def validate(files, overrides):
     click.echo(f"catalog: {clean(choice.label)}")
     if failed:
         sys.exit(EXIT_INPUT)
+
+
+def _through_fragments(f: str) -> list:
+    """A fragment of the project around it as the scenarios that extend it; else [f]."""
+    if not os.path.isfile(f):
+        return [f]
+    from .project import project_of, through_fragments
+    return through_fragments(project_of([f]), [f])
 
 
 @main.command()

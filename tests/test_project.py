@@ -659,6 +659,9 @@ def test_diff_of_a_fragment_compares_the_scenarios_that_extend_it(repo):
     got = changes_of(res)
     assert set(got) == {"scenarios/teamA/plan.yaml", "scenarios/teamB/plan.yaml"}
     assert all(s["status"] == "changed" for s in got.values())
+    res = run("validate", "scenarios/common.yaml")
+    assert res.exit_code == 0 and "ok: scenarios/common.yaml (a fragment: checked through " \
+        in res.output, res.output
     res = run("check", "scenarios/common.yaml", "--baseline", "baselines")
     assert res.exit_code == 1, res.output                   # PUE 1.3 -> 1.5 moves both plans
     assert "check failed: scenarios/teamA/plan.yaml, scenarios/teamB/plan.yaml" in res.output
