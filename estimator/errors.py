@@ -62,8 +62,8 @@ DISTRIBUTION = "ai-compute-estimator"
 def install_hint(package: str, extra: str) -> str:
     """How to install an optional dependency, naming this distribution (never ``estimator``,
     which on a package index is someone else's project)."""
-    return (f"pip install {package} (the '{extra}' extra: pip install "
-            f"'{DISTRIBUTION}[{extra}]'; not 'estimator', an unrelated package)")
+    return (f"pip install {package} (the '{extra}' extra of {DISTRIBUTION}; not "
+            "'pip install estimator', an unrelated package)")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> Optional[str]:

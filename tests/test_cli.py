@@ -319,7 +319,8 @@ def test_to_frame_without_pandas_names_the_right_distribution(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError) as e:
         result.to_frame()
-    assert "pip install pandas" in str(e.value) and "ai-compute-estimator[frame]" in str(e.value)
+    assert "pip install pandas" in str(e.value) and "'frame' extra of ai-compute-estimator" \
+        in str(e.value)
 
 
 @pytest.mark.parametrize("path", ["datacenters.colo.build.start", "datacenters.colo.mode"])

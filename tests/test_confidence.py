@@ -529,4 +529,4 @@ def test_sobol_without_salib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "SALib", None)        # import SALib now fails
     res = CliRunner().invoke(main, ["sensitivity", OPENAI, "--method", "sobol", "-n", "8"])
     assert res.exit_code == 2 and "pip install SALib" in res.output
-    assert "pip install 'ai-compute-estimator[sobol]'" in res.output
+    assert "the 'sobol' extra of ai-compute-estimator" in res.output
