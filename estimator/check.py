@@ -165,16 +165,59 @@ def read_baseline(path: str, file: Optional[str] = None) -> Optional[dict]:
 
 def read_snapshot(path: str, what: str = "saved report",
                   writer: str = "'estimator report --format json'") -> dict:
-    """A JSON file with a ``figures`` mapping: a baseline, or a saved JSON report."""
+    """A JSON file with a ``figures`` mapping: a baseline, or a saved JSON report.
+
+    Read as any input is: a regular file within the output limit (never a device, a pipe or
+    a folder), nested at most as deep as a scenario, and every number finite and within
+    ±1e200 (the tool writes null, never NaN or Infinity): a snapshot that could make every
+    comparison with it false is refused, never passed.
+    """
+    from .budget import MAX_OUTPUT_BYTES
+    from .config.yamlsafe import MAX_DEPTH, read_bytes
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: not a readable {what} ({e})") from None
+        raw = read_bytes(path, path, MAX_OUTPUT_BYTES)
+    except ConfigError as e:
+        raise InputError(f"{path}: not a readable {what} ({e.problems[0].message})") from None
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant,
+                          parse_float=_finite_float, parse_int=_finite_int)
+        _depth(data, MAX_DEPTH)
+    except (ValueError, RecursionError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        raise InputError(f"{path}: not a readable {what} ({why})") from None
     if not isinstance(data, dict) or not isinstance(data.get("figures"), dict) or not all(
             isinstance(v, dict) and "value" in v for v in data["figures"].values()):
         raise InputError(f"{path}: not a {what} written by {writer}")
     return data
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number the tool writes (it writes null)")
+
+
+def _finite_float(text: str) -> float:
+    x = float(text)
+    if not -units.MAX_MAGNITUDE <= x <= units.MAX_MAGNITUDE:
+        raise ValueError(f"{text[:40]} is past ±{units.MAX_MAGNITUDE:g}")
+    return x
+
+
+def _finite_int(text: str):
+    if len(text) > 400:
+        raise ValueError(f"a number with {len(text):,} digits")
+    return _finite_float(text) if abs(int(text)) > units.MAX_MAGNITUDE else int(text)
+
+
+def _depth(data, limit: int) -> None:
+    """ValueError when ``data`` nests deeper than ``limit`` (a snapshot is 3 levels deep)."""
+    level, frontier = 0, [data]
+    while frontier:
+        level += 1
+        if level > limit:
+            raise ValueError(f"nested more than {limit} levels deep")
+        frontier = [v for x in frontier if isinstance(x, (dict, list))
+                    for v in (x.values() if isinstance(x, dict) else x)
+                    if isinstance(v, (dict, list))]
 
 
 #: a relative change smaller than this is float noise, not a move

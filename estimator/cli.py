@@ -38,6 +38,10 @@ def _catch_sigterm() -> None:
         signal.signal(signal.SIGTERM, _on_sigterm)
 
 
+#: the options that name files a command writes
+_OUTPUTS = ("output", "html", "svg")
+
+
 def handle_errors(fn):
     """Turn library errors into messages and exit codes; never a traceback unless --debug."""
 
@@ -48,6 +52,9 @@ def handle_errors(fn):
         debug = (ctx.find_root().params or {}).get("debug", False)
         _catch_sigterm()
         try:
+            from .fileio import check_targets, forget_inputs
+            forget_inputs()
+            check_targets(kwargs.get(k) for k in _OUTPUTS)
             return fn(*args, **kwargs)
         except click.exceptions.Exit:
             raise
@@ -167,7 +174,7 @@ def _estimate(path: Optional[str], overrides, catalog=None):
 
 
 def _emit(text: str, output: Optional[str]) -> None:
-    if output:
+    if output is not None:
         from .fileio import write_atomic
         write_atomic(output, text)
     else:
@@ -207,7 +214,7 @@ def _deliver(out, output: Optional[str], width: Optional[int]) -> None:
         return
     from .report.encoding import can_show
     from .report.terminal import plain_text
-    if output:
+    if output is not None:
         _emit(plain_text(out, width or 100), output)
     elif can_show(getattr(sys.stdout, "encoding", None)):
         _console(width).print(out)
@@ -394,11 +401,13 @@ def report(scenarios, overrides, fmt, output, width, svg, html, ways):
         estimator report --acquire owned,rented,oracle
     """
     catalog = _catalog()
-    if ways:
+    if ways is not None:
         results = _acquired_ways(scenarios, overrides, ways, catalog)
     else:
         results = [_estimate(path, overrides, catalog) for path in (scenarios or [None])]
     compare = len(results) > 1
+    from .fileio import check_targets
+    check_targets([output, html, svg])      # again, now that the inputs read are known
     if html:
         from .fileio import write_atomic
         from .report import html as rh
@@ -431,9 +440,16 @@ def _acquired_ways(scenarios, overrides, ways, catalog):
     if len(scenarios) > 1:
         raise click.UsageError("--acquire compares one scenario acquired several ways")
     path = scenarios[0] if scenarios else None
+    listed = [w.strip() for w in ways.split(",")]
+    if not all(listed):
+        raise click.BadParameter(f"{ways!r} has an empty name; give a comma-separated list of "
+                                 "'owned', 'rented' and contract names", param_hint="'--acquire'")
+    twice = sorted({w for w in listed if listed.count(w) > 1})
+    if twice:
+        raise click.BadParameter(f"{', '.join(twice)} is listed twice", param_hint="'--acquire'")
     base = _load(path, overrides, catalog)
     results = []
-    for way in [w.strip() for w in ways.split(",") if w.strip()]:
+    for way in listed:
         result = estimate(_load(path, tuple(overrides) + tuple(acquire_overrides(base, way)),
                                 catalog), catalog)
         result.title = f"{base.scenario} ({way})"

@@ -5,6 +5,11 @@ Every output (``--output``, ``--svg``, ``--html``, baselines) goes through
 
 - the path must be new or hold a regular file; a device (``/dev/null``, ``/dev/full``), a
   FIFO, a socket or a folder there is refused with what it is, never replaced;
+- the path must not be a file this run read (a scenario, a parent it extends, a catalog file,
+  a saved report): ``report mine.yaml -o mine.yaml`` is refused, never a lost scenario;
+- a command's outputs (``-o``, ``--html``, ``--svg``) are checked together before the first is
+  written (:func:`check_targets`): no two name one file, and none is refused after another
+  was already replaced;
 - the data is written to an unnamed temporary file in the same folder (Linux ``O_TMPFILE``),
   flushed to disk, and only then given a name and renamed over the target, so an
   interrupted or killed run (Ctrl-C, SIGTERM, even SIGKILL) leaves the old file or none,
@@ -16,7 +21,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 
 from .errors import OutputError
 
@@ -41,8 +45,43 @@ def what_is_there(path: str) -> str | None:
     return "not a regular file"
 
 
+#: the real paths of the files this run read (see :func:`note_input`); never written over
+_INPUTS: set = set()
+
+
+def note_input(path: str) -> None:
+    """Record a file this run reads, so that no output of the run replaces it."""
+    _INPUTS.add(os.path.realpath(path))
+
+
+def forget_inputs() -> None:
+    """A new run (a command) starts: the files earlier runs of this process read are free."""
+    _INPUTS.clear()
+
+
+def check_targets(paths) -> None:
+    """Refuse a command's outputs together, before any is written: an empty name, two outputs
+    naming one file, or any that :func:`check_writable` refuses."""
+    seen = {}
+    for path in paths:
+        if path is None:
+            continue
+        check_writable(path)
+        real = os.path.realpath(path)
+        if real in seen:
+            raise OutputError(f"{path}: two outputs of this command name the same file "
+                              f"({seen[real]} and {path}); give each its own file")
+        seen[real] = path
+
+
 def check_writable(path: str) -> str:
     """The folder ``path`` would be written in; OutputError when the path cannot be a file."""
+    if not path:
+        raise OutputError("an output file name is empty; give a file name (or leave the option "
+                          "out to print)")
+    if os.path.realpath(path) in _INPUTS:
+        raise OutputError(f"{path}: cannot write: this run reads it as an input; write the "
+                          "output to another file")
     folder = os.path.dirname(os.path.abspath(path)) or "."
     there = what_is_there(path)
     if there is not None:
@@ -126,6 +165,7 @@ def _write_unnamed(folder: str, path: str, raw: bytes) -> None:
 
 
 def _write_named(folder: str, path: str, raw: bytes) -> None:
+    import tempfile
     try:
         fd, tmp = tempfile.mkstemp(prefix=".estimator-", suffix=".tmp", dir=folder)
     except OSError as e:

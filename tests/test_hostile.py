@@ -94,6 +94,10 @@ CORPUS = {
     "outside-link.yaml": ("a scenario must be a mapping", ALL),
     # outputs: a device where an output would go (see test_outputs_never_replace_a_device)
     "output-device.json": ("not a regular file (a device, pipe or socket)", ALL),
+    # round 3. YAML: a control character is located, never "position N of <unicode string>"
+    "yaml-control-character.yaml": (
+        "yaml-control-character.yaml:4:26: not valid YAML: the character U+001B is not "
+        "allowed", ALL),
 }
 
 # names that reach outputs: every command succeeds; what each output must (not) hold
@@ -162,7 +166,7 @@ def test_names_come_out_escaped_in_every_output(name):
 
 def test_every_new_class_has_a_corpus_file():
     classes = {"number-", "path-", "extends-", "uncertainty-", "work-", "name-", "output-",
-               "many-"}
+               "many-", "yaml-"}
     assert {c for c in classes if any(n.startswith(c) for n in list(CORPUS) + list(NAMES))} \
         == classes
     assert set(CORPUS) | set(NAMES) <= {p.name for p in BAD_CORPUS.iterdir()}
@@ -403,3 +407,83 @@ def test_markdown_and_markup_escaping():
 def test_compute_formats_from_subnormal_to_huge(v, shown):
     from estimator.units import format_compute
     assert format_compute(v) == shown          # 10**-324 is 0.0: no division by it
+
+
+# ----------------------------------------------------------------------- round 3: red team
+
+#: saved reports and baselines that no reader may accept: (the reason given). A NaN or an
+#: infinite baseline made every comparison false, so a moved headline figure passed.
+SNAPSHOTS = {
+    "snapshot-nan.json": "NaN is not a number the tool writes (it writes null)",
+    "snapshot-overflow.json": "1e999 is past ±1e+200",
+    "snapshot-deep.json": "nested",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SNAPSHOTS))
+def test_saved_reports_and_baselines_are_read_as_inputs(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    scenario = "configs/scenarios/h100-server.yaml"
+    res, seconds = run(["diff", scenario, "--compare-to", str(BAD_CORPUS / name)])
+    assert res.exit_code == 2 and SNAPSHOTS[name] in res.output, res.output
+    assert "not a readable saved report" in res.output and seconds < 2.0
+    baselines = tmp_path / "b" / "configs" / "scenarios"
+    baselines.mkdir(parents=True)
+    (baselines / "h100-server.json").write_text(
+        (BAD_CORPUS / name).read_text().replace('"scenario": "x"', '"scenario": "x", '
+                                                '"file": "configs/scenarios/h100-server.yaml"'))
+    res, _ = run(["check", scenario, "--baseline", str(tmp_path / "b")])
+    assert res.exit_code == 2 and "not a readable baseline" in res.output, res.output
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "folder"])
+def test_a_saved_report_is_a_regular_file_read_within_a_limit(target, tmp_path):
+    if target == "folder":
+        target = str(tmp_path)
+    elif not os.path.exists(target):
+        pytest.skip(f"{target} is missing on this system")
+    res, seconds = run(["diff", "configs/scenarios/h100-server.yaml", "--compare-to", target])
+    assert res.exit_code == 2 and seconds < 2.0, res.output      # /dev/zero never ends
+    assert "not a readable saved report" in res.output or "is a directory" in res.output
+
+
+def _scenario_copy(tmp_path):
+    scn = tmp_path / "mine.yaml"
+    scn.write_text((ROOT / "configs/scenarios/h100-server.yaml").read_text())
+    return scn
+
+
+@pytest.mark.parametrize("option", [["-o"], ["--html"], ["--svg"]])
+def test_no_output_replaces_a_file_the_run_reads(tmp_path, option):
+    scn = _scenario_copy(tmp_path)
+    before = scn.read_text()
+    res, _ = run(["report", str(scn), *option, str(scn)])
+    assert res.exit_code == 2 and "this run reads it as an input" in res.output, res.output
+    assert scn.read_text() == before
+    saved = tmp_path / "saved.json"
+    saved.write_text(run(["report", str(scn), "--format", "json"])[0].output)
+    res, _ = run(["diff", str(scn), "--compare-to", str(saved), "-o", str(saved)])
+    assert res.exit_code == 2 and "this run reads it as an input" in res.output, res.output
+    assert saved.read_text().startswith("{")
+
+
+@pytest.mark.parametrize("extra", [["-o", "{0}/same", "--html", "{0}/same"],
+                                   ["-o", "{0}/same", "--svg", "{0}/./same"],
+                                   ["--html", "{0}/same", "-o", "/dev/full"],
+                                   ["-o", ""]])
+def test_a_commands_outputs_are_refused_together_before_any_is_written(tmp_path, extra):
+    args = [a.format(tmp_path) for a in extra]
+    res, _ = run(["report", str(_scenario_copy(tmp_path)), *args])
+    assert res.exit_code == 2, res.output
+    assert re.search(r"two outputs of this command name the same file|character device|"
+                     r"an output file name is empty", res.output), res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.yaml"]
+
+
+@pytest.mark.parametrize("ways,message", [(",,", "has an empty name"), ("", "has an empty name"),
+                                          ("owned,,rented", "has an empty name"),
+                                          ("owned,owned", "owned is listed twice")])
+def test_acquire_lists_are_read_whole(ways, message):
+    res, _ = run(["report", "openai-40b-owned", "--acquire", ways])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert "internal error" not in res.output

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Union
 import yaml
 
 from ..errors import ConfigError, Mark, Problem
+from ..fileio import note_input
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -106,6 +107,16 @@ def read_text(path: str, display: Optional[str] = None, max_bytes: int = MAX_FIL
     ``max_bytes`` is what is left of the budget shared by a file and everything it includes.
     """
     name = display or path
+    data = read_bytes(path, name, MAX_FILE_BYTES, max_bytes)
+    return decode(data, name, max_bytes)
+
+
+def read_bytes(path: str, name: str, limit: int, left: Optional[int] = None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (``left``: what a shared budget
+    still allows); never a folder, device, pipe or socket, and never more than is allowed read,
+    even from a file that grows while it is read. The one bounded reader of every input file
+    (scenarios, catalogs, the project file, saved reports and baselines)."""
+    left = limit if left is None else left
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -113,22 +124,26 @@ def read_text(path: str, display: Optional[str] = None, max_bytes: int = MAX_FIL
     except OSError as e:
         raise ConfigError(Problem(f"cannot read: {e.strerror}", Mark(name)))
     if stat.S_ISDIR(st.st_mode):
-        raise ConfigError(Problem("is a directory, not a YAML file", Mark(name)))
+        raise ConfigError(Problem("is a directory, not a YAML file" if limit == MAX_FILE_BYTES
+                                  else "is a directory, not a file", Mark(name)))
     if not stat.S_ISREG(st.st_mode):
         raise ConfigError(Problem("not a regular file (a device, pipe or socket)", Mark(name)))
-    if st.st_size > MAX_FILE_BYTES:
+    if st.st_size > limit:
         raise ConfigError(Problem(
-            f"file is too large ({st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})", Mark(name)))
-    if st.st_size > max_bytes:
+            f"file is too large ({st.st_size:,} bytes; the limit is {limit:,})", Mark(name)))
+    if st.st_size > left:
         raise ConfigError(Problem(
-            f"the files included add up to more than {MAX_FILE_BYTES:,} bytes (this one has "
-            f"{st.st_size:,}; {max(max_bytes, 0):,} were left)", Mark(name)))
+            f"the files included add up to more than {limit:,} bytes (this one has "
+            f"{st.st_size:,}; {max(left, 0):,} were left)", Mark(name)))
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
     except OSError as e:
         raise ConfigError(Problem(f"cannot read: {e.strerror}", Mark(name)))
-    return decode(data, name, max_bytes)
+    note_input(path)
+    if len(data) > limit:
+        raise ConfigError(Problem(f"file is too large (more than {limit:,} bytes)", Mark(name)))
+    return data
 
 
 def decode(data: bytes, name: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -246,6 +261,9 @@ def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES) -> Node:
                 frame = stack.pop()
                 attach(frame[0], frame[3])
                 continue
+    except yaml.reader.ReaderError as e:      # a character YAML does not allow, by position
+        problems.append(_character_problem(e, text, name))
+        raise ConfigError(problems)
     except yaml.YAMLError as e:
         m = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or str(e)
@@ -264,6 +282,20 @@ def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES) -> Node:
         raise ConfigError(Problem("the file is empty: a scenario is a mapping of keys such as "
                                   "'scenario:', 'horizon:', 'fleets:'", Mark(name, 1, 1)))
     return root
+
+
+def _character_problem(e, text: str, name: str) -> Problem:
+    """The reader's refusal of a character (NUL, ESC, DEL, a C1 control), at its line and
+    column, the character shown as an escape, never printed."""
+    pos = max(0, min(int(getattr(e, "position", 0) or 0), len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    char = e.character if isinstance(e.character, str) else chr(e.character or 0)
+    code = ord(char) if len(char) == 1 else 0
+    return Problem(f"not valid YAML: the character U+{code:04X} is not allowed (YAML allows no "
+                   "control characters other than tab and line breaks)", Mark(name, line, col),
+                   hint=f"write it as an escape inside double quotes (\"\\u{code:04x}\") if "
+                   "it is meant, or remove it")
 
 
 def load_node(path: str, display: Optional[str] = None, max_bytes: int = MAX_FILE_BYTES,
