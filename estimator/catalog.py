@@ -244,7 +244,7 @@ def check_cpi(cpi: CpiSeries, out) -> None:
     """Years are four digits, consecutive and increasing."""
     years = []
     for y in cpi.index:
-        if not re.fullmatch(r"(19|20|21)\d\d", str(y)):
+        if not re.fullmatch(r"(19|20|21)[0-9][0-9]", str(y)):
             out.add(f"'{y}' is not a year", cpi.marks.get("index"), ("cpi", "index", y),
                     expected="a year such as 2023")
         else:

@@ -133,6 +133,10 @@ class NumericError(InputError):
     """A figure that came out non-finite or out of range: the inputs that produced it are named."""
 
 
+class NameClash(InputError):
+    """Two inputs whose names give one figure name: the second would replace the first."""
+
+
 class BudgetError(InputError):
     """Work or output past a stated limit, refused before it starts. Exit code 2."""
 

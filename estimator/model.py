@@ -27,7 +27,7 @@ class Month:
     """A calendar month. ``index`` counts months since year 0 so differences are month counts."""
 
     __slots__ = ("year", "month")
-    PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+    PATTERN = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 
     def __init__(self, year: int, month: int):
         object.__setattr__(self, "year", year)

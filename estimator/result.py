@@ -11,7 +11,7 @@ from typing import Dict, Iterator, List, NamedTuple, Tuple
 
 import numpy as np
 
-from .errors import NumericError, UnknownFigure, did_you_mean
+from .errors import NameClash, NumericError, UnknownFigure, did_you_mean
 from .units import MAX_MAGNITUDE
 
 SCHEMA_VERSION = 1
@@ -199,7 +199,26 @@ def guard(result: Result, fig: Figure, unbounded: bool = False) -> Figure:
     """
     if not is_finite(fig.value) and not _allowed(fig.name, fig.value, unbounded):
         raise numeric_error(result, fig)
+    old = result.figures.get(fig.name)
+    if old is not None and not _same_figure(old, fig):
+        # two items whose names come out the same once made into figure names (an equity
+        # tranche 'a.b' and one 'a b'): the first figure would be replaced without a word
+        raise NameClash(f"two parts of the scenario record the figure {fig.name}; "
+                        "give them names that differ in letters or digits")
     return fig
+
+
+def _same_figure(a: Figure, b: Figure) -> bool:
+    """The same figure recorded again (a catalog value each fleet that uses it records)."""
+    if (a.unit, a.formula, a.inputs, a.sources, a.series) != (b.unit, b.formula, b.inputs,
+                                                                b.sources, b.series):
+        return False
+    if a.value is b.value:
+        return True
+    try:
+        return bool(np.array_equal(a.value, b.value, equal_nan=True))
+    except TypeError:
+        return a.value == b.value
 
 
 def numeric_error(result: Result, fig: Figure, limit: int = 6) -> NumericError:
@@ -223,7 +242,8 @@ def numeric_error(result: Result, fig: Figure, limit: int = 6) -> NumericError:
         if f.formula == "input":
             leaves.append(f)
         stack.extend(result.figures[n] for n in reversed(f.inputs) if n in result.figures)
-    leaves.sort(key=lambda f: (-_extremity(f.value), f.name))
+    # a 0 is listed first: a figure out of range with a 0 among its inputs had it divide
+    leaves.sort(key=lambda f: (-_extremity(f.value, zero_first=True), f.name))
     lines = [f"{fig.name} comes out {_kind(fig.value)} ({bound}); it is computed from "
              "inputs that are out of range together"]
     if leaves:
@@ -236,8 +256,13 @@ def numeric_error(result: Result, fig: Figure, limit: int = 6) -> NumericError:
     return NumericError("\n".join(lines))
 
 
-def _extremity(value) -> float:
-    """Orders of magnitude from 1 of the value's most extreme non-zero element."""
+def _extremity(value, zero_first: bool = False) -> float:
+    """Orders of magnitude from 1 of the value's most extreme non-zero element; with
+    ``zero_first``, a single value of 0 (the divisor behind an infinite or NaN figure) before
+    any other (the engine floors divisors at 1e-300, so a 0 gives a figure past the range)."""
+    if zero_first and np.ndim(value) == 0 and not isinstance(value, (bool, str)) \
+            and value == 0:
+        return np.inf
     try:
         arr = np.abs(np.asarray(value, dtype=float)).ravel()
     except (TypeError, ValueError):

@@ -135,12 +135,39 @@ def _dims() -> Dict[str, Dimension]:
 
 DIMENSIONS: Dict[str, Dimension] = _dims()
 
+#: numbers are written with the digits 0-9 and the signs + and - (ASCII: ``\\d`` would also
+#: read full-width and other scripts' digits, and ``1٥0`` as 150)
 _NUMBER = re.compile(
     r"^(?P<sign>[-+])?\s*(?P<dollar>\$)?\s*(?P<sign2>[-+])?"
     r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d(?:_?\d)*)(?:\.(?:\d(?:_?\d)*)?)?(?:[eE][-+]?\d+)?"
     r"|\.\d+(?:[eE][-+]?\d+)?)"
-    r"\s*(?P<rest>.*)$"
+    r"\s*(?P<rest>.*)$", re.ASCII
 )
+#: characters that look like a digit, a sign or a unit character and are not: refused with
+#: what to write instead, never read as what they resemble
+_LOOKALIKES = {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
+               "\u2014": "-", "\ufe63": "-", "\uff0d": "-", "\uff0b": "+", "\uff04": "$",
+               "\uff05": "%", "\ufe69": "$", "\uff0e": ".", "\uff0c": ","}
+
+
+def _plain_text(text: str) -> str:
+    """``text`` with Unicode spaces (no-break, thin) as plain spaces; UnitError naming any
+    digit that is not 0-9 or any look-alike of a sign, '$', '%', '.' or ','."""
+    import unicodedata
+    out = []
+    for c in text:
+        if c.isascii():
+            out.append(c)
+        elif unicodedata.category(c) == "Zs":
+            out.append(" ")
+        elif c in _LOOKALIKES or unicodedata.category(c) == "Nd" or c.isdigit():
+            name = unicodedata.name(c, "a character")
+            instead = _LOOKALIKES.get(c) or (str(unicodedata.digit(c, "")) or "0-9")
+            raise UnitError(f"'{c}' (U+{ord(c):04X} {name}) is not read as a number; write "
+                            f"'{instead}'", found=_show(text))
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def _unit_key(rest: str) -> str:
@@ -173,11 +200,21 @@ def parse(value, dim: str, *, bare: Optional[str] = None) -> float:
         x = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
         factor = d.units[bare] if bare else 1.0
         return _finish(x * factor, d, value)
-    text = value.strip()
+    try:
+        text = _plain_text(value).strip()
+    except UnitError as e:
+        raise UnitError(e.message, expected=d.accepted(), found=e.found) from None
     m = _NUMBER.match(text)
     if not m:
         raise UnitError("not a number with a unit", expected=d.accepted(), found=_show(value))
-    num = float(m.group("num").replace("_", "").replace(",", ""))
+    if m.group("sign") and m.group("sign2"):
+        raise UnitError("two signs: write one, before the number", expected=d.accepted(),
+                        found=_show(value))
+    digits = m.group("num").replace("_", "").replace(",", "")
+    num = float(digits)
+    if num == 0 and re.search("[1-9]", digits.split("e")[0].split("E")[0]):
+        raise UnitError(f"too small: the smallest magnitude other than 0 is {MIN_MAGNITUDE:g}",
+                        expected=d.accepted(), found=_show(value))
     if (m.group("sign") or m.group("sign2") or "") == "-":
         num = -num
     rest = m.group("rest")

@@ -94,6 +94,27 @@ CORPUS = {
     "outside-link.yaml": ("a scenario must be a mapping", ALL),
     # outputs: a device where an output would go (see test_outputs_never_replace_a_device)
     "output-device.json": ("not a regular file (a device, pipe or socket)", ALL),
+    # round 3. numbers: only the digits 0-9 and the signs + and - are read as numbers; a
+    # look-alike is named, never read as what it resembles (１０ was 10, 1٥0 was 150)
+    "number-unicode-digits.yaml": (
+        "number-unicode-digits.yaml:9:17: at funding.cash: '１' (U+FF11 FULLWIDTH DIGIT ONE) is "
+        "not read as a number; write '1'", ALL),
+    "number-minus-sign.yaml": (
+        "number-minus-sign.yaml:9:60: at funding.revenue_growth: '−' (U+2212 MINUS SIGN) is not "
+        "read as a number; write '-'", ALL),
+    "number-two-signs.yaml": (                                  # was read as +$1B
+        "number-two-signs.yaml:9:17: at funding.cash: two signs: write one, before the number",
+        ALL),
+    "number-underflow.yaml": (                                  # was a silent $0
+        "number-underflow.yaml:9:17: at funding.cash: too small: the smallest magnitude other "
+        "than 0 is 1e-100\n    expected: money such as $40B, $27k, $1.2T (a bare number means "
+        "USD), >= $0\n    found:    '1e-999'", ALL),
+    "number-zero-divisor.yaml": (                               # the 0 was listed last
+        "inputs, most extreme first:\n      fleets.f.accelerators = 0 "
+        "(tests/bad/number-zero-divisor.yaml:6:39)", ALL),
+    "name-equity-collision.yaml": (                              # one figure replaced the other
+        "name-equity-collision.yaml:13:27: at funding.equity[1].name: equity tranches 'seed.a' "
+        "and 'seed a' would share the figure names *.equity.seed-a.*", ALL),
     # round 3. YAML: a control character is located, never "position N of <unicode string>"
     "yaml-control-character.yaml": (
         "yaml-control-character.yaml:4:26: not valid YAML: the character U+001B is not "
@@ -487,3 +508,33 @@ def test_acquire_lists_are_read_whole(ways, message):
     res, _ = run(["report", "openai-40b-owned", "--acquire", ways])
     assert res.exit_code == 2 and message in res.output, res.output
     assert "internal error" not in res.output
+
+
+@pytest.mark.parametrize("value,message", [
+    ("*abc", "cannot read the relative value '*abc'"),
+    ("*-1", "cannot read the relative value '*-1'"),          # was "unknown alias '*-1'"
+    ("*nan", "cannot read the relative value '*nan'"),
+    ("*１.5", "cannot read the relative value '*１.5'"),       # was read as *1.5
+    ("１B", "'１' (U+FF11 FULLWIDTH DIGIT ONE) is not read as a number"),
+    ("−1", "'−' (U+2212 MINUS SIGN) is not read as a number; write '-'"),
+    ("$1e-999", "too small: the smallest magnitude other than 0 is 1e-100")])
+def test_set_values_are_read_like_file_values(value, message):
+    res, _ = run(["report", "h100-server", "--set", f"funding.cash={value}", "--format", "json"])
+    assert res.exit_code == 2 and message in res.output, res.output
+
+
+@pytest.mark.parametrize("target", ["other.yaml", "/etc/passwd", "[]"])
+def test_set_never_changes_extends_silently(target):
+    res, _ = run(["report", "h100-server", "--set", f"extends={target}", "--format", "json"])
+    assert res.exit_code == 2 and "--set cannot change 'extends'" in res.output, res.output
+
+
+def test_a_name_clash_is_refused_wherever_figures_are_recorded():
+    """The backstop behind the loader's rules: a figure recorded twice with another value."""
+    from estimator.errors import NameClash
+    from estimator.result import Ledger, Result
+    ledger = Ledger(Result("t", (), []))
+    ledger.input("inputs.a", 1.0, "amount", "s.yaml:3:4")
+    ledger.input("inputs.a", 1.0, "amount", "s.yaml:3:4")        # the same figure: fine
+    with pytest.raises(NameClash):
+        ledger.input("inputs.a", 2.0, "amount", "s.yaml:9:4")

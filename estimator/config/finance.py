@@ -9,7 +9,7 @@ import re
 from typing import Dict, List, Tuple
 
 from ..errors import did_you_mean
-from ..model import PAYMENT_MONTHS, Month, Scenario, months_of
+from ..model import PAYMENT_MONTHS, Month, Scenario, months_of, run_key
 from .refs import check_ref, check_years
 
 ACQUIRE = ("owned", "rented")
@@ -52,6 +52,7 @@ def check_finance(s: Scenario, catalog, out) -> None:
     for owner, fnd, where in blocks:
         _check_debt(fnd, where, out)
         _check_verdict(fnd, where, out)
+        _check_tranche_names(fnd, where, out)
         for i, q in enumerate(fnd.equity):
             if q.party == owner:
                 out.add(f"'{owner}' commits equity to itself", q.marks.get("party"),
@@ -61,6 +62,21 @@ def check_finance(s: Scenario, catalog, out) -> None:
                 out.add(f"'{owner}' lends to itself", d.marks.get("lender"),
                         where + ("debt", i, "lender"))
     _check_cycles(s, blocks, known_entities, out)
+
+
+def _check_tranche_names(fnd, where: tuple, out) -> None:
+    """Equity tranches go under figure names made from their names (or party and month):
+    two that come out the same would share one figure, the second replacing the first."""
+    seen: Dict[str, str] = {}
+    for i, q in enumerate(fnd.equity):
+        name = q.name or f"{q.party} {q.date}"
+        key = run_key(name)
+        if key in seen:
+            out.add(f"equity tranches '{seen[key]}' and '{name}' would share the figure names "
+                    f"*.equity.{key}.*", q.marks.get("name", q.marks.get("")),
+                    where + ("equity", i) + (("name",) if q.name else ()),
+                    hint="give each tranche its own 'name:' (letters and digits differ)")
+        seen.setdefault(key, name)
 
 
 def _check_contracts(s: Scenario, catalog, out, known_entities) -> Dict[str, object]:

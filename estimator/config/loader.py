@@ -287,7 +287,7 @@ class UnwrittenRelative(ConfigError):
 
 
 _RELATIVE = re.compile(r"^\s*(?:\*\s*(?P<times>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)(?P<pct>%)?"
-                       r"|\+\s*(?P<more>\d+(?:\.\d*)?)\s*%)\s*$")
+                       r"|\+\s*(?P<more>\d+(?:\.\d*)?)\s*%)\s*$", re.ASCII)
 
 
 def relative_factor(text: str) -> Optional[float]:
@@ -311,7 +311,16 @@ def parse_override(text: str) -> Tuple[List, Node]:
     parts = parse_path(path_text, label)
     if "*" in parts:
         raise ConfigError(Problem("--set: '[*]' is for 'uncertainty:' paths", Mark(label)))
+    if parts[0] == "extends":
+        raise ConfigError(Problem("--set cannot change 'extends': the files a scenario extends "
+                                  "are read before --set applies", Mark(label),
+                                  hint="edit 'extends:' in the file, or write a file that "
+                                  "extends the ones you want"))
     factor = relative_factor(value_text)
+    if factor is None and value_text.strip().startswith("*"):
+        raise ConfigError(Problem(f"cannot read the relative value {value_text.strip()[:40]!r}",
+                                  Mark(label), expected="*FACTOR (*0.8, *80%) or +N% (+10%), "
+                                  "with the digits 0-9"))
     if factor is not None:
         return parts, Node("scalar", Relative(factor, value_text.strip(), Node("scalar", None,
                                                                                 Mark(label))),

@@ -31,5 +31,5 @@ def check_ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], 
 def check_years(years, mark, path: tuple, out: Collector) -> None:
     """Keys of a by-year mapping are years."""
     for year in years or {}:
-        if not re.fullmatch(r"(19|20|21)\d\d", year):
+        if not re.fullmatch(r"(19|20|21)[0-9][0-9]", year):
             out.add(f"'{year}' is not a year", mark, path + (year,), expected="a year such as 2026")

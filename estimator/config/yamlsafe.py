@@ -12,6 +12,7 @@ so ``no``/``on`` stay strings and ``2025-04`` stays a month string).
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -91,7 +92,10 @@ def resolve_scalar(text: str, style: Optional[str], tag: Optional[str]) -> Scala
     if _INT.match(text):
         return int(text.replace("_", ""))
     if _FLOAT.match(text) and any(c in text for c in ".eE"):
-        return float(text.replace("_", ""))
+        x = float(text.replace("_", ""))
+        if x in (0.0, math.inf) and re.search("[1-9]", re.split("[eE]", text)[0]):
+            return text     # 1e-999 or 1e999: kept as written, so the reader of the value
+        return x            # says what is wrong with it (never a silent 0)
     if text in _SPECIAL or text.lower() in _SPECIAL:
         return _SPECIAL[text.lower()]
     return text
