@@ -118,6 +118,19 @@ def main(ctx, debug: bool, catalog_dir: Optional[str], allow_extends) -> None:
     """
 
 
+def _only_with(condition: bool, needs: str, *names: str) -> None:
+    """Refuse an option the user gave (on the command line or in the environment) where it has
+    no effect: an option that would be silently ignored is a usage error."""
+    from click.core import ParameterSource
+    ctx = click.get_current_context()
+    given = [p for p in ctx.command.params if p.name in names and ctx.get_parameter_source(
+        p.name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)]
+    if given and not condition:
+        opts = " and ".join("/".join(p.opts) for p in given)
+        raise click.UsageError(f"{opts} {'has' if len(given) == 1 else 'have'} no effect "
+                               f"{needs}")
+
+
 def scenario_options(fn):
     fn = click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
                       help="Override a value after the files are read, e.g. --set "
@@ -330,9 +343,12 @@ def validate(files, overrides):
                 validate_catalog_file(f)
             else:
                 users = _through_fragments(f)
+                from .check import check_tolerances, evaluate
                 for path in users:
                     scenario = _load(path, overrides, catalog)
-                    estimate(scenario, catalog)
+                    result = estimate(scenario, catalog)
+                    evaluate(result, scenario.expect)       # names and bounds; check runs them
+                    check_tolerances(result, scenario)
                     for note in scenario.notes:
                         _err(f"warning: {note}")
                 if users != [f]:
@@ -501,10 +517,14 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
         paths = require_matches(project, "estimator check")
         if baseline is None:
             baseline = project.baselines_dir()
+    _only_with(bool(baseline), "without a baseline folder (--baseline DIR, or no FILES for the "
+               "project's baselines)", "tolerance", "update_baseline")
     try:
         tol = parse(tolerance, "fraction") if tolerance is not None else project.config.tolerance
     except UnitError as e:
         raise InputError(f"--tolerance: {e.message} (expected {e.expected})") from None
+    if tol < 0:
+        raise InputError(f"--tolerance: {tolerance!r} is below 0 (expected a share such as 2%)")
     choice = _catalog_choice(project)
     from .catalog import load_catalog
     catalog = load_catalog(choice.directory)
@@ -689,6 +709,7 @@ def solve(scenario, overrides, last_run, confidence, samples, seed, fmt, output,
         estimator solve --confidence 90% --samples 100000
     """
     from .report import solve as rs
+    _only_with(confidence is not None, "without --confidence", "samples", "seed")
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
     if confidence is not None:
@@ -789,6 +810,10 @@ def sensitivity(scenario, overrides, figure, method, samples, seed, fmt, output,
     """
     from .engine.uncertainty import sensitivity as run
     from .report import uncertainty as ru
+    _only_with(method != "tornado", "with --method tornado (they set the Sobol design)",
+               "samples", "seed")
+    if figure is not None and not figure.strip():
+        raise click.BadParameter("an empty figure name", param_hint="'--figure'")
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
     sens = run(scn, catalog, figure) if method in ("tornado", "both") else None

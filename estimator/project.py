@@ -115,6 +115,10 @@ class Project(NamedTuple):
                        for part in rel.split(os.sep)):
                     continue
                 if os.path.isfile(p):
+                    if not self.inside(p):      # a link out of the project
+                        raise InputError(f"{self.label}: {pattern!r} matches {rel}, which leads "
+                                         f"outside the project folder {self.root}; a project "
+                                         "reads only its own files")
                     out.append(os.path.normpath(p))
         return out
 
@@ -215,13 +219,26 @@ def load_project(config_file: str, display: Optional[str] = None) -> Project:
     out.raise_if_any()
     assert cfg is not INVALID
     root = os.path.dirname(config_file)
+    project = Project(root, config_file, cfg)
     for key in ("catalog", "baselines"):
         value = getattr(cfg, key)
-        if value is not None and os.path.isabs(value):
+        if value is None:
+            continue
+        if os.path.isabs(value) or not value.strip():
             out.add(f"'{key}' is a folder relative to {PROJECT_FILE}", cfg.marks.get(key), (key,),
-                    found=value)
+                    found=repr(value))
+        elif not project.inside(os.path.join(root, value)):
+            out.add(f"'{key}' is outside the project folder {root}", cfg.marks.get(key), (key,),
+                    found=repr(value), hint="a project reads and writes only its own folders"
+                    + ("; use --catalog DIR for a catalog elsewhere" if key == "catalog" else ""))
+    for key in ("scenarios", "fragments", "exclude"):
+        for pattern in getattr(cfg, key):
+            parts = pattern.replace("\\", "/").split("/")
+            if os.path.isabs(pattern) or ".." in parts or not pattern.strip():
+                out.add(f"'{key}' globs are relative to {PROJECT_FILE} and stay inside its "
+                        "folder", cfg.marks.get(key), (key,), found=repr(pattern))
     out.raise_if_any()
-    return Project(root, config_file, cfg)
+    return project
 
 
 def project_for(start: Optional[str] = None) -> Project:

@@ -538,3 +538,82 @@ def test_a_name_clash_is_refused_wherever_figures_are_recorded():
     ledger.input("inputs.a", 1.0, "amount", "s.yaml:3:4")        # the same figure: fine
     with pytest.raises(NameClash):
         ledger.input("inputs.a", 2.0, "amount", "s.yaml:9:4")
+
+
+# the project file: its folders and globs stay inside the project (a pull request that edits
+# estimator.yaml could otherwise write baselines anywhere or print other files into CI logs)
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.yaml").write_text("token: sk-SECRET-123\n")
+    root = tmp_path / "p"
+    (root / "scen").mkdir(parents=True)
+    (root / "scen" / "a.yaml").write_text((ROOT / "configs/scenarios/h100-server.yaml")
+                                          .read_text())
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.mark.parametrize("config,message", [
+    ("scenarios: [scen/*.yaml]\nbaselines: ../../b\n",
+     "estimator.yaml:2:12: at baselines: 'baselines' is outside the project folder"),
+    ("scenarios: [scen/*.yaml]\ncatalog: ../outside\n",
+     "estimator.yaml:2:10: at catalog: 'catalog' is outside the project folder"),
+    ("scenarios: [scen/*.yaml]\nbaselines: ''\n",
+     "at baselines: 'baselines' is a folder relative to estimator.yaml"),
+    ("scenarios: ['../outside/*.yaml']\n",
+     "at scenarios: 'scenarios' globs are relative to estimator.yaml and stay inside its folder"),
+    ("scenarios: [scen/*.yaml]\nexclude: ['/etc/*']\n",
+     "at exclude: 'exclude' globs are relative to estimator.yaml"),
+    ("scenarios: [scenario/*.yaml]\n",          # a typo: every check passed, checking nothing
+     "'scenarios:' matches no scenario file (scenario/*.yaml")])
+def test_the_project_file_reaches_only_its_own_folder(project, config, message):
+    (project / "estimator.yaml").write_text(config)
+    res, _ = run(["check", "--update-baseline"])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert "SECRET" not in res.output and "token" not in res.output
+    assert not (project.parent / "b").exists() and not (project / "baselines").exists()
+
+
+def test_a_project_glob_through_a_link_out_of_the_project_is_refused(project):
+    os.symlink(project.parent / "outside" / "secret.yaml", project / "scen" / "link.yaml")
+    (project / "estimator.yaml").write_text("scenarios: [scen/*.yaml]\n")
+    for args in (["check"], ["project", "validate"]):
+        res, _ = run(args)
+        assert res.exit_code == 2 and "which leads outside the project folder" in res.output
+        assert "SECRET" not in res.output and "token" not in res.output
+
+
+# options that would be silently ignored
+
+@pytest.mark.parametrize("args,message", [
+    (["check", "h100-server", "--update-baseline"], "--update-baseline has no effect without a "
+     "baseline folder"),
+    (["check", "h100-server", "--tolerance", "5%"], "--tolerance has no effect without a "
+     "baseline folder"),
+    (["check", "h100-server", "--baseline", "b", "--tolerance", "-5%"], "is below 0"),
+    (["solve", "h100-server", "-n", "500"], "--samples/-n has no effect without --confidence"),
+    (["solve", "h100-server", "--seed", "3"], "--seed has no effect without --confidence"),
+    (["sensitivity", "openai-40b", "-n", "8"], "--samples/-n has no effect with --method tornado"),
+    (["sensitivity", "openai-40b", "--figure", ""], "an empty figure name")])
+def test_options_that_would_do_nothing_are_refused(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res, seconds = run(args)
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert seconds < 2.0 and not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("block,message", [
+    ("tolerances: {capex.total_usdd: 1%}",
+     "at tolerances.capex.total_usdd: no figure named 'capex.total_usdd'\n"
+     "    hint:     did you mean 'capex.total_usd'?"),
+    ("tolerances: {monthly.cash_out_usd: 1%}", "'monthly.cash_out_usd' is a monthly series"),
+    ("expect:\n  capex.total: {min: $1}", "at expect.capex.total: no figure named 'capex.total'")])
+def test_validate_and_check_refuse_names_that_would_apply_to_nothing(block, message, write):
+    text = (ROOT / "configs/scenarios/h100-server.yaml").read_text()
+    path = write(text.replace("expect:\n", block + "\n", 1) if block.startswith("expect")
+                 else text + block + "\n")
+    for args in (["validate", path], ["check", path, "--baseline", os.path.dirname(path)]):
+        res, _ = run(args)
+        assert res.exit_code == 2 and message in res.output, (args, res.output)
