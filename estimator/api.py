@@ -24,6 +24,14 @@ _UNIT_SUFFIX = (r"(_usd|_w|_wh|_hours|_flop|_usd_per_w|_usd_per_w_month|_usd_per
                 r"|_usd_per_hour)?")
 
 
+def _strings(name: str, values) -> tuple:
+    """``values`` as a tuple of strings; one string is refused, never read as its characters
+    (``allow_extends="/srv/x"`` would otherwise allow '/', and with it every file)."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} is a list of strings, not one string: [{values!r}]")
+    return tuple(values)
+
+
 def load(path=None, overrides: Iterable[str] = (), catalog=None, *,
          allow_extends: Iterable[str] = ()) -> Scenario:
     """Read and validate a scenario (a file, a shipped name, or None for the default), with
@@ -39,9 +47,9 @@ def load(path=None, overrides: Iterable[str] = (), catalog=None, *,
     Every command that takes ``--set`` loads through here (``report``, ``check``, ``explain``,
     ``solve``, ...), so an override means the same thing to each of them.
     """
-    overrides, resolved = tuple(overrides), {}
+    overrides, resolved = _strings("overrides", overrides), {}
     cat = _catalog(catalog, path)
-    reach = {"allow_extends": tuple(allow_extends)}
+    reach = {"allow_extends": _strings("allow_extends", allow_extends)}
     while True:
         try:
             return loader.load(path, overrides, catalog=cat, resolved=resolved, **reach)
@@ -82,11 +90,12 @@ def _used_value(path, overrides, catalog, parts: list, reach: dict):
 
 def _scenario(scenario, overrides: Iterable[str], catalog) -> Scenario:
     if scenario is None or isinstance(scenario, str) or hasattr(scenario, "__fspath__"):
-        return load(None if scenario is None else str(scenario), tuple(overrides), catalog=catalog)
+        return load(None if scenario is None else str(scenario), _strings("overrides", overrides),
+                    catalog=catalog)
     if not isinstance(scenario, Scenario):
         raise TypeError(f"expected a path, a shipped scenario's name or a Scenario, got "
                         f"{type(scenario).__name__}")
-    if tuple(overrides):
+    if _strings("overrides", overrides):
         raise TypeError("overrides apply while loading: pass a path or name with them, or "
                         "load(path, overrides) first")
     return scenario

@@ -812,8 +812,6 @@ def sensitivity(scenario, overrides, figure, method, samples, seed, fmt, output,
     from .report import uncertainty as ru
     _only_with(method != "tornado", "with --method tornado (they set the Sobol design)",
                "samples", "seed")
-    if figure is not None and not figure.strip():
-        raise click.BadParameter("an empty figure name", param_hint="'--figure'")
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
     sens = run(scn, catalog, figure) if method in ("tornado", "both") else None

@@ -596,7 +596,7 @@ def test_a_project_glob_through_a_link_out_of_the_project_is_refused(project):
     (["solve", "h100-server", "-n", "500"], "--samples/-n has no effect without --confidence"),
     (["solve", "h100-server", "--seed", "3"], "--seed has no effect without --confidence"),
     (["sensitivity", "openai-40b", "-n", "8"], "--samples/-n has no effect with --method tornado"),
-    (["sensitivity", "openai-40b", "--figure", ""], "an empty figure name")])
+    (["sensitivity", "openai-40b", "--figure", ""], "an empty figure name; leave it out")])
 def test_options_that_would_do_nothing_are_refused(args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     res, seconds = run(args)
@@ -617,3 +617,33 @@ def test_validate_and_check_refuse_names_that_would_apply_to_nothing(block, mess
     for args in (["validate", path], ["check", path, "--baseline", os.path.dirname(path)]):
         res, _ = run(args)
         assert res.exit_code == 2 and message in res.output, (args, res.output)
+
+
+# the Python API: the command line's ranges, and no string read as its characters
+
+@pytest.mark.parametrize("kw,message", [({"samples": True}, "samples must be a whole number"),
+                                        ({"samples": 1.5}, "samples must be a whole number"),
+                                        ({"samples": 0}, "samples must be between 1 and"),
+                                        ({"seed": -1}, "seed must be 0 or more, not -1")])
+def test_api_simulate_takes_the_command_lines_ranges(kw, message):
+    from estimator import api
+    from estimator.errors import InputError
+    with pytest.raises(InputError, match=message):
+        api.simulate("openai-40b", **{"samples": 10, **kw})
+
+
+@pytest.mark.parametrize("call", [
+    lambda api: api.estimate("h100-server", overrides="funding.cash=$1B"),
+    lambda api: api.load("h100-server", overrides="funding.cash=$1B"),
+    lambda api: api.load("h100-server", allow_extends="/srv/shared")])   # was '/', 's', ...
+def test_api_refuses_one_string_where_a_list_of_strings_goes(call):
+    from estimator import api
+    with pytest.raises(TypeError, match="is a list of strings, not one string"):
+        call(api)
+
+
+def test_api_sensitivity_refuses_an_empty_figure_name():
+    from estimator import api
+    from estimator.errors import UnknownFigure
+    with pytest.raises(UnknownFigure, match="an empty figure name"):
+        api.sensitivity("openai-40b", figure="")

@@ -638,6 +638,9 @@ def load(path: Optional[str] = None, overrides: Iterable[str] = (), catalog=None
     if given is not None and not os.path.lexists(path):
         raise ConfigError(Problem("file not found (and no shipped scenario has that name)",
                                   Mark(given), hint=scenarios.hint(given)))
+    for name, values in (("overrides", overrides), ("allow_extends", allow_extends)):
+        if isinstance(values, (str, bytes)):      # never read as its characters ('/' and all)
+            raise TypeError(f"{name} is a list of strings, not one string: [{values!r}]")
     top = os.path.realpath(root) if root else project_root(path)
     root, files = read_tree(path, allowed=allow_extends, root=top, copy_of=copy_of)
     for text in overrides:

@@ -98,8 +98,9 @@ def sobol(scenario, catalog, figure: Optional[str] = None, samples: int = 1024, 
           ) -> Sobol:
     """Sobol indices of a figure of the scenario over all its uncertain inputs."""
     from ..budget import allow
-    from .uncertainty import (distributions_of, base_result, check_schedules, chunk_size,
-                              evaluate, groups, in_chunks)
+    from .uncertainty import (distributions_of, base_result, check_draws, check_schedules,
+                              chunk_size, evaluate, groups, in_chunks)
+    check_draws(samples, seed, most=1 << 20)
     found = distributions_of(scenario)
     grouped = groups(found)
     keys = list(grouped)

@@ -309,7 +309,8 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
     Every evaluation uses the same draws (common random numbers), so the answers move
     smoothly with the plan's scale and do not jitter between evaluations.
     """
-    from .uncertainty import check_schedules, chunk_size, distributions_of
+    from .uncertainty import check_draws, check_schedules, chunk_size, distributions_of
+    check_draws(samples, seed)
     if scenario.funding is None:
         raise InputError("the scenario has no 'funding:' section to solve against")
     if not 0 < confidence < 1:

@@ -348,8 +348,7 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
     ``before``: months (YYYY-MM) at which to state P(the cash runs out before). ``what``
     names the request in a refusal past the work budget (default: the simulate command).
     """
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise InputError(f"samples must be between 1 and {MAX_SAMPLES:,}")
+    check_draws(samples, seed)
     found = distributions_of(scenario)
     check_schedules(found, samples)
     chunk = chunk or chunk_size(scenario)
@@ -399,6 +398,17 @@ class Sensitivity(NamedTuple):
     window_end: Optional[str] = None   # last month the funding verdict covers, if any
 
 
+def check_draws(samples, seed, most: int = MAX_SAMPLES) -> None:
+    """Samples are a whole number from 1 to ``most`` and a seed a whole number from 0 (the
+    command line's ranges, for the Python API too: True is not one sample, -1 not a seed)."""
+    for name, value, lo, hi in (("samples", samples, 1, most), ("seed", seed, 0, None)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise InputError(f"{name} must be a whole number, not {value!r}")
+        if value < lo or (hi is not None and value > hi):
+            raise InputError(f"{name} must be between {lo} and {hi:,}" if hi is not None else
+                             f"{name} must be {lo} or more, not {value}")
+
+
 def default_figure(scenario) -> str:
     if scenario.funding is not None:
         return "funding.shortfall_usd"
@@ -410,7 +420,10 @@ def default_figure(scenario) -> str:
 def base_result(scenario, catalog, figure: Optional[str]):
     """The deterministic result and the single figure to study (checked by name)."""
     from . import estimate_values
-    figure = figure or default_figure(scenario)
+    if figure is not None and not str(figure).strip():
+        raise UnknownFigure("an empty figure name; leave it out for the default "
+                            f"({default_figure(scenario)})")
+    figure = default_figure(scenario) if figure is None else figure
     base = estimate_values(substitute(scenario, lambda d: d.base_value if isinstance(d, Dist)
                                       else d), catalog)
     if figure not in base.figures or base[figure].series:
