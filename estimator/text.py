@@ -11,6 +11,7 @@ HTML page or an error message, it passes one of these functions:
 - :func:`markup`: :func:`clean`, then rich markup escaped (``[bold]`` stays text).
 - :func:`markdown`: :func:`clean`, then every character markdown or HTML would act on
   escaped (tables, links, images, emphasis, raw HTML, entities), for pull-request comments.
+- :func:`html`: :func:`clean`, then HTML-escaped, for the ``--html`` page.
 - :func:`message`: for error messages; keeps the message's own line breaks and indentation,
   escapes every other control character.
 
@@ -56,6 +57,12 @@ def markdown(text) -> str:
     """:func:`clean` text that markdown and HTML show as written, never act on."""
     s = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN.sub(r"\\\1", s)
+
+
+def html(text) -> str:
+    """:func:`clean` text for an HTML page: shown as written, never markup, never reordered."""
+    from html import escape
+    return escape(clean(text))
 
 
 def code(text) -> str:

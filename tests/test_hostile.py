@@ -647,3 +647,18 @@ def test_api_sensitivity_refuses_an_empty_figure_name():
     from estimator.errors import UnknownFigure
     with pytest.raises(UnknownFigure, match="an empty figure name"):
         api.sensitivity("openai-40b", figure="")
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+def test_names_come_out_escaped_in_the_html_page_and_the_svg(name, tmp_path):
+    """The page and the picture went through html.escape only: a name's ESC and its
+    right-to-left override reached them as raw characters."""
+    page, picture = tmp_path / "r.html", tmp_path / "r.svg"
+    res, _ = run(["report", str(BAD_CORPUS / name), "--format", "json", "--html", str(page),
+                  "--svg", str(picture)])
+    assert res.exit_code == 0, res.output
+    for path in (page, picture):
+        text = path.read_text()
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
+                             "\u2060-\u2069]", text), path.name
+        assert "<script" not in text and "<img" not in text

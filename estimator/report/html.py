@@ -3,10 +3,10 @@ the charts as inline SVG, print-friendly, and no request to any other host (a
 Content-Security-Policy forbids them, so a page that tried would show it)."""
 from __future__ import annotations
 
-from html import escape
 from typing import List, Optional, Sequence
 
 from ..result import Result, to_plain
+from ..text import html as escape     # every string: control characters shown, then escaped
 from ..units import format_quantity
 from .compare import columns as compare_columns, rows as compare_rows, \
     title as compare_title

@@ -430,5 +430,6 @@ def export(renderable, kind: str, width: int, title: str) -> str:
         import re
         # rich links its font from a CDN; the picture must open with no request to any host,
         # so the @font-face rules go and the local monospace font draws it
-        return re.sub(r"\s*@font-face\s*\{[^}]*\}", "", console.export_svg(title=title))
+        from ..text import clean            # the title is the scenario's: its name, as written
+        return re.sub(r"\s*@font-face\s*\{[^}]*\}", "", console.export_svg(title=clean(title)))
     return console.export_html(inline_styles=True)
