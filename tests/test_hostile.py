@@ -662,3 +662,14 @@ def test_names_come_out_escaped_in_the_html_page_and_the_svg(name, tmp_path):
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
                              "\u2060-\u2069]", text), path.name
         assert "<script" not in text and "<img" not in text
+
+
+@pytest.mark.parametrize("name,message", [
+    ("directory-include.yaml", "directory-include.yaml:2:10: at extends: extends: 'dir.yaml': "
+     "is a directory, not a YAML file"),
+    ("device-include-symlink.yaml", "device-include-symlink.yaml:2:10: at extends: extends: "
+     "'zero-device.yaml': not a regular file")])
+def test_a_parent_that_cannot_be_read_is_reported_at_the_extends_line(name, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    res, _ = run(["validate", os.path.join("tests", "bad", name)])
+    assert res.exit_code == 2 and message in res.output, res.output

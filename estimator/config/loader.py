@@ -150,7 +150,10 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Readi
                 f"extends: '{target}' is outside the project folder {reading.root}", mark,
                 ("extends",), hint="scenario files may include only files of their own project; "
                 "allow another folder with --allow-extends DIR (ESTIMATOR_ALLOW_EXTENDS)"))
-        sub, subfiles = read_tree(full, _stack + (real,), reading)
+        try:
+            sub, subfiles = read_tree(full, _stack + (real,), reading)
+        except ConfigError as e:
+            raise _at_include(e, display_path(full), target, mark) from None
         files.extend(subfiles)
         base = sub if base is None else merge(base, sub)
     return merge(base, node), files
@@ -167,6 +170,15 @@ def _extends_hint(target: str, including: str) -> Optional[str]:
     name = os.path.basename(target)
     stem = name[:-5] if name.endswith(".yaml") else name
     return did_you_mean(name, beside) or did_you_mean(stem, scenarios.names())
+
+
+def _at_include(e: ConfigError, name: str, target: str, mark: Mark) -> ConfigError:
+    """A file that cannot be read as a whole (a folder, a device, too large, not UTF-8 at its
+    start) is reported at the 'extends:' line that names it, where the fix is."""
+    problems = [Problem(f"extends: '{target}': {p.message}", mark, ("extends",), hint=p.hint)
+                if p.mark is not None and p.mark.file == name and not p.mark.line else p
+                for p in e.problems]
+    return ConfigError(problems, truncated=e.truncated)
 
 
 def extends_targets(ext: Node) -> List[Tuple[str, Mark]]:
