@@ -669,7 +669,7 @@ def test_names_come_out_escaped_in_the_html_page_and_the_svg(name, tmp_path):
      "is a directory, not a YAML file"),
     ("device-include-symlink.yaml", "device-include-symlink.yaml:2:10: at extends: extends: "
      "'zero-device.yaml': not a regular file")])
-def test_a_parent_that_cannot_be_read_is_reported_at_the_extends_line(name, monkeypatch):
+def test_a_parent_that_cannot_be_read_is_reported_at_the_extends_line(name, message, monkeypatch):
     monkeypatch.chdir(ROOT)
     res, _ = run(["validate", os.path.join("tests", "bad", name)])
     assert res.exit_code == 2 and message in res.output, res.output
