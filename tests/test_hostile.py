@@ -115,6 +115,10 @@ CORPUS = {
     "name-equity-collision.yaml": (                              # one figure replaced the other
         "name-equity-collision.yaml:13:27: at funding.equity[1].name: equity tranches 'seed.a' "
         "and 'seed a' would share the figure names *.equity.seed-a.*", ALL),
+    "uncertainty-twice.yaml": (                 # the entry silently replaced the inline one
+        "uncertainty-twice.yaml:11:3: at uncertainty.datacenters.dc.pue: uncertainty: "
+        "datacenters.dc.pue names a value that is already a distribution (at "
+        "tests/bad/uncertainty-twice.yaml:4:33); write its distribution in one place", ALL),
     # round 3. YAML: a control character is located, never "position N of <unicode string>"
     "yaml-control-character.yaml": (
         "yaml-control-character.yaml:4:26: not valid YAML: the character U+001B is not "

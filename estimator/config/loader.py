@@ -19,7 +19,7 @@ from ..model import Scenario, run_key
 from ..record import replace
 from .finance import check_finance
 from .refs import check_ref as _ref, check_years
-from .schema import Collector, build_model
+from .schema import DIST_KEYS, Collector, build_model
 from .yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, Node, load_node, parse_yaml
 
 MAX_INCLUDE_DEPTH = 8
@@ -477,6 +477,13 @@ def _apply_uncertainty(root: Node, block: Node) -> List[tuple]:
         for parent, k in targets:
             original = parent.value[k] if (parent.kind == "map" and k in parent.value) or \
                 (parent.kind == "seq") else None
+            if original is not None and original.kind == "map" and \
+                    any(d in original.value for d in DIST_KEYS + ("scale",)):
+                # one value, two distributions: the entry would replace the one written there
+                raise ConfigError(Problem(
+                    f"uncertainty: {pattern} names a value that is already a distribution (at "
+                    f"{original.mark}); write its distribution in one place", mark,
+                    ("uncertainty", pattern)))
             entry = dict(value)
             if original is not None and original.kind == "scalar" and "base" not in entry:
                 entry["base"] = original
