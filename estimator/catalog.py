@@ -180,6 +180,11 @@ def configs_dir() -> Path:
 def load_catalog(directory: Optional[str] = None) -> Catalog:
     """Load and check the catalog. Raises :class:`ConfigError` listing every problem."""
     base = Path(directory) if directory else configs_dir() / "catalog"
+    if not base.is_dir():
+        raise ConfigError(Problem("the catalog folder " + ("does not exist" if not base.exists()
+                                                            else "is not a folder"),
+                                  Mark(str(directory)), hint="a catalog folder holds "
+                                  "accelerators.yaml, servers.yaml and defaults.yaml"))
     out = Collector(allow_distributions=False)
     parts = {}
     for key, cls, fname in (("accelerators", _AcceleratorFile, "accelerators.yaml"),

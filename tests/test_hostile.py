@@ -677,3 +677,11 @@ def test_a_parent_that_cannot_be_read_is_reported_at_the_extends_line(name, mess
     monkeypatch.chdir(ROOT)
     res, _ = run(["validate", os.path.join("tests", "bad", name)])
     assert res.exit_code == 2 and message in res.output, res.output
+
+
+@pytest.mark.parametrize("folder,message", [("/dev/null", "the catalog folder is not a folder"),
+                                            ("/no/such/folder", "the catalog folder does not "
+                                             "exist")])
+def test_a_catalog_folder_that_is_not_one_is_named_as_given(folder, message):
+    res, _ = run(["--catalog", folder, "report", "h100-server"])   # was ../../dev/null/accel...
+    assert res.exit_code == 2 and f"{folder}: {message}" in res.output, res.output
