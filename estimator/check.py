@@ -347,14 +347,26 @@ def check_files(files, project, catalog, baseline_dir: Optional[str], tolerance:
             paths[path] = os.path.realpath(f)
     out = []
     how = {"overrides": overrides, "allow_extends": allow_extends, "update": update,
-           "tolerance": tolerance}
+           "tolerance": tolerance, "pending": []}
     for f in files:
         rel = project.rel(f) if project.inside(f) else f
         try:
             out.append(_check_one(f, rel, project, catalog, baseline_dir, how))
         except InputError as e:
             out.append(Checked(rel, False, "not evaluated", [], [], str(e)))
+    if not any(r.error is not None for r in out):
+        _write_baselines(how["pending"])
     return out
+
+
+def _write_baselines(pending) -> None:
+    """Every snapshot of an update, written once all the scenarios loaded: a scenario with an
+    input error leaves every baseline as it was, never some rewritten and some not."""
+    from .fileio import check_targets, make_folder, write_atomic
+    check_targets((path for path, _ in pending), folders_made=True)
+    for path, text in pending:
+        make_folder(os.path.dirname(path))
+        write_atomic(path, text)
 
 
 def check_tolerances(result: Result, scenario) -> None:
@@ -383,7 +395,6 @@ def _check_one(f: str, rel: str, project, catalog, baseline_dir: Optional[str],
                how: dict) -> Checked:
     from .api import load
     from .engine import estimate
-    from .fileio import make_folder, write_atomic
     from .result import dumps
     scn = load(f, how["overrides"], catalog=catalog, allow_extends=how["allow_extends"])
     result = estimate(scn, catalog)
@@ -396,8 +407,7 @@ def _check_one(f: str, rel: str, project, catalog, baseline_dir: Optional[str],
             if project.inside(path) else path
         snap = dict(snapshot(result), file=rel)
         if how["update"]:
-            make_folder(os.path.dirname(path))
-            write_atomic(path, dumps(snap, sort_keys=True))
+            how["pending"].append((path, dumps(snap, sort_keys=True)))    # once all have loaded
             note = f"baseline written: {shown}"
         else:
             old = read_baseline(path, rel)

@@ -33,7 +33,7 @@ def what_is_there(path: str) -> str | None:
     """None for a missing path or a regular file (through links); else what the path holds."""
     try:
         mode = os.stat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):     # (under a file: said of its folder)
         return None
     except OSError as e:
         return f"unreadable ({e.strerror})"
@@ -59,14 +59,15 @@ def forget_inputs() -> None:
     _INPUTS.clear()
 
 
-def check_targets(paths) -> None:
+def check_targets(paths, folders_made: bool = False) -> None:
     """Refuse a command's outputs together, before any is written: an empty name, two outputs
-    naming one file, or any that :func:`check_writable` refuses."""
+    naming one file, or any that :func:`check_writable` refuses (``folders_made``: their
+    folders are made as they are written, as baselines' are)."""
     seen = {}
     for path in paths:
         if path is None:
             continue
-        check_writable(path)
+        check_writable(path, folders_made)
         real = os.path.realpath(path)
         if real in seen:
             raise OutputError(f"{path}: two outputs of this command name the same file "
@@ -74,7 +75,7 @@ def check_targets(paths) -> None:
         seen[real] = path
 
 
-def check_writable(path: str) -> str:
+def check_writable(path: str, folders_made: bool = False) -> str:
     """The folder ``path`` would be written in; OutputError when the path cannot be a file."""
     if not path:
         raise OutputError("an output file name is empty; give a file name (or leave the option "
@@ -87,8 +88,10 @@ def check_writable(path: str) -> str:
     if there is not None:
         raise OutputError(f"{path}: cannot write: it is {there}; outputs go only to a regular "
                           "file or a new path")
-    if not os.path.isdir(folder):
-        raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")
+    if not os.path.isdir(folder) and not (folders_made and not os.path.lexists(folder)):
+        missing = not os.path.lexists(folder) or not os.path.exists(folder)
+        raise OutputError(f"{path}: cannot write: the folder {folder} "
+                          + ("does not exist" if missing else "is not a folder"))
     return folder
 
 

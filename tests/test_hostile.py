@@ -685,3 +685,18 @@ def test_a_parent_that_cannot_be_read_is_reported_at_the_extends_line(name, mess
 def test_a_catalog_folder_that_is_not_one_is_named_as_given(folder, message):
     res, _ = run(["--catalog", folder, "report", "h100-server"])   # was ../../dev/null/accel...
     assert res.exit_code == 2 and f"{folder}: {message}" in res.output, res.output
+
+
+def test_an_update_of_baselines_is_all_or_nothing(project):
+    """Scenario b has an input error: a's baseline was rewritten before b was read."""
+    (project / "scen" / "b.yaml").write_text(
+        (project / "scen" / "a.yaml").read_text().replace("pue: 1.4", "pue: 0.4"))
+    (project / "estimator.yaml").write_text("scenarios: [scen/*.yaml]\n")
+    res, _ = run(["check", "--update-baseline"])
+    assert res.exit_code == 2 and "b.yaml" in res.output, res.output
+    assert not (project / "baselines").exists()
+    (project / "scen" / "b.yaml").write_text((project / "scen" / "a.yaml").read_text())
+    res, _ = run(["check", "--update-baseline"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (project / "baselines" / "scen").iterdir()) == \
+        ["a.json", "b.json"]
