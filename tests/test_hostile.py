@@ -700,3 +700,13 @@ def test_an_update_of_baselines_is_all_or_nothing(project):
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (project / "baselines" / "scen").iterdir()) == \
         ["a.json", "b.json"]
+
+
+@pytest.mark.parametrize("figure,what", [("funding.covered", "true or false"),
+                                         ("funding.lasts_until", "a month")])
+@pytest.mark.parametrize("method", ["tornado", "sobol"])
+def test_sensitivity_of_a_figure_that_is_not_a_number_is_an_input_error(figure, what, method):
+    args = ["sensitivity", "openai-40b", "--figure", figure, "--method", method]
+    res, _ = run(args + (["-n", "4"] if method == "sobol" else []))
+    assert res.exit_code == 2, res.output                         # was exit 3 (KeyError)
+    assert f"'{figure}' is {what}, not a quantity" in res.output, res.output

@@ -15,6 +15,7 @@ import numpy as np
 from ..budget import Allowance, allow
 from ..distributions import Dist, collect, draw_raw, holders, substitute
 from ..errors import InputError, UnknownFigure, did_you_mean
+from ..units import DIMENSIONS
 from .memory import reused_memory
 
 #: elements (samples x months) of one monthly series of a chunk: bounds the memory. Each
@@ -429,6 +430,10 @@ def base_result(scenario, catalog, figure: Optional[str]):
     if figure not in base.figures or base[figure].series:
         hint = did_you_mean(figure, [n for n, f in base.figures.items() if not f.series])
         raise UnknownFigure(f"no single figure named '{figure}'" + (f"; {hint}" if hint else ""))
+    if base[figure].unit not in DIMENSIONS:         # a flag, a month or a text swings nowhere
+        what = {"flag": "true or false", "month": "a month"}.get(base[figure].unit, "text")
+        raise UnknownFigure(f"'{figure}' is {what}, not a quantity: sensitivity studies a "
+                            f"number, such as {default_figure(scenario)}", figure)
     return base, figure
 
 
