@@ -710,3 +710,21 @@ def test_sensitivity_of_a_figure_that_is_not_a_number_is_an_input_error(figure, 
     res, _ = run(args + (["-n", "4"] if method == "sobol" else []))
     assert res.exit_code == 2, res.output                         # was exit 3 (KeyError)
     assert f"'{figure}' is {what}, not a quantity" in res.output, res.output
+
+
+def test_the_value_budget_counts_each_value_once():
+    """A value was counted once per level above it: a scenario of 50,000 values at the list
+    limits (500 sites, fleets and runs, 1,000 contracts, raises, loans and equity tranches)
+    was refused as 'an alias bomb?'."""
+    from estimator.config.yamlsafe import parse_yaml
+    from estimator.errors import ConfigError
+    text = "a: {b: {c: {d: [1, 2, 3]}}}\n"      # 4 mappings, 4 keys, a list and 3 numbers
+    assert parse_yaml(text, "t", max_nodes=12).size == 12
+    with pytest.raises(ConfigError, match="too many values"):
+        parse_yaml(text, "t", max_nodes=11)
+    deep = "x:\n" + "".join(f"  k{i}: {{a: {{b: {{c: [1, 2]}}}}}}\n" for i in range(15_000))
+    assert parse_yaml(deep, "t").size == 3 + 15_000 * 10      # 150,003 values, once each
+    bomb = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+        f"{k}: &{k} [{', '.join(['*' + p] * 10)}]\n" for p, k in zip("abcde", "bcdef"))
+    with pytest.raises(ConfigError, match="an alias bomb"):   # aliases still count in full
+        parse_yaml(bomb, "t")

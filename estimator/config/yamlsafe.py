@@ -181,9 +181,11 @@ def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES) -> Node:
         problems.append(Problem(msg, _mark(name, m) if m is not None else Mark(name), **kw))
         raise ConfigError(problems)
 
-    def attach(node: Node, ev):
+    def attach(node: Node, ev, alias: bool = False):
         nonlocal root, total
-        total += node.size
+        # each value once: a scalar or a finished container adds itself (its children were
+        # counted as they came), an alias adds everything it expands to
+        total += node.size if alias else 1
         if total > max_nodes:
             fail(f"too many values: aliases and nesting expand past {MAX_NODES:,} "
                  "(an alias bomb?)" if max_nodes == MAX_NODES else
@@ -240,7 +242,7 @@ def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES) -> Node:
                     fail(f"unknown alias '*{ev.anchor}'", ev.start_mark)
                 if any(frame[0] is target for frame in stack):
                     fail(f"the alias '*{ev.anchor}' refers to a value that contains it", ev.start_mark)
-                attach(target, ev)
+                attach(target, ev, alias=True)
                 continue
             if isinstance(ev, yaml.ScalarEvent):
                 if len(ev.value) > MAX_NUMBER_DIGITS and _INT.match(ev.value) and \
