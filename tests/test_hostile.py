@@ -728,3 +728,17 @@ def test_the_value_budget_counts_each_value_once():
         f"{k}: &{k} [{', '.join(['*' + p] * 10)}]\n" for p, k in zip("abcde", "bcdef"))
     with pytest.raises(ConfigError, match="an alias bomb"):   # aliases still count in full
         parse_yaml(bomb, "t")
+
+
+@pytest.mark.parametrize("how", ["set", "uncertainty"])
+def test_a_list_item_named_in_a_path_is_one_item(how, write):
+    """Two raises named 'a': funding.raises[a] changed the first and left the second."""
+    text = ((ROOT / "configs/scenarios/h100-server.yaml").read_text()
+            + "funding:\n  cash: $1B\n  raises:\n    - {name: a, amount: $1B, date: 2025-06}\n"
+              "    - {name: a, amount: $2B, date: 2025-07}\n")
+    if how == "uncertainty":
+        text += "uncertainty:\n  funding.raises[a].amount: {low: $1B, high: $3B}\n"
+    args = ["report", write(text), "--format", "json"]
+    res, _ = run(args + (["--set", "funding.raises[a].amount=$5B"] if how == "set" else []))
+    assert res.exit_code == 2 and "2 list items are named 'a' (items 0, 1)" in res.output, \
+        res.output

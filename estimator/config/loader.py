@@ -227,13 +227,19 @@ APPEND = "+"    # ``--set 'funding.raises[+]={...}'`` appends an item
 def item_index(seq: Node, part, where: str, mark: Mark) -> int:
     """The position a path segment names in a list: a number, or an item's ``name``."""
     if isinstance(part, ByName):
-        names = []
+        names, found = [], []
         for i, item in enumerate(seq.value):
             name = item.value.get("name") if item.kind == "map" else None
             if name is not None and name.kind == "scalar":
                 names.append(str(name.value))
                 if str(name.value) == part:
-                    return i
+                    found.append(i)
+        if len(found) > 1:      # the first would be changed, the others not, without a word
+            raise ConfigError(Problem(f"{where}: {len(found)} list items are named '{part}' "
+                                      f"(items {', '.join(map(str, found))})", mark,
+                                      hint="name the item by its position, or rename them"))
+        if found:
+            return found[0]
         hint = did_you_mean(str(part), names)
         raise ConfigError(Problem(f"{where}: no list item named '{part}'", mark,
                                   expected="one of: " + (", ".join(names) or "(no named items)"),
