@@ -5,6 +5,7 @@ Every output (``--output``, ``--svg``, ``--html``, baselines) goes through
 
 - the path must be new or hold a regular file; a device (``/dev/null``, ``/dev/full``), a
   FIFO, a socket or a folder there is refused with what it is, never replaced;
+- a read-only file there (no write permission for anyone) is kept, never replaced;
 - the path must not be a file this run read (a scenario, a parent it extends, a catalog file,
   a saved report): ``report mine.yaml -o mine.yaml`` is refused, never a lost scenario;
 - a command's outputs (``-o``, ``--html``, ``--svg``) are checked together before the first is
@@ -84,6 +85,7 @@ def check_writable(path: str, folders_made: bool = False) -> str:
         raise OutputError(f"{path}: cannot write: this run reads it as an input; write the "
                           "output to another file")
     folder = os.path.dirname(os.path.abspath(path)) or "."
+    _refuse_read_only(path)
     there = what_is_there(path)
     if there is not None:
         raise OutputError(f"{path}: cannot write: it is {there}; outputs go only to a regular "
@@ -93,6 +95,18 @@ def check_writable(path: str, folders_made: bool = False) -> str:
         raise OutputError(f"{path}: cannot write: the folder {folder} "
                           + ("does not exist" if missing else "is not a folder"))
     return folder
+
+
+def _refuse_read_only(path: str) -> None:
+    """A regular file nobody may write (chmod a-w) is kept: the rename that replaces a file
+    needs only its folder to be writable, so it would replace it all the same."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and not st.st_mode & 0o222:
+        raise OutputError(f"{path}: cannot write: the file is read-only; make it writable "
+                          "(chmod u+w) or write to another file")
 
 
 def make_folder(path: str) -> None:

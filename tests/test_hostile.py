@@ -742,3 +742,14 @@ def test_a_list_item_named_in_a_path_is_one_item(how, write):
     res, _ = run(args + (["--set", "funding.raises[a].amount=$5B"] if how == "set" else []))
     assert res.exit_code == 2 and "2 list items are named 'a' (items 0, 1)" in res.output, \
         res.output
+
+
+@pytest.mark.parametrize("option", [["-o"], ["--html"], ["--svg"]])
+def test_a_read_only_file_survives_an_output_onto_it(tmp_path, option):
+    """The rename needs only the folder to be writable: a chmod a-w file was replaced."""
+    target = tmp_path / "kept.txt"
+    target.write_text("kept")
+    target.chmod(0o444)
+    res, _ = run(["report", "h100-server", "--format", "json", *option, str(target)])
+    assert res.exit_code == 2 and "the file is read-only" in res.output, res.output
+    assert target.read_text() == "kept"
