@@ -12,6 +12,7 @@ HTML page or an error message, it passes one of these functions:
 - :func:`markdown`: :func:`clean`, then every character markdown or HTML would act on
   escaped (tables, links, images, emphasis, raw HTML, entities), for pull-request comments.
 - :func:`html`: :func:`clean`, then HTML-escaped, for the ``--html`` page.
+- :func:`spreadsheet`: :func:`clean`, and never a formula, for CSV cells.
 - :func:`message`: for error messages; keeps the message's own line breaks and indentation,
   escapes every other control character.
 
@@ -57,6 +58,13 @@ def markdown(text) -> str:
     """:func:`clean` text that markdown and HTML show as written, never act on."""
     s = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN.sub(r"\\\1", s)
+
+
+def spreadsheet(text) -> str:
+    """:func:`clean` text for a CSV cell that a spreadsheet never reads as a formula (a
+    leading =, +, - or @ is quoted with ')."""
+    s = clean(text)
+    return "'" + s if s[:1] in ("=", "+", "-", "@") else s
 
 
 def html(text) -> str:

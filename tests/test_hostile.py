@@ -753,3 +753,20 @@ def test_a_read_only_file_survives_an_output_onto_it(tmp_path, option):
     res, _ = run(["report", "h100-server", "--format", "json", *option, str(target)])
     assert res.exit_code == 2 and "the file is read-only" in res.output, res.output
     assert target.read_text() == "kept"
+
+
+def test_catalog_names_and_sources_reach_csv_clean_and_never_as_formulas(tmp_path):
+    """A project's catalog arrives in pull requests too: its CSV cells were written raw."""
+    import shutil
+    catalog = tmp_path / "catalog"
+    shutil.copytree(ROOT / "configs" / "catalog", catalog)
+    acc = catalog / "accelerators.yaml"
+    acc.write_text(acc.read_text().replace(
+        "    name: NVIDIA A100 SXM4 40GB", '    name: "=HYPERLINK(\\"http://x.invalid\\")"', 1)
+        .replace("    source: NVIDIA A100 Tensor Core GPU datasheet\n",
+                 '    source: "@SUM(A1) \\e[2J \\u202e"\n', 1))
+    res, _ = run(["--catalog", str(catalog), "catalog", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.output and "\u202e" not in res.output
+    assert "'=HYPERLINK" in res.output and "'@SUM(A1) \\x1b[2J \\u202e" in res.output
+    assert not re.search(r"(^|,)\"?[=@]", res.output, re.M)

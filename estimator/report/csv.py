@@ -38,9 +38,8 @@ def render_many(results) -> str:
 
 def _text(v) -> str:
     """Text from input: one clean line, never read as a spreadsheet formula (=, +, -, @)."""
-    from ..text import clean
-    s = clean(v)
-    return "'" + s if s[:1] in ("=", "+", "-", "@") else s
+    from ..text import spreadsheet
+    return spreadsheet(v)
 
 
 def _cell(v) -> str:

@@ -112,8 +112,11 @@ def to_csv(sheets: Sequence[Sheet]) -> str:
             for col, cell in zip(s.header[1:], row[1:]):
                 v = value_of(cell)
                 shown = text_of(cell)
-                w.writerow([safe.clean(s.title), safe.clean(key), col, _plain(v),
-                            safe.clean(shown) if isinstance(cell, Cell) else ""])
+                # text (names, sources) as a spreadsheet shows it, never as a formula or an
+                # escape sequence; numbers and their displays as they are
+                text = safe.spreadsheet if isinstance(v, str) else safe.clean
+                w.writerow([safe.spreadsheet(s.title), safe.spreadsheet(key), safe.clean(col),
+                            text(_plain(v)), text(shown) if isinstance(cell, Cell) else ""])
     return buf.getvalue()
 
 
