@@ -770,3 +770,20 @@ def test_catalog_names_and_sources_reach_csv_clean_and_never_as_formulas(tmp_pat
     assert "\x1b" not in res.output and "\u202e" not in res.output
     assert "'@SUM(A1) \\x1b[2J \\u202e" in res.output
     assert not re.search(r"(^|,)\"?[=@]", res.output, re.M)
+
+
+@pytest.mark.parametrize("how", ["env", "option"])
+def test_an_empty_allowed_folder_never_allows_the_current_one(how, tmp_path, monkeypatch):
+    """ESTIMATOR_ALLOW_EXTENDS='/srv/shared:' (a stray ':') allowed the current folder."""
+    (tmp_path / "secret.yaml").write_text("token: sk-SECRET-123\n")
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "s.yaml").write_text("extends: ../secret.yaml\nscenario: x\n"
+                                           "horizon: {start: 2025-01, end: 2025-12}\n")
+    monkeypatch.chdir(tmp_path)
+    if how == "env":
+        monkeypatch.setenv("ESTIMATOR_ALLOW_EXTENDS", f"{tmp_path / 'nowhere'}{os.pathsep}")
+        res, _ = run(["validate", "p/s.yaml"])
+    else:
+        res, _ = run(["--allow-extends", "", "validate", "p/s.yaml"])
+    assert res.exit_code == 2 and "an empty folder name" in res.output, res.output
+    assert "SECRET" not in res.output

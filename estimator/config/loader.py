@@ -63,6 +63,11 @@ class _Reading:
         self.nodes = MAX_NODES
         self.root = root
         self.copy_of = copy_of
+        if any(not str(a).strip() for a in allowed):   # realpath('') is the current folder
+            raise ConfigError(Problem(
+                "an empty folder name (a stray separator in "
+                "ESTIMATOR_ALLOW_EXTENDS?) would allow the current folder", Mark("--allow-extends"),
+                hint="name each folder; leave the option and the variable out to allow none"))
         self.allowed = [os.path.realpath(a) for a in allowed] + [shipped_folder()]
 
     def inside(self, real: str) -> bool:
