@@ -888,8 +888,9 @@ def project_affected(files):
     aff = proj.affected(files)
     if aff.reason:
         _err(f"every scenario: {aff.reason}")
+    from .text import clean
     for s in aff.scenarios:
-        click.echo(os.path.relpath(s))
+        click.echo(clean(os.path.relpath(s)))      # a control character shown, never obeyed
 
 
 @project.command("validate")
@@ -907,12 +908,13 @@ def project_validate(files):
     require_matches(proj, "estimator project validate")
     choice = _catalog_choice(proj)
     results = run(proj, list(files) if files else None, choice.directory, _allowed())
+    from .text import clean
     for r in results:
         if r.status == "error":
             _err(f"error: {r.message}")
         else:
-            click.echo(f"{r.status}: {r.file}" + (f" ({r.message})" if r.message else ""))
-    click.echo(f"catalog: {choice.label}")
+            click.echo(clean(f"{r.status}: {r.file}" + (f" ({r.message})" if r.message else "")))
+    click.echo(f"catalog: {clean(choice.label)}")
     if any(r.status == "error" for r in results):
         sys.exit(EXIT_INPUT)
 

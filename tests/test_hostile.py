@@ -787,3 +787,16 @@ def test_an_empty_allowed_folder_never_allows_the_current_one(how, tmp_path, mon
         res, _ = run(["--allow-extends", "", "validate", "p/s.yaml"])
     assert res.exit_code == 2 and "an empty folder name" in res.output, res.output
     assert "SECRET" not in res.output
+
+
+def test_file_names_from_the_project_reach_every_output_escaped(project):
+    """check's table and project validate/affected printed a file name's ESC and RTL raw."""
+    name = "e\x1b[2Jvil\u202e.yaml"
+    (project / "scen" / name).write_text((project / "scen" / "a.yaml").read_text())
+    (project / "estimator.yaml").write_text("scenarios: [scen/*.yaml]\n")
+    for args in (["check", "--update-baseline"], ["check"], ["project", "validate"],
+                 ["project", "affected", f"scen/{name}"]):
+        res, _ = run(args)
+        assert res.exit_code == 0, (args, res.output)
+        assert "\x1b" not in res.output and "\u202e" not in res.output, args
+        assert "e\\x1b[2Jvil\\u202e" in res.output, (args, res.output)

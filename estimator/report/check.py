@@ -370,11 +370,12 @@ def check_table(records: list, catalog: str = "", orphans=()):
                               "stderr)", style="bold red"))
             continue
         status = "passed" if r.passed else "FAILED"
-        parts.append(Text(f"{status}: {r.file}" + (f" ({r.baseline})" if r.baseline else ""),
+        parts.append(Text(safe.clean(f"{status}: {r.file}" + (f" ({r.baseline})" if r.baseline
+                                                               else "")),
                           style="green" if r.passed else "bold red"))
     for o in orphans:
-        parts.append(Text(f"note: baseline {o} belongs to no scenario (delete it if the scenario "
-                          "is gone)"))
+        parts.append(Text(f"note: baseline {safe.clean(o)} belongs to no scenario (delete it if "
+                          "the scenario is gone)"))
     parts.append(Text(f"{sum(r.passed for r in records)} of {len(records)} scenario(s) passed; "
-                      f"catalog: {catalog}"))
+                      f"catalog: {safe.clean(catalog)}"))
     return Group(*parts)
