@@ -800,3 +800,16 @@ def test_file_names_from_the_project_reach_every_output_escaped(project):
         assert res.exit_code == 0, (args, res.output)
         assert "\x1b" not in res.output and "\u202e" not in res.output, args
         assert "e\\x1b[2Jvil\\u202e" in res.output, (args, res.output)
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_names_come_out_escaped_side_by_side(name, fmt):
+    """Several scenarios (or --acquire) put their titles in column heads, written raw."""
+    res, _ = run(["report", str(BAD_CORPUS / name), "h100-server", "--format", fmt])
+    assert res.exit_code == 0, res.output
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e]", res.output)
+    if fmt == "markdown":
+        assert "<img" not in res.output and "<script" not in res.output
+        head = next(line for line in res.output.splitlines() if line.startswith("| |"))
+        assert len(re.findall(r"(?<!\\)\|", head)) == 5, head    # | | first | second | Δ |
