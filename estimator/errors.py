@@ -33,15 +33,27 @@ class Problem(NamedTuple):
 
     def render(self) -> str:
         head = f"{self.mark}: " if self.mark else ""
-        where = f"at {format_path(self.path)}: " if self.path else ""
-        lines = [f"{head}{where}{self.message}"]
+        where = f"at {_short(format_path(self.path), 300)}: " if self.path else ""
+        lines = [f"{head}{where}{_short(self.message)}"]
         if self.expected is not None:
-            lines.append(f"    expected: {self.expected}")
+            lines.append(f"    expected: {_short(self.expected)}")
         if self.found is not None:
-            lines.append(f"    found:    {self.found}")
+            lines.append(f"    found:    {_short(self.found)}")
         if self.hint:
-            lines.append(f"    hint:     {self.hint}")
+            lines.append(f"    hint:     {_short(self.hint)}")
         return "\n".join(lines)
+
+
+#: the most characters of one part of a problem: a message quotes names and values from the
+#: input, and a 1 MB name behind an alias must not make 50 problems 100 MB of log
+MAX_QUOTED = 1000
+
+
+def _short(text: str, limit: int = MAX_QUOTED) -> str:
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
 def format_path(path: Sequence) -> str:
@@ -69,6 +81,8 @@ def install_hint(package: str, extra: str) -> str:
 def did_you_mean(word: str, choices: Iterable[str]) -> Optional[str]:
     """A ``did you mean 'x'?`` hint for a near-miss, or None."""
     import difflib  # only when a suggestion is needed: keeps start-up fast
+    if len(str(word)) > 200:        # no name is that long; difflib is quadratic in it
+        return None
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 

@@ -79,6 +79,16 @@ def code(text) -> str:
     return f"`{s}`"
 
 
+#: the most characters of one line of a message (error messages quote the input)
+MAX_MESSAGE_LINE = 2000
+
+
 def message(text) -> str:
-    """An error message for a terminal: its line breaks kept, other control characters escaped."""
-    return _UNSAFE_IN_MESSAGE.sub(_visible, str(text))
+    """An error message for a terminal: its line breaks kept, other control characters escaped,
+    and each line at most :data:`MAX_MESSAGE_LINE` characters (names, values and sources it
+    quotes can be as long as the input)."""
+    lines = str(text).split("\n")
+    lines = [ln if len(ln) <= MAX_MESSAGE_LINE else
+             f"{ln[:MAX_MESSAGE_LINE]}... ({len(ln) - MAX_MESSAGE_LINE:,} more characters)"
+             for ln in lines]
+    return _UNSAFE_IN_MESSAGE.sub(_visible, "\n".join(lines))

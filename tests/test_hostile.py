@@ -813,3 +813,16 @@ def test_names_come_out_escaped_side_by_side(name, fmt):
         assert "<img" not in res.output and "<script" not in res.output
         head = next(line for line in res.output.splitlines() if line.startswith("| |"))
         assert len(re.findall(r"(?<!\\)\|", head)) == 5, head    # | | first | second | Δ |
+
+
+def test_error_output_stays_small_when_problems_quote_long_values(tmp_path):
+    """One 1.5 MB name behind an alias, quoted by 50 problems: 75 MB of log in 8 s."""
+    path = tmp_path / "amp.yaml"
+    path.write_text("scenario: amp\ndescription: &a \"" + "q" * 1_500_000 + "\"\n"
+                    "horizon: {start: 2025-01, end: 2025-12}\nfleets:\n"
+                    + "".join(f"  f{i}: {{server: dgx-h100, servers: 1, site: *a}}\n"
+                              for i in range(60)))
+    res, seconds = run(["validate", str(path)])
+    assert res.exit_code == 2 and "unknown datacenter 'qqq" in res.output
+    assert "more characters)" in res.output
+    assert len(res.output) < 200_000 and seconds < 2.0, (len(res.output), seconds)
