@@ -225,6 +225,10 @@ def check_hardware(accs, servers, out, path: tuple, known_accs=None, all_servers
     scenario's own entries are checked against the catalog they join. ``path`` prefixes the
     key paths.
     """
+    from .config.refs import check_name
+    for group, entries in (("accelerators", accs), ("servers", servers)):
+        for eid, e in entries.items():      # ids become part of figure names
+            check_name(out, eid, e.marks.get(""), path + (group, eid), "catalog id")
     known = accs if known_accs is None else known_accs
     for sid, s in servers.items():
         if s.accelerator not in known:

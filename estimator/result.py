@@ -191,6 +191,10 @@ class Ledger:
         self.result.warnings.append(text)
 
 
+#: the longest figure name: names from the input are at most 100 characters (config.refs)
+MAX_FIGURE_NAME = 400
+
+
 def guard(result: Result, fig: Figure, unbounded: bool = False) -> Figure:
     """``fig``, if its value may be recorded; else the input error that names its inputs.
 
@@ -199,6 +203,9 @@ def guard(result: Result, fig: Figure, unbounded: bool = False) -> Figure:
     """
     if not is_finite(fig.value) and not _allowed(fig.name, fig.value, unbounded):
         raise numeric_error(result, fig)
+    if len(fig.name) > MAX_FIGURE_NAME:     # a name from the input the loader let through
+        raise NameClash(f"a figure name of {len(fig.name):,} characters ({fig.name[:60]}...): "
+                        "a name in the scenario or its catalog is too long")
     old = result.figures.get(fig.name)
     if old is not None and not _same_figure(old, fig):
         # two items whose names come out the same once made into figure names (an equity

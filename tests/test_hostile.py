@@ -816,9 +816,10 @@ def test_names_come_out_escaped_side_by_side(name, fmt):
 
 
 def test_error_output_stays_small_when_problems_quote_long_values(tmp_path):
-    """One 1.5 MB name behind an alias, quoted by 50 problems: 75 MB of log in 8 s."""
+    """One long name behind an alias, quoted by 50 problems: 1.5 MB gave 75 MB of log in 8 s
+    (60,000 characters x 60 stays within the text budget and reaches the problems)."""
     path = tmp_path / "amp.yaml"
-    path.write_text("scenario: amp\ndescription: &a \"" + "q" * 1_500_000 + "\"\n"
+    path.write_text("scenario: amp\ndescription: &a \"" + "q" * 60_000 + "\"\n"
                     "horizon: {start: 2025-01, end: 2025-12}\nfleets:\n"
                     + "".join(f"  f{i}: {{server: dgx-h100, servers: 1, site: *a}}\n"
                               for i in range(60)))
@@ -826,3 +827,33 @@ def test_error_output_stays_small_when_problems_quote_long_values(tmp_path):
     assert res.exit_code == 2 and "unknown datacenter 'qqq" in res.output
     assert "more characters)" in res.output
     assert len(res.output) < 200_000 and seconds < 2.0, (len(res.output), seconds)
+
+
+
+def test_aliases_cannot_multiply_text(tmp_path):
+    """A 1 MB name given to 100 raises by one alias: a 100 MB JSON report, and a table that
+    rich was still wrapping after 120 s with 1 GB of memory."""
+    path = tmp_path / "amp.yaml"
+    path.write_text("scenario: amp\ndescription: &a \"" + "q" * 1_000_000 + "\"\n"
+                    "horizon: {start: 2025-01, end: 2025-12}\nfunding:\n  cash: $1B\n  raises:\n"
+                    + "".join("    - {name: *a, amount: $1M, date: 2025-06}\n"
+                              for _ in range(100)))
+    res, seconds = run(["report", str(path)])
+    assert res.exit_code == 2 and seconds < 2.0, res.output[-500:]
+    assert "too much text: aliases repeat names and values past 4,194,304 characters" \
+        in res.output
+
+
+@pytest.mark.parametrize("where", [
+    "training:\n  - {{name: {name}, compute: 1e24 FLOP, accelerator: h100-sxm, max_days: 30}}\n",
+    "datacenters:\n  {name}: {{it_capacity: 10 MW, pue: 1.2, build: {{start: 2025-01}}}}\n",
+    "funding:\n  cash: $1B\n  flags: {{{name}: true}}\n",
+    "funding:\n  cash: $1B\n  equity:\n    - {{party: p, name: {name}, amount: $1B, "
+    "date: 2025-03}}\n"])
+def test_names_that_become_figure_names_have_a_length_limit(where, write):
+    """A 1 MB run name became part of 60 figure names: a 64 MB JSON report from a 1 MB file."""
+    path = write("scenario: t\nhorizon: {start: 2025-01, end: 2025-12}\n"
+                 + where.format(name="n" * 101))
+    res, _ = run(["report", path, "--format", "json"])
+    assert res.exit_code == 2 and "of 101 characters: the limit is 100" in res.output, \
+        res.output[-500:]

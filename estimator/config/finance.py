@@ -5,15 +5,13 @@ raises them all at once with the scenario's other problems.
 """
 from __future__ import annotations
 
-import re
 from typing import Dict, List, Tuple
 
 from ..errors import did_you_mean
 from ..model import PAYMENT_MONTHS, Month, Scenario, months_of, run_key
-from .refs import check_ref, check_years
+from .refs import check_name, check_ref, check_years
 
 ACQUIRE = ("owned", "rented")
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _given(obj, attr: str) -> bool:
@@ -39,9 +37,7 @@ def check_finance(s: Scenario, catalog, out) -> None:
         blocks.append((me, s.funding, ("funding",)))
     for name, e in entities.items():
         path = ("entities", name)
-        if not _NAME.fullmatch(name):
-            out.add(f"'{name}' is not a usable name", s.marks.get("entities"), path,
-                    expected="letters, digits, '-' and '_' (it becomes part of figure names)")
+        check_name(out, name, s.marks.get("entities"), path)
         if name == me:
             out.add(f"entity '{name}' has the name of the scenario's own entity",
                     e.marks[""], path, hint="rename it, or set funding.entity")
@@ -68,8 +64,14 @@ def _check_tranche_names(fnd, where: tuple, out) -> None:
     """Equity tranches go under figure names made from their names (or party and month):
     two that come out the same would share one figure, the second replacing the first."""
     seen: Dict[str, str] = {}
+    for flag in fnd.flags or {}:
+        check_name(out, flag, fnd.marks.get("flags"), where + ("flags", flag), "flag name",
+                   free=True)           # shown escaped wherever it goes; only its length
     for i, q in enumerate(fnd.equity):
         name = q.name or f"{q.party} {q.date}"
+        if not check_name(out, name, q.marks.get("name", q.marks.get("")),
+                          where + ("equity", i), "tranche name", free=True):
+            continue
         key = run_key(name)
         if key in seen:
             out.add(f"equity tranches '{seen[key]}' and '{name}' would share the figure names "
@@ -85,10 +87,11 @@ def _check_contracts(s: Scenario, catalog, out, known_entities) -> Dict[str, obj
         path = ("contracts", i)
         if c.name in seen:
             out.add(f"two contracts are named '{c.name}'", c.marks.get("name"), path + ("name",))
-        elif c.name in ACQUIRE or not _NAME.fullmatch(c.name):
+        elif c.name in ACQUIRE:
             out.add(f"'{c.name}' is not a usable contract name", c.marks.get("name"),
-                    path + ("name",), expected="letters, digits, '-' and '_', other than "
-                    "'owned' and 'rented'")
+                    path + ("name",), expected="a name other than 'owned' and 'rented'")
+        else:
+            check_name(out, c.name, c.marks.get("name"), path + ("name",), "contract name")
         seen.setdefault(c.name, c)
         # when it runs
         if (c.term is None) == (c.end is None):

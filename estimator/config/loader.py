@@ -18,9 +18,9 @@ from ..errors import ConfigError, Mark, Problem, did_you_mean
 from ..model import Scenario, run_key
 from ..record import replace
 from .finance import check_finance
-from .refs import check_ref as _ref, check_years
+from .refs import check_name, check_ref as _ref, check_years
 from .schema import DIST_KEYS, Collector, build_model
-from .yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, Node, load_node, parse_yaml
+from .yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEXT, Node, load_node, parse_yaml
 
 MAX_INCLUDE_DEPTH = 8
 MAX_INCLUDED_FILES = 32
@@ -61,6 +61,7 @@ class _Reading:
         self.files = 0
         self.bytes = MAX_FILE_BYTES
         self.nodes = MAX_NODES
+        self.text = MAX_TEXT
         self.root = root
         self.copy_of = copy_of
         if any(not str(a).strip() for a in allowed):   # realpath('') is the current folder
@@ -121,9 +122,10 @@ def read_tree(path: str, _stack: Tuple[str, ...] = (), _reading: Optional[_Readi
     reading.files += 1
     if reading.files > MAX_INCLUDED_FILES:
         raise ConfigError(Problem(f"more than {MAX_INCLUDED_FILES} files included", Mark(name)))
-    node = load_node(path, name, reading.bytes, reading.nodes)
+    node = load_node(path, name, reading.bytes, reading.nodes, reading.text)
     reading.bytes -= os.path.getsize(path)
     reading.nodes -= node.size
+    reading.text -= node.chars
     if node.kind != "map":
         raise ConfigError(Problem("a scenario must be a mapping of keys such as 'scenario:', "
                                   "'horizon:', 'fleets:'", node.mark, found=node.describe()))
@@ -754,9 +756,7 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
     fleets = s.fleets or {}
     for group, names in (("datacenters", sites), ("fleets", fleets)):
         for name in names:
-            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
-                out.add(f"'{name}' is not a usable name", s.marks.get(group), (group, name),
-                        expected="letters, digits, '-' and '_' (it becomes part of figure names)")
+            check_name(out, name, s.marks.get(group), (group, name))
     for name, site in sites.items():
         if site.it_capacity is None and not any(f.site == name and f.rent is None
                                                 for f in fleets.values()):
@@ -800,6 +800,7 @@ def check_references(s: Scenario, catalog, out: Collector) -> None:
     seen = {}
     for i, r in enumerate(s.training):
         path = ("training", i)
+        check_name(out, r.name, r.marks.get("name"), path + ("name",), "run name", free=True)
         if run_key(r.name) in seen:
             other = seen[run_key(r.name)]
             out.add(f"two runs are named '{r.name}'" if other == r.name else

@@ -9,6 +9,27 @@ from ..model import YAML_KEY
 from .schema import Collector
 
 
+#: names that become part of figure names: letters, digits, '-' and '_', at most MAX_NAME
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+MAX_NAME = 100
+
+
+def check_name(out: Collector, name: str, mark, path: tuple, what: str = "name",
+               free: bool = False) -> bool:
+    """A name that becomes part of figure names (a site, fleet, entity, contract or flag; with
+    ``free``, a run or a tranche, whose other characters become '-'): the one rule for all of
+    them, so no name can forge a figure name or make every figure name a megabyte long."""
+    if not free and not NAME.fullmatch(name):
+        out.add(f"'{name}' is not a usable {what}", mark, path,
+                expected="letters, digits, '-' and '_' (it becomes part of figure names)")
+        return False
+    if len(name) > MAX_NAME:
+        out.add(f"a {what} of {len(name):,} characters: the limit is {MAX_NAME} (it becomes "
+                "part of figure names)", mark, path)
+        return False
+    return True
+
+
 def check_ref(out: Collector, obj, attr: str, path: tuple, name: Optional[str], known, what: str,
               catalog=None):
     """An unknown name gets a located error listing the known ones, with a did-you-mean."""

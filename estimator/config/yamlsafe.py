@@ -26,6 +26,9 @@ from ..fileio import note_input
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000           # after alias expansion
+#: characters of text after alias expansion: a file's own text is at most MAX_FILE_BYTES; an
+#: alias may repeat some of it, not make a 1 MB name into a 100 MB report
+MAX_TEXT = 2 * MAX_FILE_BYTES
 
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {None, "!", _STD + "str", _STD + "int", _STD + "float", _STD + "bool",
@@ -46,7 +49,7 @@ Scalar = Union[str, int, float, bool, None]
 class Node:
     """A located YAML value: ``kind`` is 'map', 'seq' or 'scalar'."""
 
-    __slots__ = ("kind", "value", "mark", "keymarks", "size", "key")
+    __slots__ = ("kind", "value", "mark", "keymarks", "size", "chars", "key")
 
     def __init__(self, kind: str, value, mark: Mark, keymarks: Optional[Dict[str, Mark]] = None):
         self.kind = kind
@@ -54,6 +57,7 @@ class Node:
         self.mark = mark
         self.keymarks = keymarks or {}
         self.size = 1
+        self.chars = len(value) if kind == "scalar" and isinstance(value, str) else 0
         self.key = None               # ties distributions of one 'uncertainty:' entry together
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
@@ -164,10 +168,12 @@ def decode(data: bytes, name: str, max_bytes: int = MAX_FILE_BYTES) -> str:
             f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})", Mark(name, line, col)))
 
 
-def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES) -> Node:
+def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES,
+               max_text: int = MAX_TEXT) -> Node:
     """Compose one YAML document into a :class:`Node` tree, within the limits above.
 
-    ``max_nodes`` is what is left of the budget shared by a file and everything it includes.
+    ``max_nodes`` and ``max_text`` are what is left of the budgets shared by a file and
+    everything it includes.
     """
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     problems: List[Problem] = []
@@ -175,17 +181,22 @@ def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES) -> Node:
     stack: List[list] = []      # frames: [node, pending_key, pending_keymark]
     root: Optional[Node] = None
     documents = 0
-    total = 0
+    total = chars = 0
 
     def fail(msg: str, m, **kw):
         problems.append(Problem(msg, _mark(name, m) if m is not None else Mark(name), **kw))
         raise ConfigError(problems)
 
     def attach(node: Node, ev, alias: bool = False):
-        nonlocal root, total
+        nonlocal root, total, chars
         # each value once: a scalar or a finished container adds itself (its children were
         # counted as they came), an alias adds everything it expands to
         total += node.size if alias else 1
+        chars += node.chars if alias or node.kind == "scalar" else 0
+        if chars > max_text:
+            fail(f"too much text: aliases repeat names and values past {MAX_TEXT:,} characters"
+                 if max_text == MAX_TEXT else f"too much text: the files included add up to "
+                 f"more than {MAX_TEXT:,} characters", ev.start_mark)
         if total > max_nodes:
             fail(f"too many values: aliases and nesting expand past {MAX_NODES:,} "
                  "(an alias bomb?)" if max_nodes == MAX_NODES else
@@ -197,6 +208,7 @@ def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES) -> Node:
         frame = stack[-1]
         parent = frame[0]
         parent.size += node.size
+        parent.chars += node.chars
         if parent.kind == "seq":
             parent.value.append(node)
             return
@@ -305,7 +317,7 @@ def _character_problem(e, text: str, name: str) -> Problem:
 
 
 def load_node(path: str, display: Optional[str] = None, max_bytes: int = MAX_FILE_BYTES,
-              max_nodes: int = MAX_NODES) -> Node:
+              max_nodes: int = MAX_NODES, max_text: int = MAX_TEXT) -> Node:
     """Read and compose a YAML file into a located :class:`Node` tree."""
     name = display or path
-    return parse_yaml(read_text(path, name, max_bytes), name, max_nodes)
+    return parse_yaml(read_text(path, name, max_bytes), name, max_nodes, max_text)
