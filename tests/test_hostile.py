@@ -857,3 +857,20 @@ def test_names_that_become_figure_names_have_a_length_limit(where, write):
     res, _ = run(["report", path, "--format", "json"])
     assert res.exit_code == 2 and "of 101 characters: the limit is 100" in res.output, \
         res.output[-500:]
+
+
+def test_names_and_values_of_a_saved_report_are_shown_never_obeyed(tmp_path):
+    """Baselines and saved reports are committed files too: their figure names and values
+    reached the moves table raw (ESC, rich markup)."""
+    import json
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps({"schema_version": 1, "scenario": "s\x1b[2J", "figures": {
+        "capex.total_usd": {"value": 5, "unit": "\x1b[31mweird", "headline": True},
+        "a\x1b[2Jb": {"value": "t\x1b[2J\u202e", "unit": "text", "formula": "input"},
+        "[bold red]forged[/]": {"value": "[link=http://x.invalid]y[/link]", "unit": "text"}}}))
+    for fmt in ("table", "markdown", "csv", "json"):
+        res, _ = run(["diff", "h100-server", "--compare-to", str(saved), "--format", fmt])
+        assert res.exit_code == 0, res.output
+        assert "\x1b" not in res.output and "\u202e" not in res.output, fmt
+        if fmt == "table":
+            assert "[bold red]forged[/]" in res.output and "a\\x1b[2Jb" in res.output
