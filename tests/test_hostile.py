@@ -874,3 +874,14 @@ def test_names_and_values_of_a_saved_report_are_shown_never_obeyed(tmp_path):
         assert "\x1b" not in res.output and "\u202e" not in res.output, fmt
         if fmt == "table":
             assert "[bold red]forged[/]" in res.output and "a\\x1b[2Jb" in res.output
+
+
+def test_a_shared_draw_is_named_like_every_other_name(write):
+    """A factor name reached the simulate and Sobol tables raw (ESC, RTL, rich markup)."""
+    path = write((ROOT / "configs/scenarios/h100-server.yaml").read_text()
+                 + "uncertainty:\n  datacenters.colo.pue: {low: 1.2, high: 1.5, "
+                   "factor: \"[bold red]F\\e[2J\\u202e\"}\n")
+    for args in (["validate", path], ["simulate", path, "-n", "100"]):
+        res, _ = run(args)
+        assert res.exit_code == 2 and "'factor' names a shared draw" in res.output, res.output
+        assert "\x1b" not in res.output and "\u202e" not in res.output

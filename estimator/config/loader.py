@@ -18,7 +18,7 @@ from ..errors import ConfigError, Mark, Problem, did_you_mean
 from ..model import Scenario, run_key
 from ..record import replace
 from .finance import check_finance
-from .refs import check_name, check_ref as _ref, check_years
+from .refs import MAX_NAME, NAME, check_name, check_ref as _ref, check_years
 from .schema import DIST_KEYS, Collector, build_model
 from .yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEXT, Node, load_node, parse_yaml
 
@@ -467,10 +467,13 @@ def _apply_uncertainty(root: Node, block: Node) -> List[tuple]:
         value = dict(dist.value)
         if "factor" in value:
             name = value.pop("factor")
-            if name.kind != "scalar" or not str(name.value).strip():
+            if name.kind != "scalar" or not NAME.fullmatch(str(name.value)) or \
+                    len(str(name.value)) > MAX_NAME:
                 raise ConfigError(Problem("'factor' names a shared draw: a name such as "
-                                          "hardware_price", name.mark, ("uncertainty", pattern,
-                                                                        "factor")))
+                                          "hardware_price (letters, digits, '-' and '_', at most "
+                                          f"{MAX_NAME})", name.mark, ("uncertainty", pattern,
+                                                                      "factor"),
+                                          found=name.describe()))
             key = f"factor {name.value}"
             written = {k: v.plain() if v.kind == "scalar" else _plain(v)
                        for k, v in value.items() if k not in ("base", "source", "as_of", "note")}

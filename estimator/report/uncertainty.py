@@ -65,7 +65,8 @@ def simulation_table(title: str, sim) -> Group:
     for f in sim.figures:
         if f.p10 == f.p90 == 0:
             continue
-        t.add_row(wrap_path(f.name, 32), _q(f.p10, f.unit), _q(f.p50, f.unit), _q(f.p90, f.unit))
+        t.add_row(wrap_path(safe.markup(f.name), 32), _q(f.p10, f.unit), _q(f.p50, f.unit),
+                  _q(f.p90, f.unit))
     parts.append(t)
     if sim.months:
         parts.append(months_table(sim))
@@ -79,7 +80,7 @@ def simulation_table(title: str, sim) -> Group:
         if key in seen:
             continue
         seen.add(key)
-        inputs.add_row(wrap_path(str(key)), _dist_text(d))
+        inputs.add_row(wrap_path(safe.markup(key)), safe.markup(_dist_text(d)))
     parts.append(inputs)
     return Group(*parts)
 
@@ -97,7 +98,8 @@ def months_table(sim) -> Table:
     for col in ("P10", "P50", "P90", "happens in"):
         t.add_column(col, justify="right", no_wrap=True)
     for m in sim.months:
-        t.add_row(m.name, _month(m.p10), _month(m.p50), _month(m.p90), f"{m.share:.1%}")
+        t.add_row(safe.markup(m.name), _month(m.p10), _month(m.p50), _month(m.p90),
+                  f"{m.share:.1%}")
     gap = next((m for m in sim.months if m.name == "funding.gap_month"), None)
     if gap is not None and gap.before:
         t.add_row("P(cash runs out before)", "", "", "", "")
@@ -263,7 +265,7 @@ def sobol_table(sob) -> Table:
     t.add_column("", no_wrap=True)
     for i in sob.indices:
         bar = "█" * int(round(max(min(i.total, 1.0), 0.0) * BAR * 2))
-        t.add_row(i.input, f"{i.first:.3f} ± {i.first_conf:.3f}",
+        t.add_row(safe.markup(i.input), f"{i.first:.3f} ± {i.first_conf:.3f}",
                   f"{i.total:.3f} ± {i.total_conf:.3f}", Text(bar, style="magenta"))
     t.add_row("sum", f"{sum(i.first for i in sob.indices):.3f}",
               f"{sum(i.total for i in sob.indices):.3f}", "")
@@ -288,8 +290,8 @@ def sensitivity_view(title: str, sens, sob) -> Group:
     parts = [tornado(title, sens)] if sens is not None else [Text(title, style="bold")]
     if sob is not None:
         parts.append(sobol_table(sob))
-        parts.append(Text("Top drivers: " + (", ".join(top_drivers(sob)) or
-                                             f"none ({sob.figure} does not vary)")))
+        parts.append(Text(safe.clean("Top drivers: " + (", ".join(top_drivers(sob)) or
+                                                        f"none ({sob.figure} does not vary)"))))
     return Group(*parts)
 
 
