@@ -119,6 +119,8 @@ CORPUS = {
         "uncertainty-twice.yaml:11:3: at uncertainty.datacenters.dc.pue: uncertainty: "
         "datacenters.dc.pue names a value that is already a distribution (at "
         "tests/bad/uncertainty-twice.yaml:4:33); write its distribution in one place", ALL),
+    "yaml-null-key.yaml": (                     # was a site named 'null'
+        "yaml-null-key.yaml:4:3: a mapping key is empty (null); write a name", ALL),
     # round 3. YAML: a control character is located, never "position N of <unicode string>"
     "yaml-control-character.yaml": (
         "yaml-control-character.yaml:4:26: not valid YAML: the character U+001B is not "

@@ -217,7 +217,9 @@ def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES,
             if node.kind != "scalar":
                 fail("a mapping key must be plain text, not a list or mapping", ev.start_mark)
             key = node.value
-            key = "null" if key is None else (str(key).lower() if isinstance(key, bool) else str(key))
+            if key is None:     # '~:', 'null:' or ': x' would become a name 'null'
+                fail("a mapping key is empty (null); write a name", ev.start_mark)
+            key = str(key).lower() if isinstance(key, bool) else str(key)
             if key == "<<":
                 fail("merge keys (<<) are not supported; use 'extends:' to share settings",
                      ev.start_mark)
