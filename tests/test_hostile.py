@@ -887,3 +887,20 @@ def test_a_shared_draw_is_named_like_every_other_name(write):
         res, _ = run(args)
         assert res.exit_code == 2 and "'factor' names a shared draw" in res.output, res.output
         assert "\x1b" not in res.output and "\u202e" not in res.output
+
+
+@pytest.mark.parametrize("setting,message", [
+    ("training[0].name=*2", "a relative value (*2) scales a quantity; this is text"),
+    ("training[0].start=+10%", "a relative value (+10%) scales a quantity; this is a month"),
+    ("fleets.f.servers=*1.05", "not a whole number: '*1.05' of 10 gives 10.5"),   # was 10
+    ("training[0].goodput=*2", "out of range: '*2' of 0.9 is above the maximum of 1")])
+def test_relative_values_apply_to_quantities_and_never_round(setting, message, write):
+    """A relative --set on a name made a run named '<...Relative object at 0x...>', and one on
+    a count was rounded without a word."""
+    path = write("scenario: t\nhorizon: {start: 2025-01, end: 2026-12}\ndatacenters:\n"
+                 "  dc: {it_capacity: 10 MW, pue: 1.2, build: {start: 2025-01}}\nfleets:\n"
+                 "  f: {server: dgx-h100, servers: 10, site: dc}\ntraining:\n"
+                 "  - {name: r, on: f, compute: 1e24 FLOP, start: 2025-06}\n")
+    res, _ = run(["report", path, "--set", setting, "--format", "json"])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert "object at 0x" not in res.output

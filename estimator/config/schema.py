@@ -248,6 +248,9 @@ def _scalar_quantity(spec: Spec, node: Node, path, out: Collector, check_range: 
             x = (base if base is not None else
                  units.parse(node.value.original.value, spec.dim, bare=spec.bare)) * rel
             if units.DIMENSIONS[spec.dim].integer:
+                if abs(x - round(x)) > 1e-9 * max(abs(x), 1.0):     # never a silent rounding
+                    raise UnitError(f"not a whole number: {node.value!r} gives {x:,.6g}",
+                                    found=repr(node.value))
                 x = int(round(x))
         else:
             x = units.parse(node.value, spec.dim, bare=spec.bare)
