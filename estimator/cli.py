@@ -38,6 +38,12 @@ def _catch_sigterm() -> None:
         signal.signal(signal.SIGTERM, _on_sigterm)
 
 
+def _output_full(e: Exception) -> bool:
+    import errno
+    return isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT,
+                                                  errno.EFBIG)
+
+
 #: the options that name files a command writes
 _OUTPUTS = ("output", "html", "svg")
 
@@ -55,7 +61,9 @@ def handle_errors(fn):
             from .fileio import check_targets, forget_inputs
             forget_inputs()
             check_targets(kwargs.get(k) for k in _OUTPUTS)
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()          # a full disk under a redirect fails here, not at exit
+            return result
         except click.exceptions.Exit:
             raise
         except click.ClickException:
@@ -85,6 +93,9 @@ def handle_errors(fn):
         except Exception as e:  # noqa: BLE001 - the last line of defence
             if debug:
                 raise
+            if _output_full(e):     # a redirect to a full disk cannot take what is written
+                _err(f"error: cannot write the output: {e.strerror}")
+                sys.exit(EXIT_INPUT)
             _err(f"internal error: {type(e).__name__}: {e}\n"
                  "hint: this is a bug in estimator; run again with --debug for the traceback")
             sys.exit(EXIT_INTERNAL)

@@ -904,3 +904,18 @@ def test_relative_values_apply_to_quantities_and_never_round(setting, message, w
     res, _ = run(["report", path, "--set", setting, "--format", "json"])
     assert res.exit_code == 2 and message in res.output, res.output
     assert "object at 0x" not in res.output
+
+
+@pytest.mark.parametrize("args", [["report", "h100-server"], ["report", "h100-server",
+                                                              "--format", "json"],
+                                  ["validate", "h100-server"]])
+def test_a_full_disk_under_a_redirect_is_said_as_such(args):
+    """`estimator report > out.txt` on a full disk was 'internal error ... a bug' (exit 3)."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full is missing on this system")
+    with open("/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, "-m", "estimator", *args], cwd=ROOT, stdout=full,
+                             stderr=subprocess.PIPE, text=True, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert "error: cannot write the output: No space left on device" in res.stderr
+    assert "internal error" not in res.stderr and "Traceback" not in res.stderr
