@@ -614,7 +614,7 @@ def test_options_that_would_do_nothing_are_refused(args, message, tmp_path, monk
     ("tolerances: {capex.total_usdd: 1%}",
      "at tolerances.capex.total_usdd: no figure named 'capex.total_usdd'\n"
      "    hint:     did you mean 'capex.total_usd'?"),
-    ("tolerances: {monthly.cash_out_usd: 1%}", "'monthly.cash_out_usd' is a monthly series"),
+    ("tolerances: {monthly.cash_out_usd: 1%}", "'monthly.cash_out_usd' is not a headline figure"),
     ("expect:\n  capex.total: {min: $1}", "at expect.capex.total: no figure named 'capex.total'")])
 def test_validate_and_check_refuse_names_that_would_apply_to_nothing(block, message, write):
     text = (ROOT / "configs/scenarios/h100-server.yaml").read_text()
@@ -869,7 +869,8 @@ def test_names_and_values_of_a_saved_report_are_shown_never_obeyed(tmp_path):
     saved.write_text(json.dumps({"schema_version": 1, "scenario": "s\x1b[2J", "figures": {
         "capex.total_usd": {"value": 5, "unit": "\x1b[31mweird", "headline": True},
         "a\x1b[2Jb": {"value": "t\x1b[2J\u202e", "unit": "text", "formula": "input"},
-        "[bold red]forged[/]": {"value": "[link=http://x.invalid]y[/link]", "unit": "text"}}}))
+        "[bold red]forged[/]": {"value": "[link=http://x.invalid]y[/link]", "unit": "text",
+                                "formula": "input"}}}))
     for fmt in ("table", "markdown", "csv", "json"):
         res, _ = run(["diff", "h100-server", "--compare-to", str(saved), "--format", fmt])
         assert res.exit_code == 0, res.output
@@ -892,8 +893,8 @@ def test_a_shared_draw_is_named_like_every_other_name(write):
 @pytest.mark.parametrize("setting,message", [
     ("training[0].name=*2", "a relative value (*2) scales a quantity; this is text"),
     ("training[0].start=+10%", "a relative value (+10%) scales a quantity; this is a month"),
-    ("fleets.f.servers=*1.05", "not a whole number: '*1.05' of 10 gives 10.5"),   # was 10
-    ("training[0].goodput=*2", "out of range: '*2' of 0.9 is above the maximum of 1")])
+    ("fleets.f.servers=*1.05", "not a whole number: *1.05 of 10 gives 10.5"),   # was 10
+    ("training[0].goodput=*2", "out of range: *2 of 0.9 is above the maximum of 1")])
 def test_relative_values_apply_to_quantities_and_never_round(setting, message, write):
     """A relative --set on a name made a run named '<...Relative object at 0x...>', and one on
     a count was rounded without a word."""

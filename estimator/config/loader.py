@@ -299,7 +299,8 @@ class Relative:
         self.base: Optional[float] = None   # the value the engine used, where none is written
 
     def __repr__(self) -> str:
-        return f"{self.text} of {self.original.describe()}"
+        of = f"{self.base:g}" if self.base is not None else self.original.describe()
+        return f"{self.text} of {of}"       # the value the engine used, where none is written
 
 
 class UnwrittenRelative(ConfigError):
