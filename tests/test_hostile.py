@@ -920,3 +920,14 @@ def test_a_full_disk_under_a_redirect_is_said_as_such(args):
     assert res.returncode == 2, res.stderr
     assert "error: cannot write the output: No space left on device" in res.stderr
     assert "internal error" not in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("value,message", [
+    ("{value: $1B, source: x, as_of: 2025-13}", "'as_of' is the year or month of the source"),
+    ("{value: $1B, source: '', as_of: 2025-01}", "an empty source"),
+    ("{value: $1B, source: ~}", "an empty source"),
+    ("{low: $1B, high: $2B, source: x, as_of: 1e5}", "'as_of' is the year or month")])
+def test_a_cited_value_says_where_and_when_it_comes_from(value, message):
+    """A month 13 or an empty source was accepted as a value's citation."""
+    res, _ = run(["validate", "h100-server", "--set", f"funding.cash={value}"])
+    assert res.exit_code == 2 and message in res.output, res.output

@@ -5,6 +5,8 @@ Every problem found is collected (up to :attr:`ConfigError.MAX_PROBLEMS`) with i
 """
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 from types import MappingProxyType
 import math
@@ -219,13 +221,37 @@ def _quantity(spec: Spec, node: Node, path, out: Collector, sources, attr):
                     path + (key,), expected="value, source, as_of, note",
                     hint=did_you_mean(key, SOURCE_KEYS + DIST_KEYS) if extra else None)
             return INVALID
+        if not _citation_ok(node, path, out):
+            return INVALID
         _cite(node, sources, attr)
         node = node.value["value"]
         path = path + ("value",)
     if node.kind == "map" and any(k in node.value for k in DIST_KEYS + ("scale",)):
+        if not _citation_ok(node, path, out):
+            return INVALID
         _cite(node, sources, attr)
         return _distribution(spec, node, path, out)
     return _scalar_quantity(spec, node, path, out)
+
+
+_AS_OF = re.compile(r"(19|20|21)[0-9]{2}(-(0[1-9]|1[0-2]))?")
+
+
+def _citation_ok(node: Node, path, out: Collector) -> bool:
+    """A cited value says where it comes from: 'source:' is text that is not empty and
+    'as_of:' a year or a month (2025, 2025-03), never a month 13 or nothing at all."""
+    ok = True
+    src, as_of = node.value.get("source"), node.value.get("as_of")
+    if src is not None and (src.kind != "scalar" or not str(src.value or "").strip()):
+        out.add("an empty source: say where the value comes from, or write the value alone",
+                src.mark, path + ("source",), found=src.describe())
+        ok = False
+    if as_of is not None and (as_of.kind != "scalar" or isinstance(as_of.value, bool)
+                              or not _AS_OF.fullmatch(str(as_of.value))):
+        out.add("'as_of' is the year or month of the source", as_of.mark, path + ("as_of",),
+                expected="a year or a month such as 2025 or 2025-03", found=as_of.describe())
+        ok = False
+    return ok
 
 
 def _cite(node: Node, sources, attr) -> None:
