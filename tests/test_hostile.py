@@ -931,3 +931,13 @@ def test_a_cited_value_says_where_and_when_it_comes_from(value, message):
     """A month 13 or an empty source was accepted as a value's citation."""
     res, _ = run(["validate", "h100-server", "--set", f"funding.cash={value}"])
     assert res.exit_code == 2 and message in res.output, res.output
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_control_character_is_located_whatever_the_line_endings(newline, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_bytes(newline.join(["scenario: a", "horizon: {start: 2025-01, end: 2025-12}",
+                                   "description: x\x01y", ""]).encode())
+    res, _ = run(["validate", str(path)])
+    assert res.exit_code == 2 and "s.yaml:3:15: not valid YAML: the character U+0001" \
+        in res.output, res.output

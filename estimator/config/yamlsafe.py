@@ -304,12 +304,16 @@ def parse_yaml(text: str, name: str, max_nodes: int = MAX_NODES,
     return root
 
 
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def _character_problem(e, text: str, name: str) -> Problem:
     """The reader's refusal of a character (NUL, ESC, DEL, a C1 control), at its line and
     column, the character shown as an escape, never printed."""
     pos = max(0, min(int(getattr(e, "position", 0) or 0), len(text)))
-    line = text.count("\n", 0, pos) + 1
-    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    breaks = [m.end() for m in _LINE_BREAK.finditer(text, 0, pos)]   # as YAML counts lines
+    line = len(breaks) + 1
+    col = pos - (breaks[-1] if breaks else 0) + 1
     char = e.character if isinstance(e.character, str) else chr(e.character or 0)
     code = ord(char) if len(char) == 1 else 0
     return Problem(f"not valid YAML: the character U+{code:04X} is not allowed (YAML allows no "
