@@ -121,6 +121,7 @@ def _dims() -> Dict[str, Dimension]:
     for w in ("tokens", "params", "parameters", "users", "people", "FLOP/token"):
         amt[w] = 1.0
     add("amount", "a plain number", amt, "405B, 15.6T tokens, 500M users", magnitudes=True)
+    add("ratio", "a ratio (1.5x = one and a half times)", {"x": 1.0, "": 1.0}, "0.6x, 1.5")
     byt = _prefixed("B")
     byt.update({"KiB": 2.0**10, "MiB": 2.0**20, "GiB": 2.0**30, "TiB": 2.0**40})
     add("bytes", "bytes", byt, "80 GB, 96 GiB")
@@ -378,6 +379,7 @@ _FORMATTERS: Dict[str, Callable[[float], str]] = {
     "fraction": format_fraction,
     "count": format_count,
     "amount": format_amount,
+    "ratio": format_ratio,
     "bytes": lambda v: _si(v, "B"),
     "bandwidth": lambda v: _si(v, "B/s"),
     "water_per_energy": lambda v: f"{v:.3g} L/kWh",
@@ -403,6 +405,6 @@ def format_quantity(value: float, dim: str) -> str:
     """Format a base-unit value for a report: ``$40.0B``, ``1.20 GW``, ``3.8e25 FLOP``."""
     if value is None:
         return "–"
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value) and dim != "ratio":
         return str(value)
     return _FORMATTERS[dim](value)

@@ -79,3 +79,10 @@ def test_any_text_parses_or_raises_unit_error(text, dim):
     except UnitError:
         return
     assert math.isfinite(v)
+
+
+def test_ratios_show_as_multiples_and_undefined_ones_as_a_dash():
+    from estimator.units import format_quantity, parse
+    assert format_quantity(0.5979, "ratio") == "0.60x"
+    assert format_quantity(float("inf"), "ratio") == "–"     # sources over no uses
+    assert parse("1.5x", "ratio") == 1.5

@@ -496,7 +496,7 @@ def record_verdict(ctx: Context, v: fin.Verdict, prefix: str, books: Books, part
                      headline=True)
     use = rec.record(f"{prefix}.uses_usd", uses, "money", "sum of the uses through the window",
                      use_sums, headline=True)
-    rec.record(f"{prefix}.coverage_ratio", fin.coverage_ratio(sources, uses), "amount",
+    rec.record(f"{prefix}.coverage_ratio", fin.coverage_ratio(sources, uses), "ratio",
                "sources / uses through the window", [src, use], headline=True)
     if np.ndim(v.gap):
         for name, offsets in (("gap_month", v.gap), ("min_balance_month", v.low_month)):
@@ -625,7 +625,7 @@ def _cfo_figures(ctx: Context, prefix: str, books: Books, fnd, parts) -> None:
     if summary.runway_months is not None:
         rec.record(f"{prefix}.runway_months", summary.runway_months, "amount",
                    "balance at the window's end / average burn of its last 3 months", base)
-        rec.record(f"{prefix}.burn_multiple", summary.burn_multiple, "amount",
+        rec.record(f"{prefix}.burn_multiple", summary.burn_multiple, "ratio",
                    "burn through the window / growth of annualised revenue over it", base)
     rec.record(f"{prefix}.npv_usd", summary.npv, "money",
                "net present value of sources - uses through the window, each month's flow "

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from .. import text as safe
 from ..result import SCHEMA_VERSION, Result, dumps, to_plain
-from ..units import format_quantity, format_ratio
+from ..units import format_quantity
 from .json import as_dict
 
 ROWS = [
@@ -42,8 +42,6 @@ def _cell(result: Result, name: str) -> str:
         return "yes" if v else "no"
     if fig.unit in ("text", "month"):
         return safe.clean(v)
-    if name.endswith("coverage_ratio"):
-        return format_ratio(v)
     return format_quantity(v, fig.unit)
 
 
@@ -61,7 +59,7 @@ def _delta(base: Result, other: Result, name: str) -> str:
     d = b - a
     if d == 0:
         return "0"
-    if name.endswith("coverage_ratio"):
+    if fig.unit == "ratio":
         shown = f"{d:+.2f}x"
     else:
         shown = ("+" if d > 0 else "-") + format_quantity(abs(d), fig.unit)
