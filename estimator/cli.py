@@ -825,11 +825,11 @@ def sensitivity(scenario, overrides, figure, method, samples, seed, fmt, output,
                "samples", "seed")
     catalog = _catalog()
     scn = _load(scenario, overrides, catalog)
-    sens = run(scn, catalog, figure) if method in ("tornado", "both") else None
     sob = None
-    if method in ("sobol", "both"):
+    if method in ("sobol", "both"):     # first: the larger work, refused before any pass
         from .engine.sobol import sobol
         sob = sobol(scn, catalog, figure, samples=samples, seed=seed)
+    sens = run(scn, catalog, figure) if method in ("tornado", "both") else None
     _deliver(ru.sensitivity_json(scn.scenario, sens, sob) if fmt == "json" else
              ru.sensitivity(scn.scenario, sens, sob, fmt), output, width)
 

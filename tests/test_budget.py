@@ -85,6 +85,9 @@ LIMIT_COMMANDS = {
                          "solve --confidence 90% --samples 100000: "),
     "sobol": (["sensitivity", LIMITS, "--method", "sobol"],
               "sensitivity --method sobol --samples 1024 (N = 1,024"),
+    # both: the Sobol design is refused before the tornado runs any pass
+    "both": (["sensitivity", LIMITS, "--method", "both"],
+             "sensitivity --method sobol --samples 1024 (N = 1,024"),
     "simulate": (["simulate", LIMITS, "-n", "2000000"], "simulate --samples 2000000: "),
 }
 
