@@ -530,6 +530,9 @@ def check(files, overrides, baseline, tolerance, update_baseline, fmt, output, w
             baseline = project.baselines_dir()
     _only_with(bool(baseline), "without a baseline folder (--baseline DIR, or no FILES for the "
                "project's baselines)", "tolerance", "update_baseline")
+    if update_baseline and overrides:   # the snapshot is keyed by the file, not by the --set
+        raise click.UsageError("--update-baseline saves what the scenario files say; with --set "
+                               "it would save figures the files do not give")
     try:
         tol = parse(tolerance, "fraction") if tolerance is not None else project.config.tolerance
     except UnitError as e:

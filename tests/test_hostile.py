@@ -941,3 +941,13 @@ def test_a_control_character_is_located_whatever_the_line_endings(newline, tmp_p
     res, _ = run(["validate", str(path)])
     assert res.exit_code == 2 and "s.yaml:3:15: not valid YAML: the character U+0001" \
         in res.output, res.output
+
+
+def test_a_baseline_is_never_saved_from_overridden_figures(tmp_path):
+    """check --update-baseline --set ... saved a snapshot the file does not give: the next
+    plain check failed against it."""
+    res, _ = run(["check", "h100-server", "--baseline", str(tmp_path), "--update-baseline",
+                  "--set", "funding.cash=$1B"])
+    assert res.exit_code == 2 and "with --set it would save figures the files do not give" \
+        in res.output, res.output
+    assert list(tmp_path.iterdir()) == []
