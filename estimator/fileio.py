@@ -129,7 +129,9 @@ def write_atomic(path: str, data: str | bytes) -> None:
         folder, or cannot be written; the disk is full.
     """
     folder = check_writable(path)
-    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    # a lone surrogate (an undecodable byte of a file name) that reached the text is written
+    # as its escape, as the sanitiser shows it, never a crash half-way through the outputs
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace")
     try:
         _write_unnamed(folder, path, raw)
     except _NoUnnamedFiles:

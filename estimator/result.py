@@ -356,7 +356,7 @@ def dumps(data, **kw) -> str:
         text = json.dumps(data, allow_nan=False, **kw)
     except (ValueError, TypeError):
         text = json.dumps(finite_plain(data), allow_nan=False, **kw)
-    return re.sub("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]",
+    return re.sub("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]",
                   lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 

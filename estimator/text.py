@@ -24,9 +24,11 @@ import re
 
 #: C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph
 #: separators, BOM and zero-width characters that hide text
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+#: (and lone surrogates: the undecodable bytes of a file name, which no UTF-8 output can hold)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+                     "\ud800-\udfff]")
 _UNSAFE_IN_MESSAGE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
-                                "\u2060-\u2069\ufeff]")
+                                "\u2060-\u2069\ufeff\ud800-\udfff]")
 #: characters markdown (CommonMark, GitHub) acts on inside a line: escapes, code, emphasis,
 #: links and images (no link without '['), table cells. HTML's < > & " become entities. An
 #: underscore inside a word (for_profit) never makes emphasis, so it is left as written.

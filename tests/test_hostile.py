@@ -951,3 +951,22 @@ def test_a_baseline_is_never_saved_from_overridden_figures(tmp_path):
     assert res.exit_code == 2 and "with --set it would save figures the files do not give" \
         in res.output, res.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", [["--format", "table", "-o"], ["--format", "json", "-o"],
+                                    ["--format", "markdown", "-o"], ["--html"], ["--svg"]])
+def test_a_file_name_that_is_not_utf8_reaches_every_output_file(option, tmp_path):
+    """Its undecodable bytes (lone surrogates in Python) made every file output exit 3."""
+    if sys.platform == "darwin":
+        pytest.skip("the file system refuses names that are not UTF-8")
+    name = os.fsencode(str(tmp_path)) + b"/\xff\xfe.yaml"
+    with open(name, "wb") as fh:
+        fh.write((ROOT / "configs/scenarios/h100-server.yaml").read_bytes())
+    out = tmp_path / "out"
+    res, _ = run(["report", os.fsdecode(name), *option, str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")            # strict: the output is UTF-8
+    assert "\\udcff\\udcfe.yaml" in text.replace("\\\\", "\\"), text[:2000]
+    if "json" in option:
+        import json
+        assert json.loads(text)["files"][0].endswith("\udcff\udcfe.yaml")
