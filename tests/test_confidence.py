@@ -100,6 +100,33 @@ def test_confidence_scale_is_the_largest_plan_at_that_confidence(write, catalog)
     assert at == sol.scale_probability and above < 0.8
 
 
+TIME_BINDS = """\
+scenario: time binds
+horizon: {start: 2025-01, end: 2027-12}
+training:
+  - {name: big, compute: 1e25 FLOP, start: 2025-03, mfu: {low: 30%, high: 50%}, max_days: 90,
+     rent: {accelerator: h100-sxm, price: $2/GPU-hour, accelerators: 4000}}
+funding:
+  cash: $500B
+"""
+
+
+def test_confidence_scale_stops_where_runs_no_longer_fit_as_solve_does(write, catalog):
+    """Money is no limit here; max_days is. The largest plan at 50% confidence is where half
+    the samples still fit max_days (days scale as 1/MFU: at the median MFU, 40%), near the
+    base solve's answer, never the 1024x cap that counting money alone gives."""
+    from estimator.config.loader import load
+    from estimator.engine.solve import solve, solve_confidence
+    s = load(write(TIME_BINDS), catalog=catalog)
+    base = solve(s, catalog)
+    assert base.binding == "time"
+    sol = solve_confidence(s, catalog, 0.5, samples=4000, seed=2)
+    assert sol.scale == pytest.approx(base.scale, rel=0.03)
+    assert 0.5 <= sol.scale_probability < 0.55
+    high = solve_confidence(s, catalog, 0.9, samples=4000, seed=2)
+    assert high.scale < sol.scale       # more confidence, a smaller plan: slower MFU draws fit
+
+
 @pytest.mark.parametrize("value", ["150%", "0%", "abc", "2 W"])
 def test_bad_confidence_is_an_input_error(value):
     res = CliRunner().invoke(main, ["solve", OPENAI, "--confidence", value, "-n", "10"])

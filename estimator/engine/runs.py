@@ -39,6 +39,7 @@ class Run:
         self.mfu: Val = None
         self.goodput: Val = None
         self.max_days: Optional[Val] = None
+        self.fits: Val = None                           # days <= max_days
         self.staff: Optional[Val] = None
         self.accelerators: Val = None
         self.gpu_hours: Val = None
@@ -87,8 +88,15 @@ def estimate_runs(ctx: Context, plan) -> None:
         ctx.rec.result.tables.setdefault("training", []).append(
             {"run": spec.name, "key": run.key, "kind": run.kind,
              "start": str(spec.start) if spec.start is not None else str(scenario.horizon.start)})
-        _fits(ctx, run)
+        run.fits = _fits(ctx, run)
         ctx.runs.append(run)
+    if ctx.runs:
+        ctx.rec.record("training.on_time",
+                       tr.on_time([(r.fits.value, r.start, r.days.value) for r in ctx.runs],
+                                  ctx.months - 1), "flag",
+                       f"every run within its max_days and ending by the horizon's last month "
+                       f"({scenario.horizon.end})",
+                       [v for r in ctx.runs for v in (r.fits, r.days)])
 
 
 def _basis(ctx: Context, run: Run) -> None:
@@ -113,15 +121,16 @@ def _basis(ctx: Context, run: Run) -> None:
                  if spec.staff is not None else None)
 
 
-def _fits(ctx: Context, run: Run) -> None:
+def _fits(ctx: Context, run: Run) -> Val:
+    """Whether the run's days are within its max_days (per sample when days are)."""
     if run.kind != "plan":
         runterms.implied_mfu(ctx, run, run.final_compute, run.experiments)
     spec, days = run.spec, run.days.value
     if spec.max_days is not None and np.ndim(days) == 0 and days > spec.max_days * (1 + 1e-9):
         ctx.rec.warn(f"run '{spec.name}' needs {days:.0f} days; max_days is {spec.max_days:g}")
-    ctx.rec.record(f"{run.prefix}.fits",
-                   bool(np.all(days <= (spec.max_days or np.inf) * (1 + 1e-9))), "flag",
-                   "days <= max_days", [run.days, run.max_days])
+    fits = np.asarray(days) <= (spec.max_days or np.inf) * (1 + 1e-9)
+    return ctx.rec.record(f"{run.prefix}.fits", bool(fits) if np.ndim(fits) == 0 else fits,
+                          "flag", "days <= max_days", [run.days, run.max_days])
 
 
 # --------------------------------------------------------------------------- costs

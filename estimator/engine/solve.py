@@ -74,11 +74,8 @@ def _run_ends(result) -> List[tuple]:
 
 
 def _on_time(result, scenario) -> bool:
-    """Every run fits its max_days and ends inside the horizon."""
-    end = scenario.horizon.end
-    return all(bool(np.all(result.value(f"training.{row['key']}.fits")))
-               for row in result.tables.get("training", [])) and \
-        all(month <= end for _, month in _run_ends(result))
+    """Every run fits its max_days and ends inside the horizon (in every sample)."""
+    return "training.on_time" not in result or bool(np.all(result.value("training.on_time")))
 
 
 def solve(scenario, catalog, *, last_only: bool = False, tol: float = 1e-4,
@@ -280,7 +277,13 @@ class Sampler:
                         self.allowance, figures=figures, found=found)
 
     def p_covered(self, scn, n: int) -> float:
-        return float(np.mean(self.run(scn, ["funding.covered"], n).values["funding.covered"]))
+        """P(the money covers the plan and every run is on time): what a plan needs to be
+        feasible, as in :func:`solve`."""
+        values = self.run(scn, ["funding.covered", "training.on_time"], n).values
+        ok = values["funding.covered"].astype(bool)
+        if "training.on_time" in values:
+            ok = ok & values["training.on_time"].astype(bool)
+        return float(np.mean(ok))
 
 
 def raise_answer(ev, confidence: float, labels: List[str]) -> dict:
@@ -320,18 +323,20 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
                       f"{samples}", samples=samples, chunk=chunk_size(scenario),
                       passes=CONFIDENCE_PASSES if scenario.training else 1)
     sampler = Sampler(catalog, seed, samples, allowance, progress)
-    ev = sampler.run(scenario, ["funding.covered", "funding.shortfall_usd"])
+    ev = sampler.run(scenario, ["funding.covered", "funding.shortfall_usd", "training.on_time"])
     labels = [str(scenario.horizon.start.plus(i)) for i in range(scenario.horizon.months)]
-    covered = ev.values["funding.covered"]
-    p_now = float(np.mean(covered))
+    p_now = float(np.mean(ev.values["funding.covered"]))
+    # a plan is feasible when the money covers it and every run is on time (as in solve)
+    feasible = ev.values["funding.covered"].astype(bool) & \
+        ev.values.get("training.on_time", np.ones(1)).astype(bool)
     # the largest plan: its scale found on a fifth of the draws, then refined on all of
     # them from that bracket; every step uses the same draws (common random numbers)
     few = max(samples // 5, 1)
-    lo, _, hi = _confidence_scale(scenario, confidence, tol, float(np.mean(covered[:few])),
+    lo, _, hi = _confidence_scale(scenario, confidence, tol, float(np.mean(feasible[:few])),
                                   lambda k: sampler.p_covered(scaled(scenario, k, last_only),
                                                               few))
     scale, p_scale, _ = _confidence_scale(
-        scenario, confidence, tol, p_now,
+        scenario, confidence, tol, float(np.mean(feasible)),
         lambda k: sampler.p_covered(scaled(scenario, k, last_only), samples),
         (lo * (1 - tol), hi * (1 + tol)) if lo > 0 else None)
     at = None

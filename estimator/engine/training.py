@@ -129,6 +129,19 @@ def run_months(days) -> int:
     return max(int(np.ceil(np.max(days) * 24 / HOURS_PER_MONTH)), 1)
 
 
+def on_time(runs, last: int):
+    """Whether every run fits its max_days and ends by month offset ``last``, per sample.
+
+    ``runs``: (fits, start offset, days) of each run; fits and days may carry sample axes.
+    A run spans ``ceil(days x 24 / hours per month)`` calendar months, at least one.
+    """
+    ok = np.bool_(True)
+    for fits, start, days in runs:
+        months = np.maximum(np.ceil(np.asarray(days, dtype=float) * 24 / HOURS_PER_MONTH), 1)
+        ok = ok & np.asarray(fits, dtype=bool) & (start + months - 1 <= last)
+    return bool(ok) if np.ndim(ok) == 0 else ok
+
+
 @formula("accelerators x (cluster value per accelerator + IT power x buildings per W)")
 def cluster_build_usd(accelerators, value_per_accelerator_usd, it_w_per_accelerator,
                       buildings_usd_per_w):

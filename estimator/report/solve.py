@@ -145,7 +145,8 @@ def confidence_text(title: str, s) -> str:
         lines.append(f"No multiple of the plan is covered with {conf} confidence.")
     else:
         lines.append(f"Largest plan covered with {conf} confidence: {multiple(s.scale)} the plan's "
-                     f"compute (P(covered) {_pct(s.scale_probability)} there; largest run "
+                     f"compute (P(covered, every run within its max_days and the horizon) "
+                     f"{_pct(s.scale_probability)} there; largest run "
                      f"{format_quantity(s.largest_run_flop, 'compute')}, "
                      f"{format_quantity(s.total_flop, 'compute')} in all with experiments).")
     lines.append(f"({s.evaluations:g} passes of the engine over the samples, all on the same "
@@ -163,7 +164,8 @@ def confidence_sheet(title: str, s):
             ("arriving by", s.raise_by or "–"),
             ("least raise at the start", money(s.least_raise_usd)),
             ("largest plan covered", Cell(multiple(s.scale), s.scale)),
-            ("P(covered) there", Cell(_pct(s.scale_probability), s.scale_probability)),
+            ("P(covered and on time) there", Cell(_pct(s.scale_probability),
+                                                  s.scale_probability)),
             ("samples", Cell(f"{s.samples:,}", s.samples)), ("seed", str(s.seed))]
     return Sheet(f"Solve with confidence: {title}", ("", "value"), rows, right=(1,))
 
