@@ -15,7 +15,7 @@ is a :class:`estimator.errors.InputError` (``ConfigError`` with ``file:line:col`
 """
 from __future__ import annotations
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 __all__ = ["load", "estimate", "simulate", "sensitivity", "solve", "load_catalog", "scenarios",
            "errors"]
 

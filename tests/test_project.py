@@ -40,7 +40,7 @@ fleets: {{pod: {{server: dgx-h100, accelerators: {n}, site: dc}}}}
 PRE_COMMIT = """\
 repos:
   - repo: https://example.invalid/estimator
-    rev: v0.2.0
+    rev: v0.3.0
     hooks:
       - id: estimator-validate
       - id: estimator-check
