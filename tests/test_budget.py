@@ -97,7 +97,10 @@ def test_the_size_limit_scenario_is_refused_at_the_real_budget(label, monkeypatc
     monkeypatch.chdir(ROOT)
     args, what = LIMIT_COMMANDS[label]
     out = refused(args, passes)
-    assert what in out and "past the budget of 1.5e+10" in out and "samples fit" in out, out
+    # how many samples would fit, or (when not even one would: 100 passes of Sobol over
+    # a model this size) what to make smaller
+    assert what in out and "past the budget of 1.5e+10" in out and (
+        "samples fit" in out or "shorten the horizon or use fewer" in out), out
 
 
 def test_the_allowance_charges_what_check_work_measures(catalog):
@@ -128,3 +131,37 @@ def test_a_search_past_its_expected_passes_stops_before_the_pass_past_the_budget
     assert "(3 pass(es) x 1,000 sample(s)" in str(e.value)
     assert allowance.used == 2 * per_pass            # the refused pass was not counted
     assert np.isclose(budget.work(scn, 1000, 2, 1000), 2 * per_pass)
+
+
+SCHEDULES = """\
+extends: openai-40b
+uncertainty:
+  training[0].start: {low: 2027-01, high: 2027-06}
+  training[1].start: {low: 2028-01, high: 2028-06}
+  training[2].start: {low: 2029-01, high: 2029-06}
+  training[3].start: {low: 2030-01, high: 2030-06}
+"""
+
+
+def test_each_schedule_group_is_a_pass_of_its_own(tmp_path, monkeypatch, passes):
+    """Four uncertain start months take 6^4 = 1,296 combinations: a chunk runs the engine
+    once per combination in it. The allowance counts those runs, up front and as they go:
+    the request that fits without them is refused, and what runs is charged run by run."""
+    from estimator.api import load
+    from estimator.engine.uncertainty import chunk_size, simulate
+    path = tmp_path / "sched.yaml"          # extends: a shipped scenario, by name
+    path.write_text(SCHEDULES)
+    scn = load(str(path))
+    plain = budget.work(scn, 20_000, 1, chunk_size(scn))
+    monkeypatch.setattr(budget, "MAX_WORK", plain * 2)     # 20,000 plain samples fit twice
+    with pytest.raises(budget.BudgetError, match="samples fit"):
+        simulate(scn, None, 20_000, 1)
+    assert passes[0] == 0
+    monkeypatch.setattr(budget, "MAX_WORK", 10 ** 12)
+    seen = []
+    real = budget.Allowance.charge
+    monkeypatch.setattr(budget.Allowance, "charge",
+                        lambda self, rows: seen.append(rows) or real(self, rows))
+    from estimator.catalog import load_catalog
+    simulate(scn, load_catalog(), 600, 1)
+    assert len(seen) == passes[0] > 100 and sum(seen) == 600

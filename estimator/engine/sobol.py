@@ -104,12 +104,12 @@ def sobol(scenario, catalog, figure: Optional[str] = None, samples: int = 1024, 
     found = distributions_of(scenario)
     grouped = groups(found)
     keys = list(grouped)
-    check_schedules(found, samples * (len(keys) + 2))
+    combinations = check_schedules(found, samples * (len(keys) + 2))
     chunk = chunk_size(scenario)
     n = base_samples(samples)             # Saltelli's N points for each of D + 2 matrices
     allowance = allow(scenario, f"sensitivity --method sobol --samples {samples} (N = {n:,}, "
                       "a power of two, x (inputs + 2) points)", samples=n,
-                      passes=len(keys) + 2, chunk=chunk)
+                      passes=len(keys) + 2, chunk=chunk, groups=min(combinations, chunk, n))
     base, figure = base_result(scenario, catalog, figure)
     dists = [grouped[k][0][1] for k in keys]
 

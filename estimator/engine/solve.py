@@ -318,10 +318,12 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
         raise InputError("the scenario has no 'funding:' section to solve against")
     if not 0 < confidence < 1:
         raise InputError("--confidence must be between 0% and 100% (exclusive), e.g. 90%")
-    check_schedules(distributions_of(scenario), samples)
+    combinations = check_schedules(distributions_of(scenario), samples)
+    chunk = chunk_size(scenario)
     allowance = allow(scenario, f"solve --confidence {confidence * 100:.4g}% --samples "
-                      f"{samples}", samples=samples, chunk=chunk_size(scenario),
-                      passes=CONFIDENCE_PASSES if scenario.training else 1)
+                      f"{samples}", samples=samples, chunk=chunk,
+                      passes=CONFIDENCE_PASSES if scenario.training else 1,
+                      groups=min(combinations, chunk, samples))
     sampler = Sampler(catalog, seed, samples, allowance, progress)
     ev = sampler.run(scenario, ["funding.covered", "funding.shortfall_usd", "training.on_time"])
     labels = [str(scenario.horizon.start.plus(i)) for i in range(scenario.horizon.months)]

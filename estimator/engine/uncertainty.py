@@ -113,8 +113,10 @@ def schedule_combinations(found: List[tuple]) -> List[tuple]:
     return out
 
 
-def check_schedules(found: List[tuple], points: int) -> None:
-    """Refuse a run whose schedule inputs would need more engine passes than points allow."""
+def check_schedules(found: List[tuple], points: int) -> int:
+    """Refuse a run whose schedule inputs would need more engine passes than points allow;
+    else the number of combinations of their values (the engine runs a chunk needs, at most:
+    one per combination present in it)."""
     counts = schedule_combinations(found)
     total = int(np.prod([c for _, c in counts], dtype=float)) if counts else 1
     if total > MAX_SCHEDULE_COMBINATIONS and points > MAX_SCHEDULE_COMBINATIONS:
@@ -123,6 +125,7 @@ def check_schedules(found: List[tuple], points: int) -> None:
             f"{MAX_SCHEDULE_COMBINATIONS:,}); each is one pass of the engine: "
             + ", ".join(f"{k} ({c})" for k, c in counts)
             + ". Give fewer of them, narrower ranges, or 'choices:' of a few values")
+    return total
 
 
 def chunk_size(scenario) -> int:
@@ -173,7 +176,7 @@ def evaluate(scenario, catalog, chunks, allowance: Allowance, *,
     (:meth:`Dist.apply` turns them into each field's values); inputs left out stay at their
     base value. Memory is bounded by the chunk, however many points there are; the work is
     one engine pass per chunk, no Python loop per point, each charged to ``allowance``
-    (:func:`estimator.budget.allow`) before it runs. ``figures`` names the single
+    (:func:`estimator.budget.allow`) before it runs (each schedule group's pass too, below). ``figures`` names the single
     figures to keep (default: every headline figure); ``detail`` computes the descriptive
     figures too.
 
@@ -182,7 +185,7 @@ def evaluate(scenario, catalog, chunks, allowance: Allowance, *,
     by their discrete values (few: months, whole days) and the engine runs once per group,
     on the group's points, with the other inputs as arrays.
     """
-    engine = Passes(scenario, catalog, found or collect(scenario), figures, detail)
+    engine = Passes(scenario, catalog, found or collect(scenario), figures, detail, allowance)
     values: Dict[str, List[np.ndarray]] = {}
     months: Dict[str, List[np.ndarray]] = {k: [] for k in MONTH_FIGURES}
     done = 0
@@ -194,7 +197,6 @@ def evaluate(scenario, catalog, chunks, allowance: Allowance, *,
     with reused_memory(size):
         for cols in itertools.chain([first], chunks):
             n = len(next(iter(cols.values())))
-            allowance.charge(n)
             out_v, out_m = engine.chunk(cols, n)
             for name, arr in out_v.items():
                 values.setdefault(name, []).append(arr)
@@ -210,8 +212,10 @@ def evaluate(scenario, catalog, chunks, allowance: Allowance, *,
 class Passes:
     """Engine passes over chunks of points, grouped by their schedule values (see evaluate)."""
 
-    def __init__(self, scenario, catalog, found: List[tuple], figures, detail: bool):
+    def __init__(self, scenario, catalog, found: List[tuple], figures, detail: bool,
+                 allowance: Allowance):
         self.scenario, self.catalog, self.detail = scenario, catalog, detail
+        self.allowance = allowance
         self.key_of = {id(d): group_key(p, d) for p, d in found}
         self.rep: Dict[object, Dist] = {}
         for p, d in found:
@@ -253,8 +257,10 @@ class Passes:
         return value
 
     def run(self, cols, n: int):
-        """One engine pass on ``n`` points: (single figures, month figures)."""
+        """One engine pass on ``n`` points: (single figures, month figures), charged to the
+        allowance before it runs."""
         from . import estimate_values
+        self.allowance.charge(n)
         result = estimate_values(substitute(self.scenario, self.value_of(cols), self.within),
                                  self.catalog, detail=self.detail)
         values, months = {}, {}
@@ -351,10 +357,10 @@ def simulate(scenario, catalog, samples: int, seed: int, *, chunk: Optional[int]
     """
     check_draws(samples, seed)
     found = distributions_of(scenario)
-    check_schedules(found, samples)
+    combinations = check_schedules(found, samples)
     chunk = chunk or chunk_size(scenario)
     allowance = allow(scenario, what or f"simulate --samples {samples}", samples=samples,
-                      chunk=chunk)
+                      chunk=chunk, groups=min(combinations, chunk, samples))
     kept: Dict[object, List[np.ndarray]] = {}
 
     def chunks():
@@ -449,8 +455,10 @@ def sensitivity(scenario, catalog, figure: Optional[str] = None, *,
     keys = list(grouped)
     rows = 2 * len(keys)
     chunk = chunk or chunk_size(scenario)
+    # the base point and each swing of a schedule input are schedule groups of their own
+    moved = 1 + 2 * sum(1 for k in keys if grouped[k][0][1].discrete)
     allowance = allow(scenario, f"sensitivity of {len(keys)} uncertain input(s)",
-                      samples=rows, chunk=chunk)
+                      samples=rows, chunk=chunk, groups=min(moved, chunk, rows))
     base, figure = base_result(scenario, catalog, figure)
     columns = {}
     for j, key in enumerate(keys):
