@@ -363,8 +363,8 @@ def validate(files, overrides):
                     for note in scenario.notes:
                         _err(f"warning: {note}")
                 if users != [f]:
-                    f += " (a fragment: checked through " + (", ".join(
-                        os.path.relpath(u) for u in users) or "no scenario extends it") + ")"
+                    f += " (a fragment: checked through " + ", ".join(
+                        os.path.relpath(u) for u in users) + ")"
         except InputError as e:     # every file is checked, whatever the first one's problem
             failed += 1
             _err(f"error: {e}")

@@ -276,7 +276,8 @@ def require_scenarios(project: Project, what: str) -> None:
 def through_fragments(project: Project, files: Sequence[str]) -> List[str]:
     """``files`` with each fragment of the project (a file only ever extended) replaced by the
     scenarios that extend it, as the pre-commit hook checks it; other files as given (one that
-    exists on one side only is added or removed)."""
+    exists on one side only is added or removed). A fragment no scenario extends is an error:
+    checking it would check nothing and pass."""
     if project.config_file is None or not project.config.scenarios:
         return list(files)
     lay = project.layout()
@@ -285,6 +286,10 @@ def through_fragments(project: Project, files: Sequence[str]) -> List[str]:
         full = os.path.normpath(os.path.abspath(f))
         users = [s for s in lay.scenarios if full in lay.reads[s]] \
             if full in lay.fragments else [f]
+        if not users:
+            raise InputError(f"{f} is a fragment of {project.label} (a file only ever extended) "
+                             "and no scenario extends it: there is nothing to check; extend "
+                             "it from a scenario, or take it out of 'fragments:'")
         out += [u for u in users if u not in out]
     return out
 

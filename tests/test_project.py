@@ -667,6 +667,21 @@ def test_diff_of_a_fragment_compares_the_scenarios_that_extend_it(repo):
     assert "check failed: scenarios/teamA/plan.yaml, scenarios/teamB/plan.yaml" in res.output
 
 
+def test_a_fragment_no_scenario_extends_is_an_error_not_an_empty_pass(repo):
+    """check, validate and diff --rev of a fragment nothing extends would check nothing and
+    pass (exit 0, '0 of 0'): each says so with exit 2."""
+    (repo / "estimator.yaml").write_text(PROJECT + "fragments: [scenarios/parts/*.yaml]\n")
+    (repo / "scenarios" / "parts").mkdir()
+    (repo / "scenarios" / "parts" / "orphan.yaml").write_text(
+        "horizon: {start: 2025-01, end: 2025-12}\n")
+    for args in (["check", "scenarios/parts/orphan.yaml"],
+                 ["validate", "scenarios/parts/orphan.yaml"],
+                 ["diff", "scenarios/parts/orphan.yaml", "--rev", "main"]):
+        res = run(*args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "no scenario extends it: there is nothing to check" in res.output, res.output
+
+
 def test_completion_offers_the_figures_of_a_scenario_that_needs_the_project_catalog(repo):
     """A scenario whose fleet uses a server type only the project's catalog has still
     completes its figure names (completion read the installed catalog, failed, and went
