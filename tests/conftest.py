@@ -9,6 +9,12 @@ SCENARIOS = ROOT / "configs" / "scenarios"
 SHARED_BAD = ROOT.parent / "shared" / "bad-inputs"
 BAD_CORPUS = Path(__file__).resolve().parent / "bad"
 
+#: wall-clock bound for a refusal or a fuzzed input: it catches what runs away (a file read
+#: forever, an alias bomb, a quadratic error list take minutes or never end), not speed.
+#: Refusals take ~0.1-0.5 s; how fast they are is measured in bench/ (bench/hostile.py,
+#: bench/fuzz.py), not asserted here, where a loaded CI machine would make it flaky.
+RUNAWAY_SECONDS = 10.0
+
 
 @pytest.fixture(scope="session")
 def catalog():

@@ -15,7 +15,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from conftest import BAD_CORPUS, ROOT
+from conftest import BAD_CORPUS, ROOT, RUNAWAY_SECONDS
 from estimator.cli import main
 
 FORMATS = ("table", "json", "markdown", "csv")
@@ -164,7 +164,7 @@ def test_hostile_file_gives_its_message_on_every_command(name, monkeypatch):
         if label in refusing:
             assert res.exit_code == 2, (label, res.output[-2000:])
             assert message in res.output, (label, res.output[-2000:])
-            assert seconds < 2.0, (label, seconds)
+            assert seconds < RUNAWAY_SECONDS, (label, seconds)
         else:
             assert res.exit_code == 0, (label, res.output[-2000:])
         assert "\x1b" not in res.output and "NaN" not in res.output \
@@ -350,7 +350,7 @@ def test_long_set_paths_are_refused_at_once(write):
     t0 = time.perf_counter()
     res = CliRunner().invoke(main, ["validate", path, "--set", ".".join(["a"] * 30000) + "=1"])
     assert res.exit_code == 2 and "the path has more than 64 parts" in res.output
-    assert time.perf_counter() - t0 < 1.0 and len(res.output) < 1000
+    assert time.perf_counter() - t0 < RUNAWAY_SECONDS and len(res.output) < 1000
 
 
 def test_includes_share_one_budget(tmp_path):
@@ -359,7 +359,7 @@ def test_includes_share_one_budget(tmp_path):
                                      + "]\nhorizon: {start: 2025-01, end: 2025-12}\n")
     res, seconds = run(["validate", str(tmp_path / "s.yaml")])
     assert res.exit_code == 2 and "the files included add up to more than" in res.output
-    assert seconds < 2.0
+    assert seconds < RUNAWAY_SECONDS
 
 
 def test_error_output_is_capped_at_50_problems(tmp_path):
@@ -368,7 +368,7 @@ def test_error_output_is_capped_at_50_problems(tmp_path):
     res, seconds = run(["validate", str(p)])
     assert res.exit_code == 2 and "... and 19,949 more problem(s) not shown" in res.output or \
         "19949 more problem(s) not shown" in res.output, res.output[-300:]
-    assert res.output.count("duplicate key") == 50 and seconds < 2.0
+    assert res.output.count("duplicate key") == 50 and seconds < RUNAWAY_SECONDS
 
 
 def test_the_terminal_report_shows_at_most_40_rows_of_a_kind(estimate_text):
@@ -453,7 +453,7 @@ def test_saved_reports_and_baselines_are_read_as_inputs(name, tmp_path, monkeypa
     scenario = "configs/scenarios/h100-server.yaml"
     res, seconds = run(["diff", scenario, "--compare-to", str(BAD_CORPUS / name)])
     assert res.exit_code == 2 and SNAPSHOTS[name] in res.output, res.output
-    assert "not a readable saved report" in res.output and seconds < 2.0
+    assert "not a readable saved report" in res.output and seconds < RUNAWAY_SECONDS
     baselines = tmp_path / "b" / "configs" / "scenarios"
     baselines.mkdir(parents=True)
     (baselines / "h100-server.json").write_text(
@@ -470,7 +470,7 @@ def test_a_saved_report_is_a_regular_file_read_within_a_limit(target, tmp_path):
     elif not os.path.exists(target):
         pytest.skip(f"{target} is missing on this system")
     res, seconds = run(["diff", "configs/scenarios/h100-server.yaml", "--compare-to", target])
-    assert res.exit_code == 2 and seconds < 2.0, res.output      # /dev/zero never ends
+    assert res.exit_code == 2 and seconds < RUNAWAY_SECONDS, res.output      # /dev/zero never ends
     assert "not a readable saved report" in res.output or "is a directory" in res.output
 
 
@@ -607,7 +607,7 @@ def test_options_that_would_do_nothing_are_refused(args, message, tmp_path, monk
     monkeypatch.chdir(tmp_path)
     res, seconds = run(args)
     assert res.exit_code == 2 and message in res.output, res.output
-    assert seconds < 2.0 and not (tmp_path / "b").exists()
+    assert seconds < RUNAWAY_SECONDS and not (tmp_path / "b").exists()
 
 
 @pytest.mark.parametrize("block,message", [
@@ -828,7 +828,7 @@ def test_error_output_stays_small_when_problems_quote_long_values(tmp_path):
     res, seconds = run(["validate", str(path)])
     assert res.exit_code == 2 and "unknown datacenter 'qqq" in res.output
     assert "more characters)" in res.output
-    assert len(res.output) < 200_000 and seconds < 2.0, (len(res.output), seconds)
+    assert len(res.output) < 200_000 and seconds < RUNAWAY_SECONDS, (len(res.output), seconds)
 
 
 
@@ -841,7 +841,7 @@ def test_aliases_cannot_multiply_text(tmp_path):
                     + "".join("    - {name: *a, amount: $1M, date: 2025-06}\n"
                               for _ in range(100)))
     res, seconds = run(["report", str(path)])
-    assert res.exit_code == 2 and seconds < 2.0, res.output[-500:]
+    assert res.exit_code == 2 and seconds < RUNAWAY_SECONDS, res.output[-500:]
     assert "too much text: aliases repeat names and values past 4,194,304 characters" \
         in res.output
 
