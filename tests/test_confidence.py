@@ -125,6 +125,12 @@ def test_confidence_scale_stops_where_runs_no_longer_fit_as_solve_does(write, ca
     assert 0.5 <= sol.scale_probability < 0.55
     high = solve_confidence(s, catalog, 0.9, samples=4000, seed=2)
     assert high.scale < sol.scale       # more confidence, a smaller plan: slower MFU draws fit
+    # as written (1x, below the 1.11x where time binds at the median) most samples fit
+    assert 0.5 < sol.probability_on_time < 1 and sol.probability_covered == 1.0
+    from estimator.report.solve import confidence_text
+    text = " ".join(confidence_text("t", sol).split())
+    assert "Every run within its max_days and the horizon in" in text
+    assert "money does not change that" in text
 
 
 @pytest.mark.parametrize("value", ["150%", "0%", "abc", "2 W"])

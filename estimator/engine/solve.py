@@ -179,7 +179,8 @@ class ConfidenceSolution:
     confidence: float               # the P asked for
     samples: int
     seed: int
-    probability_covered: float      # the plan as written
+    probability_covered: float      # the plan as written: the money covers it
+    probability_on_time: float      # the plan as written: every run within max_days, horizon
     raise_usd: float                # the extra raise, rounded up to 3 significant figures
     raise_by: Optional[str]         # the month it must arrive by (None: no raise needed)
     probability_with_raise: float   # P(covered) in these samples with raise_usd by raise_by
@@ -187,8 +188,9 @@ class ConfidenceSolution:
     least_raise_usd: float          # the least extra raise (arriving at the horizon's start)
     least_raise_interval_usd: Tuple[float, float]   # its 95% Monte Carlo interval
     arrivals: List[Arrival]         # later arrival -> more money (or too late)
-    scale: float                    # largest multiple of the plan covered with the confidence
-    scale_probability: float        # P(covered) at that scale, in these samples
+    scale: float                    # largest multiple of the plan covered (and on time) with
+    #                                 the confidence, as solve's: money and time both
+    scale_probability: float        # P(covered and on time) at that scale, in these samples
     largest_run_flop: float
     total_flop: float
     window_end: Optional[str]
@@ -329,8 +331,8 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
     labels = [str(scenario.horizon.start.plus(i)) for i in range(scenario.horizon.months)]
     p_now = float(np.mean(ev.values["funding.covered"]))
     # a plan is feasible when the money covers it and every run is on time (as in solve)
-    feasible = ev.values["funding.covered"].astype(bool) & \
-        ev.values.get("training.on_time", np.ones(1)).astype(bool)
+    on_time = ev.values.get("training.on_time", np.ones(1)).astype(bool)
+    feasible = ev.values["funding.covered"].astype(bool) & on_time
     # the largest plan: its scale found on a fifth of the draws, then refined on all of
     # them from that bracket; every step uses the same draws (common random numbers)
     few = max(samples // 5, 1)
@@ -349,6 +351,7 @@ def solve_confidence(scenario, catalog, confidence: float, *, samples: int = 100
                    for row in at.tables["training"]), default=0.0) if at else 0.0
     return ConfidenceSolution(
         confidence=confidence, samples=samples, seed=seed, probability_covered=p_now,
+        probability_on_time=float(np.mean(on_time)),
         **raise_answer(ev, confidence, labels),
         scale=scale, scale_probability=p_scale, largest_run_flop=float(largest),
         total_flop=float(at.value("training.total_compute_flop")) if at else 0.0,

@@ -123,6 +123,10 @@ def confidence_text(title: str, s) -> str:
     lines = [safe.clean(title), "",
              f"P(covered) of the plan as written: {_pct(s.probability_covered)} over "
              f"{s.samples:,} samples (seed {s.seed}; the window ends {s.window_end}).", ""]
+    if s.probability_on_time < 1:
+        lines[-1:-1] = [f"Every run within its max_days and the horizon in "
+                        f"{_pct(s.probability_on_time)} of them; money does not change that: "
+                        "a raise below is for the money alone."]
     if s.raise_by is None:
         lines.append(f"No extra raise is needed to be {conf} sure.")
     else:
@@ -160,6 +164,8 @@ def confidence_sheet(title: str, s):
     money = lambda v: Cell(format_quantity(v, "money"), v)   # noqa: E731
     rows = [("confidence asked", Cell(_pct(s.confidence), s.confidence)),
             ("P(covered) as written", Cell(_pct(s.probability_covered), s.probability_covered)),
+            ("P(every run on time) as written", Cell(_pct(s.probability_on_time),
+                                                     s.probability_on_time)),
             ("extra raise", money(s.raise_usd) if s.raise_by else Cell("none needed", 0.0)),
             ("arriving by", s.raise_by or "–"),
             ("least raise at the start", money(s.least_raise_usd)),
