@@ -209,6 +209,11 @@ def _emit(text: str, output: Optional[str]) -> None:
 FORMATS = ("table", "json", "markdown", "csv")
 
 
+def _dash_is_stdout(ctx, param, value):
+    """-o - writes to standard output, as the convention of most command-line tools has it."""
+    return None if value == "-" else value
+
+
 def output_options(*formats: str):
     """The one output convention: --format, --output/-o and --width, on every command."""
     formats = formats or FORMATS
@@ -218,7 +223,8 @@ def output_options(*formats: str):
                           help="Width of tables in characters (default: the terminal's; "
                                "100 in a file).")(fn)
         fn = click.option("--output", "-o", type=click.Path(dir_okay=False),
-                          help="Write to FILE (whole or not at all).")(fn)
+                          callback=_dash_is_stdout,
+                          help="Write to FILE (whole or not at all); '-' is standard output.")(fn)
         fn = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                           show_default=True, help="Output format.")(fn)
         return fn
@@ -935,7 +941,8 @@ def project_validate(files):
 
 @main.command()
 @click.option("--results", is_flag=True, help="The schema of report --format json instead.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), callback=_dash_is_stdout,
+              help="Write to FILE; '-' is standard output.")
 @handle_errors
 def schema(results, output):
     """Print the JSON Schema of the scenario format, for editors and validators.

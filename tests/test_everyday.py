@@ -338,3 +338,14 @@ def test_encodings_that_need_no_stand_ins():
     assert not can_show("no-such-codec")
     assert for_encoding("━ █ →", "cp1252") == "- # ->"
     assert for_encoding("━ █", None) == "━ █"
+
+
+def test_dash_output_is_standard_output(tmp_path, monkeypatch):
+    """-o - prints, as most command-line tools do, and leaves no file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    for args in (["report", "h100-server", "--format", "json", "-o", "-"],
+                 ["schema", "-o", "-"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, res.output
+        assert res.output.lstrip().startswith("{")
+    assert not (tmp_path / "-").exists()
