@@ -155,6 +155,9 @@ def sensitivity(scenario=None, figure: Optional[str] = None, *, overrides: Itera
     :class:`~estimator.engine.uncertainty.Sensitivity` whose ``swings`` give the figure at
     each end (``at_low`` at P10, ``at_high`` at P90), largest swing first."""
     from .engine.uncertainty import sensitivity as run
+    if figure is not None and not isinstance(figure, str):
+        raise TypeError(f"figure is one figure's name, a string such as "
+                        f"'funding.shortfall_usd', not {type(figure).__name__}")
     cat = _catalog(catalog, scenario)
     return run(_scenario(scenario, overrides, cat), cat, figure)
 

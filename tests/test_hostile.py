@@ -655,6 +655,13 @@ def test_api_sensitivity_refuses_an_empty_figure_name():
         api.sensitivity("openai-40b", figure="")
 
 
+@pytest.mark.parametrize("figure", [["funding.shortfall_usd"], 3])
+def test_api_sensitivity_names_the_type_a_figure_is(figure):
+    from estimator import api
+    with pytest.raises(TypeError, match="figure is one figure's name, a string"):
+        api.sensitivity("openai-40b", figure=figure)
+
+
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_names_come_out_escaped_in_the_html_page_and_the_svg(name, tmp_path):
     """The page and the picture went through html.escape only: a name's ESC and its
