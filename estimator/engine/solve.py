@@ -73,7 +73,7 @@ def _run_ends(result) -> List[tuple]:
     return ends
 
 
-def _on_time(result, scenario) -> bool:
+def _on_time(result) -> bool:
     """Every run fits its max_days and ends inside the horizon (in every sample)."""
     return "training.on_time" not in result or bool(np.all(result.value("training.on_time")))
 
@@ -101,7 +101,7 @@ def solve(scenario, catalog, *, last_only: bool = False, tol: float = 1e-4,
         if progress is not None:
             progress(count[0])
         r = estimate(scaled(scenario, k, last_only), catalog)
-        return bool(r.value("funding.covered")), _on_time(r, scenario)
+        return bool(r.value("funding.covered")), _on_time(r)
 
     base = estimate(scenario, catalog)
     count[0] += 1
@@ -113,7 +113,7 @@ def solve(scenario, catalog, *, last_only: bool = False, tol: float = 1e-4,
     if not scenario.training or not funded:
         return Solution(scale=None, binding="none", largest_run_flop=0.0, total_flop=0.0,
                         latest_finish=None, finished_runs=[], evaluations=count[0], **common)
-    lo, hi, binding = _bisect(check, full and _on_time(base, scenario), tol)
+    lo, hi, binding = _bisect(check, full and _on_time(base), tol)
     at = estimate(scaled(scenario, lo, last_only), catalog) if lo > 0 else None
     largest = max((at.value(f"training.{row['key']}.compute_flop")
                    for row in at.tables["training"]), default=0.0) if at else 0.0
