@@ -124,21 +124,25 @@ def it_power_w(it_w_per_accelerator, accelerators):
     return it_w_per_accelerator * accelerators
 
 
+def span_months(days):
+    """Calendar months a run of ``days`` spans, at least one (per sample when days are)."""
+    return np.maximum(np.ceil(np.asarray(days, dtype=float) * 24 / HOURS_PER_MONTH), 1)
+
+
 def run_months(days) -> int:
     """Calendar months a run spans (at least one), from its length in days (largest sample)."""
-    return max(int(np.ceil(np.max(days) * 24 / HOURS_PER_MONTH)), 1)
+    return int(np.max(span_months(days)))
 
 
 def on_time(runs, last: int):
     """Whether every run fits its max_days and ends by month offset ``last``, per sample.
 
-    ``runs``: (fits, start offset, days) of each run; fits and days may carry sample axes.
-    A run spans ``ceil(days x 24 / hours per month)`` calendar months, at least one.
+    ``runs``: (fits, start offset, days) of each run; fits and days may carry sample axes;
+    a run spans :func:`span_months` of its days.
     """
     ok = np.bool_(True)
     for fits, start, days in runs:
-        months = np.maximum(np.ceil(np.asarray(days, dtype=float) * 24 / HOURS_PER_MONTH), 1)
-        ok = ok & np.asarray(fits, dtype=bool) & (start + months - 1 <= last)
+        ok = ok & np.asarray(fits, dtype=bool) & (start + span_months(days) - 1 <= last)
     return bool(ok) if np.ndim(ok) == 0 else ok
 
 
