@@ -54,10 +54,10 @@ def headline(result: Result, prefix: str = "funding") -> Tuple[bool, str, List[s
                      f"{fmt(result, 'uncertainty.shortfall_p50_usd')} (P10 "
                      f"{fmt(result, 'uncertainty.shortfall_p10_usd')}, P90 "
                      f"{fmt(result, 'uncertainty.shortfall_p90_usd')}).")
-    ratio = _value(result, f"{prefix}.coverage_ratio")
-    if ratio is not None:
+    if f"{prefix}.coverage_ratio" in result:
         lines.append(f"Sources {fmt(result, f'{prefix}.sources_usd')} vs uses "
-                     f"{fmt(result, f'{prefix}.uses_usd')}: coverage {ratio:.2f}x "
+                     f"{fmt(result, f'{prefix}.uses_usd')}: coverage "
+                     f"{fmt(result, f'{prefix}.coverage_ratio')} "
                      f"({COVERAGE_CAPTION}).")
     return covered, words, lines
 
